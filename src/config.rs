@@ -1,0 +1,197 @@
+//! Settings: every flag is also an environment variable; loaded once into typed structs.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use clap::Args;
+
+/// A secret string (token, key). Its `Debug` and `Display` never show the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    /// The value itself; call only where it is sent or compared, never to log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    /// A fresh random secret of 32 bytes, hex encoded.
+    pub fn generate() -> Self {
+        use rand::RngCore;
+        let mut bytes = [0u8; 32];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        Self(hex::encode(bytes))
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl FromStr for Secret {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.trim().is_empty() {
+            return Err("must not be empty".into());
+        }
+        Ok(Self(s.to_owned()))
+    }
+}
+
+/// Settings shared by every subcommand (see DESIGN.md, "Configuration names").
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Folder for the default SQLite files and the uploaded papers.
+    #[arg(long, env = "DVC_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// The bot's database: sqlite://PATH or postgres://USER@HOST/DB
+    /// [default: sqlite://$DVC_DATA_DIR/dvc-bot.db]
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Telegram bot token (sandbox mode uses its own).
+    #[arg(long, env = "TELOXIDE_TOKEN", global = true, hide_env_values = true)]
+    pub teloxide_token: Option<Secret>,
+
+    /// Bot API base URL [default: Telegram's; the sandbox in sandbox mode].
+    #[arg(long, env = "TELOXIDE_API_URL", global = true)]
+    pub teloxide_api_url: Option<String>,
+
+    /// Portal base URL; unset = start the reference portal in-process.
+    #[arg(long, env = "DVC_PORTAL_URL", global = true)]
+    pub portal_url: Option<String>,
+
+    /// Where `dvc-bot portal` (or the in-process portal) listens
+    /// [default: 127.0.0.1:8081; in-process: a free loopback port].
+    #[arg(long, env = "DVC_PORTAL_LISTEN", global = true)]
+    pub portal_listen: Option<SocketAddr>,
+
+    /// The portal's database [default: sqlite://$DVC_DATA_DIR/portal.db].
+    #[arg(long, env = "DVC_PORTAL_DATABASE_URL", global = true)]
+    pub portal_database_url: Option<String>,
+
+    /// Bearer token of the officer API [default: generated at start].
+    #[arg(long, env = "DVC_OFFICER_TOKEN", global = true, hide_env_values = true)]
+    pub officer_token: Option<Secret>,
+
+    /// Bearer token of the event feed [default: generated at start].
+    #[arg(long, env = "DVC_SERVICE_TOKEN", global = true, hide_env_values = true)]
+    pub service_token: Option<Secret>,
+
+    /// Key that encrypts portal session tokens at rest (64 hex characters)
+    /// [default: generated once and kept in $DVC_DATA_DIR/secret.key].
+    #[arg(long, env = "DVC_SECRET_KEY", global = true, hide_env_values = true)]
+    pub secret_key: Option<Secret>,
+
+    /// Sandbox address (Bot API, control API, web chat).
+    #[arg(
+        long,
+        env = "DVC_SANDBOX_LISTEN",
+        default_value = "127.0.0.1:8088",
+        global = true
+    )]
+    pub sandbox_listen: SocketAddr,
+
+    /// Extra bot tokens the sandbox serves, comma-separated.
+    #[arg(long, env = "DVC_SANDBOX_TOKENS", value_delimiter = ',', global = true)]
+    pub sandbox_tokens: Vec<String>,
+
+    /// Health and metrics address.
+    #[arg(
+        long,
+        env = "DVC_ADMIN_LISTEN",
+        default_value = "127.0.0.1:9090",
+        global = true
+    )]
+    pub admin_listen: SocketAddr,
+
+    /// Public HTTPS URL for Telegram webhooks; unset = long polling.
+    #[arg(long, env = "DVC_WEBHOOK_URL", global = true)]
+    pub webhook_url: Option<url::Url>,
+
+    /// Address the webhook server listens on.
+    #[arg(
+        long,
+        env = "DVC_WEBHOOK_LISTEN",
+        default_value = "127.0.0.1:8443",
+        global = true
+    )]
+    pub webhook_listen: SocketAddr,
+
+    /// Secret token Telegram sends with each webhook update [default: generated].
+    #[arg(
+        long,
+        env = "DVC_WEBHOOK_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub webhook_secret: Option<Secret>,
+
+    /// Write logs as JSON lines (filter with RUST_LOG).
+    #[arg(long, env = "DVC_LOG_JSON", global = true)]
+    pub log_json: bool,
+}
+
+/// Name of the sandbox's own bot token.
+pub const SANDBOX_TOKEN: &str = "123456:sandbox-token";
+
+impl Settings {
+    /// The bot database URL, defaulting to a SQLite file in the data folder.
+    pub fn bot_database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| sqlite_url(&self.data_dir, "dvc-bot.db"))
+    }
+
+    /// The portal database URL, defaulting to a SQLite file in the data folder.
+    pub fn portal_database_url(&self) -> String {
+        self.portal_database_url
+            .clone()
+            .unwrap_or_else(|| sqlite_url(&self.data_dir, "portal.db"))
+    }
+}
+
+fn sqlite_url(dir: &std::path::Path, file: &str) -> String {
+    format!("sqlite://{}", dir.join(file).display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_debug_and_display_redact() {
+        let s = Secret::new("hunter2");
+        assert_eq!(format!("{s:?}"), "Secret(***)");
+        assert_eq!(format!("{s}"), "***");
+        assert_eq!(s.expose(), "hunter2");
+    }
+
+    #[test]
+    fn default_urls_follow_data_dir() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct T {
+            #[command(flatten)]
+            s: Settings,
+        }
+        let t = T::parse_from(["x", "--data-dir", "/tmp/d"]);
+        assert_eq!(t.s.bot_database_url(), "sqlite:///tmp/d/dvc-bot.db");
+        assert_eq!(t.s.portal_database_url(), "sqlite:///tmp/d/portal.db");
+        let debug = format!("{:?}", T::parse_from(["x", "--teloxide-token", "1:abc"]).s);
+        assert!(!debug.contains("1:abc"), "{debug}");
+    }
+}

@@ -1,0 +1,207 @@
+//! Database access: one `Db` over SQLite or PostgreSQL chosen by URL scheme, with migrations.
+//!
+//! Both engines go through sqlx's `Any` driver, so repository SQL is written once with `$1`
+//! placeholders. Times are stored as Unix seconds (BIGINT) and flags as 0/1 integers, which both
+//! engines and the `Any` driver agree on.
+
+pub mod storage;
+pub mod users;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sqlx::Executor;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use thiserror::Error;
+
+pub use sqlx::AnyPool;
+
+/// How long a query waits for a locked SQLite database before giving up.
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+/// How long we wait for a connection at start before calling the database unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Connections per pool. SQLite serialises writers anyway; PostgreSQL replicas share a server.
+const MAX_CONNECTIONS: u32 = 8;
+
+/// The bot's migrations, one folder per engine.
+pub static BOT_SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
+pub static BOT_POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Error)]
+pub enum DbError {
+    #[error("database URL {0:?} is not valid: expected sqlite://PATH or postgres://USER@HOST/DB")]
+    BadUrl(String),
+    #[error("cannot create the database folder {path}: {source}")]
+    Folder {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open the database at {target}: {source}")]
+    Connect { target: String, source: sqlx::Error },
+    #[error("cannot apply migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Query(#[from] sqlx::Error),
+}
+
+/// A connection pool and the engine behind it.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub engine: Engine,
+}
+
+impl Db {
+    /// Opens the database at `url`: SQLite (file and folder created if missing; WAL journal,
+    /// synchronous NORMAL, a busy timeout, foreign keys on) or PostgreSQL.
+    pub async fn connect(url: &str) -> Result<Self, DbError> {
+        sqlx::any::install_default_drivers();
+        let engine = engine_of(url)?;
+        let target = redact_url(url);
+        let options: AnyConnectOptions = match engine {
+            Engine::Sqlite => {
+                let path = sqlite_path(url)?;
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).map_err(|source| DbError::Folder {
+                        path: parent.to_path_buf(),
+                        source,
+                    })?;
+                }
+                let with_mode = if url.contains('?') {
+                    format!("{url}&mode=rwc")
+                } else {
+                    format!("{url}?mode=rwc")
+                };
+                with_mode
+                    .parse()
+                    .map_err(|_| DbError::BadUrl(target.clone()))?
+            }
+            Engine::Postgres => url.parse().map_err(|_| DbError::BadUrl(target.clone()))?,
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .acquire_timeout(CONNECT_TIMEOUT)
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if engine == Engine::Sqlite {
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute(&*format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"))
+                            .await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(|source| DbError::Connect {
+                target: target.clone(),
+                source,
+            })?;
+        Ok(Self { pool, engine })
+    }
+
+    /// Applies the bot's migrations for this engine.
+    pub async fn migrate_bot(&self) -> Result<(), DbError> {
+        self.migrate_with(&BOT_SQLITE, &BOT_POSTGRES).await
+    }
+
+    /// Applies the migrator matching this engine.
+    pub async fn migrate_with(
+        &self,
+        sqlite: &Migrator,
+        postgres: &Migrator,
+    ) -> Result<(), DbError> {
+        let migrator = match self.engine {
+            Engine::Sqlite => sqlite,
+            Engine::Postgres => postgres,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes the pool, waiting for connections to return.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn engine_of(url: &str) -> Result<Engine, DbError> {
+    let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or("");
+    match scheme {
+        "sqlite" => Ok(Engine::Sqlite),
+        "postgres" | "postgresql" => {
+            url::Url::parse(url).map_err(|_| DbError::BadUrl(redact_url(url)))?;
+            Ok(Engine::Postgres)
+        }
+        _ => Err(DbError::BadUrl(redact_url(url))),
+    }
+}
+
+/// The file path of a `sqlite:` URL (`sqlite://rel/path`, `sqlite:///abs/path`, `sqlite:path`).
+fn sqlite_path(url: &str) -> Result<PathBuf, DbError> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .ok_or_else(|| DbError::BadUrl(url.to_owned()))?;
+    let path = rest.split('?').next().unwrap_or("");
+    if path.is_empty() || path == ":memory:" {
+        return Err(DbError::BadUrl(url.to_owned()));
+    }
+    Ok(Path::new(path).to_path_buf())
+}
+
+/// The URL with any password replaced, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Seconds since the Unix epoch, the time representation of every table.
+pub fn now_unix() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_by_scheme() {
+        assert_eq!(engine_of("sqlite://data/x.db").unwrap(), Engine::Sqlite);
+        assert_eq!(engine_of("postgres://u@h/db").unwrap(), Engine::Postgres);
+        assert!(matches!(engine_of("mysql://x"), Err(DbError::BadUrl(_))));
+        assert!(matches!(engine_of("not a url"), Err(DbError::BadUrl(_))));
+    }
+
+    #[test]
+    fn sqlite_paths() {
+        assert_eq!(
+            sqlite_path("sqlite://data/x.db").unwrap(),
+            Path::new("data/x.db")
+        );
+        assert_eq!(
+            sqlite_path("sqlite:///tmp/x.db?a=b").unwrap(),
+            Path::new("/tmp/x.db")
+        );
+        assert!(sqlite_path("sqlite://").is_err());
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact_url("postgres://u:pw@h/db"), "postgres://u:***@h/db");
+    }
+}

@@ -1,0 +1,42 @@
+//! Folding Vietnamese text for search: lower case, no diacritics, đ → d.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// "Đăng ký Hộ tịch" → "dang ky ho tich". Whitespace runs become one space.
+pub fn fold(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    let mut space = false;
+    for ch in input.nfd() {
+        if is_combining_mark(ch) {
+            continue;
+        }
+        let ch = match ch {
+            'đ' | 'Đ' => 'd',
+            c => c,
+        };
+        if ch.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.extend(ch.to_lowercase());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold;
+
+    #[test]
+    fn folds_vietnamese() {
+        assert_eq!(fold("Đăng ký  Hộ tịch"), "dang ky ho tich");
+        assert_eq!(fold("  Chứng thực bản sao "), "chung thuc ban sao");
+        assert_eq!(fold("ho tich"), "ho tich");
+        assert_eq!(fold("Giấy phép xây dựng"), "giay phep xay dung");
+    }
+}

@@ -1,0 +1,88 @@
+//! The binary's edge: bad configuration is one clear line on stderr and a non-zero exit.
+
+use std::process::Command;
+
+fn migrate_with(database_url: &str) -> (bool, String) {
+    let data = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_dvc-bot"))
+        .arg("migrate")
+        .env("DATABASE_URL", database_url)
+        .env("DVC_DATA_DIR", data.path())
+        .env("RUST_LOG", "off")
+        .output()
+        .expect("run dvc-bot");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn assert_one_clear_line(stderr: &str, needle: &str) {
+    let lines: Vec<_> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line expected, got: {stderr}");
+    assert!(lines[0].starts_with("dvc-bot: "), "{stderr}");
+    assert!(lines[0].contains(needle), "{needle:?} not in {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn migrate_on_a_fresh_sqlite_file_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}",
+        dir.path().join("nested/folder/bot.db").display()
+    );
+    let (ok, stderr) = migrate_with(&url);
+    assert!(ok, "{stderr}");
+    assert!(dir.path().join("nested/folder/bot.db").exists());
+}
+
+#[test]
+fn unreadable_database_path() {
+    let (ok, stderr) = migrate_with("sqlite:///proc/dvc-bot-cannot-be-here/bot.db");
+    assert!(!ok);
+    assert_one_clear_line(&stderr, "/proc/dvc-bot-cannot-be-here");
+}
+
+#[test]
+fn malformed_database_url() {
+    let (ok, stderr) = migrate_with("mysql//nonsense");
+    assert!(!ok);
+    assert_one_clear_line(&stderr, "is not valid");
+}
+
+#[test]
+fn postgres_refusing_connections() {
+    // Port 1 on loopback: nothing listens, the connection is refused at once.
+    let (ok, stderr) = migrate_with("postgres://postgres@127.0.0.1:1/test");
+    assert!(!ok);
+    assert_one_clear_line(
+        &stderr,
+        "cannot open the database at postgres://postgres@127.0.0.1:1/test",
+    );
+}
+
+#[test]
+fn help_documents_every_environment_variable() {
+    let out = Command::new(env!("CARGO_BIN_EXE_dvc-bot"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for var in [
+        "DVC_DATA_DIR",
+        "DATABASE_URL",
+        "TELOXIDE_TOKEN",
+        "TELOXIDE_API_URL",
+        "DVC_PORTAL_URL",
+        "DVC_PORTAL_LISTEN",
+        "DVC_PORTAL_DATABASE_URL",
+        "DVC_OFFICER_TOKEN",
+        "DVC_SERVICE_TOKEN",
+        "DVC_SANDBOX_LISTEN",
+        "DVC_ADMIN_LISTEN",
+        "DVC_LOG_JSON",
+    ] {
+        assert!(help.contains(var), "--help lacks {var}");
+    }
+}

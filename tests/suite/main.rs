@@ -1,0 +1,7 @@
+//! The integration suite: one test binary, one module per part.
+
+mod support;
+
+mod cli;
+mod i18n;
+mod storage;

@@ -1,0 +1,141 @@
+//! The bot database: migrations and the teloxide dialogue storage, on every engine.
+
+use std::sync::Arc;
+
+use dvc_bot::db::storage::SqlStorage;
+use serde::{Deserialize, Serialize};
+use teloxide::dispatching::dialogue::Storage;
+use teloxide::types::ChatId;
+
+use crate::support::{TestDb, engines};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum State {
+    Start,
+    Filling {
+        procedure: String,
+        values: Vec<(String, String)>,
+        step: u32,
+        note: Option<String>,
+    },
+}
+
+fn filling() -> State {
+    State::Filling {
+        procedure: "1.001193".into(),
+        values: vec![
+            ("ho_ten".into(), "Lò Văn Mến".into()),
+            ("ngay".into(), "05/01/2026".into()),
+        ],
+        step: 3,
+        note: Some("“quoted” \\ and 'single'".into()),
+    }
+}
+
+#[tokio::test]
+async fn migrations_apply_twice() {
+    for engine in engines() {
+        let test_db = TestDb::new(engine).await;
+        let db = test_db.connect().await;
+        db.migrate_bot().await.expect("first run");
+        db.migrate_bot().await.expect("second run");
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{engine:?}");
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn storage_round_trips_and_survives_reopening() {
+    for engine in engines() {
+        let test_db = TestDb::new(engine).await;
+        let db = test_db.connect().await;
+        db.migrate_bot().await.unwrap();
+        let storage = SqlStorage::<State>::new(db.clone());
+        let chat = ChatId(7_000_001);
+
+        assert_eq!(Arc::clone(&storage).get_dialogue(chat).await.unwrap(), None);
+        Arc::clone(&storage)
+            .update_dialogue(chat, State::Start)
+            .await
+            .unwrap();
+        Arc::clone(&storage)
+            .update_dialogue(chat, filling())
+            .await
+            .unwrap();
+        Arc::clone(&storage)
+            .update_dialogue(ChatId(-42), State::Start)
+            .await
+            .unwrap();
+        assert_eq!(
+            Arc::clone(&storage).get_dialogue(chat).await.unwrap(),
+            Some(filling())
+        );
+        db.close().await;
+
+        // A new pool on the same database sees the same states.
+        let reopened = test_db.connect().await;
+        let storage = SqlStorage::<State>::new(reopened.clone());
+        assert_eq!(
+            Arc::clone(&storage).get_dialogue(chat).await.unwrap(),
+            Some(filling()),
+            "{engine:?}"
+        );
+        assert_eq!(
+            Arc::clone(&storage)
+                .get_dialogue(ChatId(-42))
+                .await
+                .unwrap(),
+            Some(State::Start)
+        );
+
+        // Erased, as the dispatcher uses it.
+        let erased = Arc::clone(&storage).erase();
+        Arc::clone(&erased).remove_dialogue(chat).await.unwrap();
+        assert_eq!(erased.get_dialogue(chat).await.unwrap(), None);
+        reopened.close().await;
+    }
+}
+
+#[tokio::test]
+async fn an_older_state_shape_resets_the_chat() {
+    for engine in engines() {
+        let test_db = TestDb::new(engine).await;
+        let db = test_db.connect().await;
+        db.migrate_bot().await.unwrap();
+        let chat = ChatId(7_000_002);
+        sqlx::query("INSERT INTO dialogues (chat_id, state, updated_at) VALUES ($1, $2, 0)")
+            .bind(chat.0)
+            .bind(r#"{"ReceiveAge":{"full_name":"old shape"}}"#)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        let storage = SqlStorage::<State>::new(db.clone());
+        assert_eq!(
+            Arc::clone(&storage).get_dialogue(chat).await.unwrap(),
+            None,
+            "{engine:?}"
+        );
+        assert!(storage.take_reset(chat), "the reset is reported once");
+        assert!(!storage.take_reset(chat));
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM dialogues WHERE chat_id = $1")
+            .bind(chat.0)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "the unreadable row is gone");
+        // The chat carries on normally.
+        Arc::clone(&storage)
+            .update_dialogue(chat, State::Start)
+            .await
+            .unwrap();
+        assert_eq!(
+            storage.get_dialogue(chat).await.unwrap(),
+            Some(State::Start)
+        );
+        db.close().await;
+    }
+}

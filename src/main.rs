@@ -66,13 +66,63 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = Db::connect(&settings.bot_database_url()).await?;
             db.migrate_bot().await.context("bot database")?;
             db.close().await;
+            let portal_db = Db::connect(&settings.portal_database_url()).await?;
+            dvc_bot::portal::server::migrate(&portal_db)
+                .await
+                .context("portal database")?;
+            portal_db.close().await;
             println!("migrations applied");
             Ok(())
         }
         Command::Run => anyhow::bail!("`run` is not built yet (issue 4)"),
-        Command::Portal => anyhow::bail!("`portal` is not built yet (issue 3)"),
+        Command::Portal => run_portal(&settings).await,
         Command::Sandbox { .. } => anyhow::bail!("`sandbox` is not built yet (issue 6)"),
     }
+}
+
+/// Where `dvc-bot portal` listens unless `DVC_PORTAL_LISTEN` says otherwise.
+const DEFAULT_PORTAL_LISTEN: &str = "127.0.0.1:8081";
+
+/// `dvc-bot portal`: the reference portal alone, until SIGINT or SIGTERM.
+async fn run_portal(settings: &Settings) -> anyhow::Result<()> {
+    use dvc_bot::config::Secret;
+    use dvc_bot::portal::server::{PortalConfig, build};
+    let generated = |given: &Option<Secret>| match given {
+        Some(s) => (s.clone(), false),
+        None => (Secret::generate(), true),
+    };
+    let (officer_token, officer_new) = generated(&settings.officer_token);
+    let (service_token, service_new) = generated(&settings.service_token);
+    let config = PortalConfig {
+        database_url: settings.portal_database_url(),
+        files_dir: settings.data_dir.join("portal-files"),
+        officer_token: officer_token.clone(),
+        service_token: service_token.clone(),
+    };
+    let addr = match settings.portal_listen {
+        Some(addr) => addr,
+        None => DEFAULT_PORTAL_LISTEN.parse()?,
+    };
+    let app = build(config).await?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let addr = listener.local_addr()?;
+    println!("portal: http://{addr}  officer console: http://{addr}/officer");
+    if officer_new {
+        println!(
+            "officer token (generated, shown once): {}",
+            officer_token.expose()
+        );
+    }
+    if service_new {
+        println!(
+            "service token (generated, shown once): {}",
+            service_token.expose()
+        );
+    }
+    app.serve(listener, dvc_bot::shutdown::signal()).await?;
+    Ok(())
 }
 
 fn init_logging(json: bool) {

@@ -1,0 +1,462 @@
+//! The portal's JSON contract: serde types shared by the reference portal and the bot's client.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// How far a procedure can be done online (Decree 42/2022/NĐ-CP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OnlineLevel {
+    /// Toàn trình: submitted, processed and returned online.
+    Full,
+    /// Một phần: some step (payment, originals, the result) happens at the office.
+    Partial,
+}
+
+/// A lĩnh vực (field) of the catalogue and how many procedures it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FieldCount {
+    pub field: String,
+    pub count: u32,
+}
+
+/// The type of a form field's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    Text,
+    /// `YYYY-MM-DD`.
+    Date,
+    /// A whole number.
+    Number,
+    /// One of `options`.
+    Choice,
+}
+
+/// One value the applicant fills in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FormField {
+    pub key: String,
+    pub label_vi: String,
+    pub label_en: String,
+    pub kind: FieldKind,
+    pub required: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+}
+
+/// A file type the portal accepts, recognised by content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FileType {
+    Pdf,
+    Jpeg,
+    Png,
+}
+
+impl FileType {
+    pub fn mime(self) -> &'static str {
+        match self {
+            Self::Pdf => "application/pdf",
+            Self::Jpeg => "image/jpeg",
+            Self::Png => "image/png",
+        }
+    }
+}
+
+/// A paper (thành phần hồ sơ) the dossier must or may carry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Paper {
+    pub code: String,
+    pub name_vi: String,
+    pub name_en: String,
+    pub required: bool,
+    pub accepted: Vec<FileType>,
+    pub max_bytes: u64,
+}
+
+/// A procedure as listed and searched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ProcedureSummary {
+    pub code: String,
+    pub name_vi: String,
+    pub name_en: String,
+    pub field: String,
+    pub agency_code: String,
+    pub agency_name: String,
+    pub online_level: OnlineLevel,
+    pub processing_days: u32,
+    /// VND; 0 where free.
+    pub fee: i64,
+}
+
+/// A procedure with its form and papers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Procedure {
+    #[serde(flatten)]
+    pub summary: ProcedureSummary,
+    pub form: Vec<FormField>,
+    pub papers: Vec<Paper>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountType {
+    Citizen,
+    Organisation,
+}
+
+/// `POST /api/v1/accounts`. A citizen gives `citizen_id` (CCCD); an organisation `tax_code`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    pub account_type: AccountType,
+    pub full_name: String,
+    #[serde(default)]
+    pub citizen_id: Option<String>,
+    #[serde(default)]
+    pub tax_code: Option<String>,
+    /// `YYYY-MM-DD`; the representative's for an organisation.
+    pub birth_date: String,
+    pub phone: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    pub address: String,
+    pub password: String,
+}
+
+/// What the owner sees of an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AccountSummary {
+    pub id: i64,
+    pub account_type: AccountType,
+    pub full_name: String,
+    /// The CCCD or tax code the account logs in with.
+    pub login: String,
+    pub phone: String,
+    pub email: Option<String>,
+}
+
+/// `POST /api/v1/sessions`: `login` is the CCCD (citizen) or tax code (organisation).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub login: String,
+    pub password: String,
+}
+
+/// A session: an opaque bearer token for `Authorization: Bearer`.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct Session {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub account: AccountSummary,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("token", &"***")
+            .field("expires_at", &self.expires_at)
+            .field("account", &self.account.id)
+            .finish()
+    }
+}
+
+/// The statuses of DESIGN.md ("Dossier statuses").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DossierStatus {
+    Draft,
+    New,
+    Processing,
+    SupplementRequired,
+    FinancialObligation,
+    FeePayment,
+    Paused,
+    Completed,
+    ResultReturned,
+    Rejected,
+    Withdrawn,
+}
+
+impl DossierStatus {
+    pub const ALL: [Self; 11] = [
+        Self::Draft,
+        Self::New,
+        Self::Processing,
+        Self::SupplementRequired,
+        Self::FinancialObligation,
+        Self::FeePayment,
+        Self::Paused,
+        Self::Completed,
+        Self::ResultReturned,
+        Self::Rejected,
+        Self::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::New => "new",
+            Self::Processing => "processing",
+            Self::SupplementRequired => "supplement_required",
+            Self::FinancialObligation => "financial_obligation",
+            Self::FeePayment => "fee_payment",
+            Self::Paused => "paused",
+            Self::Completed => "completed",
+            Self::ResultReturned => "result_returned",
+            Self::Rejected => "rejected",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// The portal's own Vietnamese label.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Draft => "Nháp",
+            Self::New => "Hồ sơ mới",
+            Self::Processing => "Đang xử lý",
+            Self::SupplementRequired => "Bổ sung hồ sơ",
+            Self::FinancialObligation => "Nghĩa vụ tài chính",
+            Self::FeePayment => "Thanh toán phí",
+            Self::Paused => "Đang tạm dừng",
+            Self::Completed => "Hoàn thành thụ lý",
+            Self::ResultReturned => "Đã hoàn thành trả kết quả",
+            Self::Rejected => "Từ chối",
+            Self::Withdrawn => "Đã rút",
+        }
+    }
+}
+
+impl fmt::Display for DossierStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How the result is delivered, chosen at submission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Delivery {
+    /// Downloaded from the portal (and sent in the chat).
+    Online,
+    /// Sent by post (bưu chính công ích) to this address.
+    Post { address: String },
+}
+
+/// `POST /api/v1/dossiers`: a draft of a procedure with its form values so far.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDraft {
+    pub procedure_code: String,
+    #[serde(default)]
+    pub values: BTreeMap<String, String>,
+    #[serde(default)]
+    pub delivery: Option<Delivery>,
+}
+
+/// `PATCH /api/v1/dossiers/{dossier}`: values are merged (an empty string removes one).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateDraft {
+    #[serde(default)]
+    pub values: BTreeMap<String, String>,
+    #[serde(default)]
+    pub delivery: Option<Delivery>,
+}
+
+/// An uploaded paper.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Document {
+    pub id: i64,
+    pub paper_code: String,
+    pub file_name: String,
+    pub mime: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// What the portal waits for while the dossier is in a side state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EventData {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<DateTime<Utc>>,
+    /// VND.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    /// Paper codes a supplement request asks for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_papers: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_ref: Option<String>,
+}
+
+/// One entry of a dossier's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct HistoryEntry {
+    pub event_id: i64,
+    pub kind: String,
+    pub status: DossierStatus,
+    pub at: DateTime<Utc>,
+    #[serde(default)]
+    pub data: EventData,
+}
+
+/// A dossier as its owner (and the officer) sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Dossier {
+    pub id: i64,
+    /// Set at submission: `<agency code>-YYMMDD-NNNN`.
+    pub code: Option<String>,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub agency_code: String,
+    pub agency_name: String,
+    pub status: DossierStatus,
+    pub values: BTreeMap<String, String>,
+    pub delivery: Option<Delivery>,
+    pub documents: Vec<Document>,
+    pub created_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub due_date: Option<NaiveDate>,
+    /// What a side state waits for (reason, deadline, amount, missing papers).
+    pub pending: Option<EventData>,
+    pub result_available: bool,
+    pub history: Vec<HistoryEntry>,
+}
+
+/// The public view of a dossier: never a name, ID, phone or address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PublicDossier {
+    pub code: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub agency_code: String,
+    pub agency_name: String,
+    pub status: DossierStatus,
+    pub received_at: Option<DateTime<Utc>>,
+    pub due_date: Option<NaiveDate>,
+    /// Only with the right last 4 digits of the applicant's CCCD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<PublicHistoryEntry>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PublicHistoryEntry {
+    pub kind: String,
+    pub status: DossierStatus,
+    pub at: DateTime<Utc>,
+}
+
+/// One entry of the event feed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Event {
+    /// Strictly increasing; the feed's cursor.
+    pub id: i64,
+    pub code: Option<String>,
+    pub dossier_id: i64,
+    /// The owner's account id.
+    pub owner: i64,
+    pub kind: String,
+    pub status: DossierStatus,
+    pub at: DateTime<Utc>,
+    #[serde(default)]
+    pub data: EventData,
+}
+
+/// The officer's actions (`POST /api/v1/officer/dossiers/{code}/actions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OfficerActionKind {
+    Accept,
+    RequestSupplement,
+    RequestFinancialObligation,
+    RequestFee,
+    ConfirmPayment,
+    Pause,
+    Resume,
+    Complete,
+    ReturnResult,
+    Reject,
+}
+
+/// A file sent inside JSON.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InlineFile {
+    pub file_name: String,
+    pub data_base64: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfficerAction {
+    pub action: OfficerActionKind,
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// RFC 3339.
+    #[serde(default)]
+    pub deadline: Option<DateTime<Utc>>,
+    /// VND.
+    #[serde(default)]
+    pub amount: Option<i64>,
+    /// Paper codes missing (request_supplement).
+    #[serde(default)]
+    pub missing_papers: Vec<String>,
+    #[serde(default)]
+    pub payment_ref: Option<String>,
+    /// The result document (complete).
+    #[serde(default)]
+    pub result: Option<InlineFile>,
+}
+
+/// A dossier in the officer's list: with the applicant and the overdue flag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OfficerDossier {
+    #[serde(flatten)]
+    pub dossier: Dossier,
+    pub applicant_name: String,
+    pub applicant_phone: String,
+    pub overdue: bool,
+}
+
+/// A missing required item named by a 422.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MissingItem {
+    /// `field` or `paper`.
+    pub kind: String,
+    pub code: String,
+    pub name: String,
+}
+
+/// A value refused, with the domain code (`invalid-<code>` in the bot's messages).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub code: String,
+}
+
+/// Every error body: `{"error": code, "message": ...}` and details where they apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ApiErrorBody {
+    pub error: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<MissingItem>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<DateTime<Utc>>,
+}

@@ -1,0 +1,493 @@
+//! The citizen's dossier routes: drafts, documents, submit, lists, withdraw, supplements, result.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Multipart, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use sqlx::Row;
+use utoipa::IntoParams;
+
+use super::AppState;
+use super::accounts::Citizen;
+use super::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
+use super::files::header_file_name;
+use super::machine::{Action, Applied, Effects, apply};
+use super::store::{self, DossierRow};
+use super::uploads;
+use crate::db::now_unix;
+use crate::portal::model::{
+    ApiErrorBody, CreateDraft, Delivery, Document, Dossier, DossierStatus, FieldError, FieldKind,
+    MissingItem, Procedure, UpdateDraft,
+};
+
+/// Longest text value of a form field, in characters.
+const MAX_VALUE_CHARS: usize = 500;
+/// Longest Idempotency-Key.
+const MAX_KEY_CHARS: usize = 100;
+
+fn procedure_of<'a>(app: &'a AppState, code: &str) -> ApiResult<&'a Procedure> {
+    app.catalogue
+        .get(code)
+        .ok_or_else(|| ApiError::field("procedure_code", "unknown-procedure"))
+}
+
+/// Checks each value against its form field: known key, type, options, length.
+fn check_values(procedure: &Procedure, values: &BTreeMap<String, String>) -> ApiResult<()> {
+    let mut errors = Vec::new();
+    for (key, value) in values {
+        let value = value.trim();
+        let Some(field) = procedure.form.iter().find(|f| &f.key == key) else {
+            errors.push(FieldError {
+                field: key.clone(),
+                code: "unknown-field".into(),
+            });
+            continue;
+        };
+        let ok = value.is_empty()
+            || match field.kind {
+                FieldKind::Text => value.chars().count() <= MAX_VALUE_CHARS,
+                FieldKind::Date => chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok(),
+                FieldKind::Number => value.len() <= 15 && value.parse::<u64>().is_ok(),
+                FieldKind::Choice => field.options.iter().any(|o| o == value),
+            };
+        if !ok {
+            let code = match field.kind {
+                FieldKind::Text => "text-too-long",
+                FieldKind::Date => "date",
+                FieldKind::Number => "number",
+                FieldKind::Choice => "choice",
+            };
+            errors.push(FieldError {
+                field: key.clone(),
+                code: code.into(),
+            });
+        }
+    }
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::Invalid {
+        message: format!(
+            "some values are not valid: {}",
+            errors
+                .iter()
+                .map(|e| e.field.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        missing: Vec::new(),
+        fields: errors,
+    })
+}
+
+fn check_delivery(delivery: &Option<Delivery>) -> ApiResult<()> {
+    match delivery {
+        Some(Delivery::Post { address })
+            if address.trim().chars().count() < 5 || address.chars().count() > 300 =>
+        {
+            Err(ApiError::field("delivery.address", "address"))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    match headers.get("idempotency-key") {
+        None => Ok(None),
+        Some(v) => match v.to_str().map(str::trim) {
+            Ok(k) if !k.is_empty() && k.len() <= MAX_KEY_CHARS => Ok(Some(k.to_owned())),
+            _ => Err(ApiError::bad_request(format!(
+                "Idempotency-Key must be 1 to {MAX_KEY_CHARS} visible ASCII characters"
+            ))),
+        },
+    }
+}
+
+/// Creates a draft. With an `Idempotency-Key`, a retry returns the same draft.
+#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = CreateDraft,
+    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retried create return the same draft")),
+    responses((status = 201, body = Dossier), (status = 422, body = ApiErrorBody)),
+    security(("session" = [])))]
+pub async fn create_draft(
+    State(app): State<AppState>,
+    citizen: Citizen,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<CreateDraft>,
+) -> ApiResult<(StatusCode, Json<Dossier>)> {
+    let key = idempotency_key(&headers)?;
+    let procedure = procedure_of(&app, &req.procedure_code)?;
+    check_values(procedure, &req.values)?;
+    check_delivery(&req.delivery)?;
+    let by_key = |key: String| {
+        let app = app.clone();
+        async move {
+            let row =
+                sqlx::query("SELECT id FROM dossiers WHERE owner_id = $1 AND create_key = $2")
+                    .bind(citizen.account_id)
+                    .bind(key)
+                    .fetch_optional(&app.db.pool)
+                    .await?;
+            row.map(|r| r.try_get::<i64, _>("id"))
+                .transpose()
+                .map_err(ApiError::from)
+        }
+    };
+    if let Some(k) = &key
+        && let Some(id) = by_key(k.clone()).await?
+    {
+        return Ok((StatusCode::OK, Json(store::view_id(&app, id).await?)));
+    }
+    let values =
+        serde_json::to_string(&req.values).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let delivery = req
+        .delivery
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let inserted = sqlx::query(
+        "INSERT INTO dossiers (owner_id, procedure_code, agency_code, status, form_values, \
+         delivery, create_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (owner_id, create_key) DO NOTHING RETURNING id",
+    )
+    .bind(citizen.account_id)
+    .bind(&procedure.summary.code)
+    .bind(&procedure.summary.agency_code)
+    .bind(DossierStatus::Draft.as_str())
+    .bind(values)
+    .bind(delivery)
+    .bind(key.clone())
+    .bind(now_unix())
+    .fetch_optional(&app.db.pool)
+    .await?;
+    let id = match (inserted, key) {
+        (Some(row), _) => row.try_get::<i64, _>("id")?,
+        // A concurrent create with the same key won the race.
+        (None, Some(k)) => by_key(k)
+            .await?
+            .ok_or_else(|| ApiError::Internal("lost draft".into()))?,
+        (None, None) => return Err(ApiError::Internal("draft not created".into())),
+    };
+    Ok((StatusCode::CREATED, Json(store::view_id(&app, id).await?)))
+}
+
+async fn own_draft(app: &AppState, citizen: &Citizen, key: &str) -> ApiResult<DossierRow> {
+    let row = store::find(app, key, Some(citizen.account_id)).await?;
+    if row.status != DossierStatus::Draft {
+        return Err(ApiError::conflict(format!(
+            "the dossier is no longer a draft (status {})",
+            row.status
+        )));
+    }
+    Ok(row)
+}
+
+/// Updates a draft's form values (merged; an empty value removes one) and delivery choice.
+#[utoipa::path(patch, path = "/api/v1/dossiers/{dossier}", tag = "dossiers", request_body = UpdateDraft,
+    params(("dossier" = String, Path, description = "dossier id or code")),
+    responses((status = 200, body = Dossier), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)),
+    security(("session" = [])))]
+pub async fn update_draft(
+    State(app): State<AppState>,
+    citizen: Citizen,
+    ApiPath(key): ApiPath<String>,
+    ApiJson(req): ApiJson<UpdateDraft>,
+) -> ApiResult<Json<Dossier>> {
+    let row = own_draft(&app, &citizen, &key).await?;
+    let procedure = procedure_of(&app, &row.procedure_code)?;
+    check_values(procedure, &req.values)?;
+    check_delivery(&req.delivery)?;
+    let mut values = row.values.clone();
+    for (k, v) in req.values {
+        if v.trim().is_empty() {
+            values.remove(&k);
+        } else {
+            values.insert(k, v.trim().to_owned());
+        }
+    }
+    let delivery = req.delivery.or(row.delivery);
+    sqlx::query(
+        "UPDATE dossiers SET form_values = $1, delivery = $2 WHERE id = $3 AND status = 'draft'",
+    )
+    .bind(serde_json::to_string(&values).map_err(|e| ApiError::Internal(e.to_string()))?)
+    .bind(
+        delivery
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| ApiError::Internal(e.to_string()))?,
+    )
+    .bind(row.id)
+    .execute(&app.db.pool)
+    .await?;
+    Ok(Json(store::view_id(&app, row.id).await?))
+}
+
+/// Attaches papers to a draft: multipart, each part named by its paper code.
+#[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/documents", tag = "dossiers",
+    params(("dossier" = String, Path, description = "dossier id or code")),
+    request_body(content_type = "multipart/form-data", description = "one part per file, named by the paper code"),
+    responses((status = 201, body = Vec<Document>), (status = 413, body = ApiErrorBody),
+              (status = 415, body = ApiErrorBody), (status = 422, body = ApiErrorBody)),
+    security(("session" = [])))]
+pub async fn upload_documents(
+    State(app): State<AppState>,
+    citizen: Citizen,
+    ApiPath(key): ApiPath<String>,
+    multipart: Multipart,
+) -> ApiResult<(StatusCode, Json<Vec<Document>>)> {
+    let row = own_draft(&app, &citizen, &key).await?;
+    let procedure = procedure_of(&app, &row.procedure_code)?;
+    let files = uploads::read(procedure, multipart).await?;
+    let ids = uploads::store(&app, row.id, files).await?;
+    let docs = store::documents(&app, row.id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(docs.into_iter().filter(|d| ids.contains(&d.id)).collect()),
+    ))
+}
+
+/// What a draft still lacks: required fields and papers.
+fn missing_items(procedure: &Procedure, row: &DossierRow, papers: &[Document]) -> Vec<MissingItem> {
+    let fields = procedure
+        .form
+        .iter()
+        .filter(|f| f.required && row.values.get(&f.key).is_none_or(|v| v.trim().is_empty()))
+        .map(|f| MissingItem {
+            kind: "field".into(),
+            code: f.key.clone(),
+            name: f.label_vi.clone(),
+        });
+    let papers = procedure
+        .papers
+        .iter()
+        .filter(|p| p.required && !papers.iter().any(|d| d.paper_code == p.code))
+        .map(|p| MissingItem {
+            kind: "paper".into(),
+            code: p.code.clone(),
+            name: p.name_vi.clone(),
+        });
+    fields.chain(papers).collect()
+}
+
+/// Sends a draft: a dossier code and a due date. Idempotent on `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/submit", tag = "dossiers",
+    params(("dossier" = String, Path, description = "dossier id"),
+           ("Idempotency-Key" = String, Header, description = "a retried submit returns the same dossier")),
+    responses((status = 200, body = Dossier), (status = 409, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody, description = "names the missing fields and papers")),
+    security(("session" = [])))]
+pub async fn submit(
+    State(app): State<AppState>,
+    citizen: Citizen,
+    headers: HeaderMap,
+    ApiPath(key): ApiPath<String>,
+) -> ApiResult<Json<Dossier>> {
+    let idem = idempotency_key(&headers)?;
+    let row = store::find(&app, &key, Some(citizen.account_id)).await?;
+    let procedure = procedure_of(&app, &row.procedure_code)?.clone();
+    if row.status == DossierStatus::Draft {
+        let docs = store::documents(&app, row.id).await?;
+        let missing = missing_items(&procedure, &row, &docs);
+        if !missing.is_empty() {
+            return Err(ApiError::Invalid {
+                message: format!(
+                    "the dossier is missing: {}",
+                    missing
+                        .iter()
+                        .map(|m| m.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+                missing,
+                fields: Vec::new(),
+            });
+        }
+        if row.delivery.is_none() {
+            sqlx::query("UPDATE dossiers SET delivery = $1 WHERE id = $2")
+                .bind(r#"{"method":"online"}"#)
+                .bind(row.id)
+                .execute(&app.db.pool)
+                .await?;
+        }
+    }
+    let effects = Effects {
+        submit_key: idem,
+        processing_days: procedure.summary.processing_days,
+        ..Effects::default()
+    };
+    match apply(
+        &app.db,
+        row.id,
+        Some(citizen.account_id),
+        Action::Submit,
+        effects,
+    )
+    .await?
+    {
+        Applied::Moved(_) | Applied::AlreadyDone => Ok(Json(store::view_id(&app, row.id).await?)),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct StatusFilter {
+    /// Only dossiers in this status.
+    pub status: Option<String>,
+}
+
+pub fn parse_filter(filter: &StatusFilter) -> ApiResult<Option<DossierStatus>> {
+    match filter
+        .status
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => Ok(None),
+        Some(s) => DossierStatus::parse(s)
+            .map(Some)
+            .ok_or_else(|| ApiError::bad_request(format!("unknown status {s:?}"))),
+    }
+}
+
+/// My dossiers, newest first, optionally by status (`draft` lists the drafts).
+#[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers", params(StatusFilter),
+    responses((status = 200, body = Vec<Dossier>)), security(("session" = [])))]
+pub async fn list_mine(
+    State(app): State<AppState>,
+    citizen: Citizen,
+    ApiQuery(filter): ApiQuery<StatusFilter>,
+) -> ApiResult<Json<Vec<Dossier>>> {
+    let status = parse_filter(&filter)?;
+    let mut out = Vec::new();
+    for id in store::ids(&app, Some(citizen.account_id), status).await? {
+        out.push(store::view_id(&app, id).await?);
+    }
+    Ok(Json(out))
+}
+
+/// One of my dossiers, by id or code, with documents and history.
+#[utoipa::path(get, path = "/api/v1/dossiers/{dossier}", tag = "dossiers",
+    params(("dossier" = String, Path, description = "dossier id or code")),
+    responses((status = 200, body = Dossier), (status = 404, body = ApiErrorBody)),
+    security(("session" = [])))]
+pub async fn get_mine(
+    State(app): State<AppState>,
+    citizen: Citizen,
+    ApiPath(key): ApiPath<String>,
+) -> ApiResult<Json<Dossier>> {
+    let row = store::find(&app, &key, Some(citizen.account_id)).await?;
+    Ok(Json(store::view(&app, row).await?))
+}
+
+/// Withdraws a dossier before it is accepted.
+#[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/withdraw", tag = "dossiers",
+    params(("dossier" = String, Path, description = "dossier id or code")),
+    responses((status = 200, body = Dossier), (status = 409, body = ApiErrorBody)),
+    security(("session" = [])))]
+pub async fn withdraw(
+    State(app): State<AppState>,
+    citizen: Citizen,
+    ApiPath(key): ApiPath<String>,
+) -> ApiResult<Json<Dossier>> {
+    let row = store::find(&app, &key, Some(citizen.account_id)).await?;
+    apply(
+        &app.db,
+        row.id,
+        Some(citizen.account_id),
+        Action::Withdraw,
+        Effects::default(),
+    )
+    .await?;
+    Ok(Json(store::view_id(&app, row.id).await?))
+}
+
+/// Answers a supplement request with new papers (multipart, parts named by paper code); the
+/// dossier returns to where it was. Every paper the request named must be sent.
+#[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/supplements", tag = "dossiers",
+    params(("dossier" = String, Path, description = "dossier id or code")),
+    request_body(content_type = "multipart/form-data", description = "one part per file, named by the paper code"),
+    responses((status = 200, body = Dossier), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)),
+    security(("session" = [])))]
+pub async fn answer_supplement(
+    State(app): State<AppState>,
+    citizen: Citizen,
+    ApiPath(key): ApiPath<String>,
+    multipart: Multipart,
+) -> ApiResult<Json<Dossier>> {
+    let row = store::find(&app, &key, Some(citizen.account_id)).await?;
+    if row.status != DossierStatus::SupplementRequired {
+        return Err(ApiError::conflict(format!(
+            "no supplement was requested (status {})",
+            row.status
+        )));
+    }
+    let procedure = procedure_of(&app, &row.procedure_code)?;
+    let files = uploads::read(procedure, multipart).await?;
+    let asked = row.pending.clone().unwrap_or_default().missing_papers;
+    let missing: Vec<MissingItem> = procedure
+        .papers
+        .iter()
+        .filter(|p| asked.contains(&p.code) && !files.iter().any(|f| f.paper.code == p.code))
+        .map(|p| MissingItem {
+            kind: "paper".into(),
+            code: p.code.clone(),
+            name: p.name_vi.clone(),
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(ApiError::Invalid {
+            message: format!(
+                "the supplement is missing: {}",
+                missing
+                    .iter()
+                    .map(|m| m.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            missing,
+            fields: Vec::new(),
+        });
+    }
+    uploads::store(&app, row.id, files).await?;
+    apply(
+        &app.db,
+        row.id,
+        Some(citizen.account_id),
+        Action::AnswerSupplement,
+        Effects::default(),
+    )
+    .await?;
+    Ok(Json(store::view_id(&app, row.id).await?))
+}
+
+/// The result document, once the dossier is completed.
+#[utoipa::path(get, path = "/api/v1/dossiers/{dossier}/result", tag = "dossiers",
+    params(("dossier" = String, Path, description = "dossier id or code")),
+    responses((status = 200, description = "the document", content_type = "application/pdf"),
+              (status = 404, body = ApiErrorBody)),
+    security(("session" = [])))]
+pub async fn result(
+    State(app): State<AppState>,
+    citizen: Citizen,
+    ApiPath(key): ApiPath<String>,
+) -> ApiResult<Response> {
+    let row = store::find(&app, &key, Some(citizen.account_id)).await?;
+    let Some((sha, name, mime)) = row.result else {
+        return Err(ApiError::not_found("result"));
+    };
+    let bytes = app.files.get(&sha).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", header_file_name(&name)),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,185 @@
+//! The reference portal: the dossier backend the bot calls over HTTP (axum + its own sqlx
+//! database + files on disk). `build` then `PortalApp::serve`, or `spawn` for a running one.
+
+mod accounts;
+pub mod catalogue;
+mod console;
+mod dossiers;
+mod error;
+pub mod files;
+pub mod machine;
+mod officer;
+mod openapi;
+mod public;
+mod store;
+mod uploads;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use sqlx::migrate::Migrator;
+use thiserror::Error;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use catalogue::Catalogue;
+pub use error::ApiError;
+pub use files::FileStore;
+
+use crate::config::Secret;
+use crate::db::{Db, DbError};
+
+/// The portal's migrations, one folder per engine.
+pub static PORTAL_SQLITE: Migrator = sqlx::migrate!("migrations/portal/sqlite");
+pub static PORTAL_POSTGRES: Migrator = sqlx::migrate!("migrations/portal/postgres");
+
+/// Largest request body: the largest paper (20 MB) plus multipart overhead.
+pub const MAX_BODY_BYTES: usize = 24 * 1024 * 1024;
+
+/// What the portal needs to run.
+#[derive(Debug, Clone)]
+pub struct PortalConfig {
+    pub database_url: String,
+    /// Where uploaded papers and results are stored (content-addressed).
+    pub files_dir: PathBuf,
+    pub officer_token: Secret,
+    pub service_token: Secret,
+}
+
+#[derive(Debug, Error)]
+pub enum PortalServerError {
+    #[error("portal database: {0}")]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Seed(#[from] catalogue::SeedError),
+    #[error("portal: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Everything a handler reads.
+pub struct Ctx {
+    pub db: Db,
+    pub catalogue: Catalogue,
+    pub files: FileStore,
+    pub officer_token: Secret,
+    pub service_token: Secret,
+    pub openapi: Arc<utoipa::openapi::OpenApi>,
+}
+
+pub type AppState = Arc<Ctx>;
+
+/// The portal, built and migrated, not yet listening.
+pub struct PortalApp {
+    router: axum::Router,
+    state: AppState,
+}
+
+/// Opens (and migrates) the database, loads the catalogue and builds the router.
+pub async fn build(config: PortalConfig) -> Result<PortalApp, PortalServerError> {
+    let db = Db::connect(&config.database_url).await?;
+    migrate(&db).await?;
+    tokio::fs::create_dir_all(&config.files_dir).await?;
+    let (routes, doc) = openapi::router_and_doc();
+    let state = Arc::new(Ctx {
+        db,
+        catalogue: Catalogue::seed()?,
+        files: FileStore::new(config.files_dir),
+        officer_token: config.officer_token,
+        service_token: config.service_token,
+        openapi: Arc::new(doc),
+    });
+    let router = routes
+        .fallback(error::fallback)
+        .layer(axum::middleware::map_response(error::json_errors))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state.clone());
+    Ok(PortalApp { router, state })
+}
+
+/// Applies the portal's migrations to `db` (used by `build` and `dvc-bot migrate`).
+pub async fn migrate(db: &Db) -> Result<(), DbError> {
+    db.migrate_with(&PORTAL_SQLITE, &PORTAL_POSTGRES).await
+}
+
+impl PortalApp {
+    /// The router, for serving it some other way.
+    pub fn router(&self) -> axum::Router {
+        self.router.clone()
+    }
+
+    /// Serves on `listener` until `shutdown` resolves, then closes the database.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), PortalServerError> {
+        let served = axum::serve(listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        self.state.db.close().await;
+        served.map_err(PortalServerError::Io)
+    }
+}
+
+/// A portal running in a tokio task; stopped by `stop` (or on drop).
+pub struct RunningPortal {
+    /// Base URL, e.g. `http://127.0.0.1:40123`.
+    pub url: String,
+    pub addr: SocketAddr,
+    pub officer_token: Secret,
+    pub service_token: Secret,
+    stop: Option<oneshot::Sender<()>>,
+    handle: Option<JoinHandle<Result<(), PortalServerError>>>,
+}
+
+impl RunningPortal {
+    /// Stops the portal and waits for it to finish.
+    pub async fn stop(mut self) -> Result<(), PortalServerError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.handle.take() {
+            Some(handle) => handle
+                .await
+                .map_err(|e| PortalServerError::Io(std::io::Error::other(e)))?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for RunningPortal {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Builds the portal, binds `addr` (port 0 = any free port) and serves in a tokio task.
+pub async fn spawn(
+    config: PortalConfig,
+    addr: SocketAddr,
+) -> Result<RunningPortal, PortalServerError> {
+    let officer_token = config.officer_token.clone();
+    let service_token = config.service_token.clone();
+    let app = build(config).await?;
+    let listener = TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let handle = tokio::spawn(app.serve(listener, async {
+        let _ = stopped.await;
+    }));
+    Ok(RunningPortal {
+        url: format!("http://{addr}"),
+        addr,
+        officer_token,
+        service_token,
+        stop: Some(stop),
+        handle: Some(handle),
+    })
+}

@@ -1,0 +1,126 @@
+//! What anyone may read: the public lookup (no personal data) and, with the service token,
+//! the event feed.
+
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+use sqlx::Row;
+use utoipa::IntoParams;
+
+use super::AppState;
+use super::accounts::{Service, same_secret};
+use super::error::{ApiError, ApiPath, ApiQuery, ApiResult};
+use super::machine::parse_status;
+use super::store::{self, to_time};
+use crate::portal::model::{ApiErrorBody, DossierStatus, Event, PublicDossier, PublicHistoryEntry};
+
+/// Most events per page of the feed.
+pub const MAX_EVENTS_PER_PAGE: i64 = 500;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct LookupParams {
+    /// The last 4 digits of the applicant's CCCD: adds the status history.
+    pub cccd_last4: Option<String>,
+}
+
+/// A dossier's public status: procedure, agency, received and due dates; no personal data.
+#[utoipa::path(get, path = "/api/v1/public/dossiers/{code}", tag = "public",
+    params(("code" = String, Path, description = "dossier code"), LookupParams),
+    responses((status = 200, body = PublicDossier), (status = 404, body = ApiErrorBody)))]
+pub async fn lookup(
+    State(app): State<AppState>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(params): ApiQuery<LookupParams>,
+) -> ApiResult<Json<PublicDossier>> {
+    if code.trim().parse::<i64>().is_ok() {
+        return Err(ApiError::not_found("dossier"));
+    }
+    let row = store::find(&app, &code, None).await?;
+    let Some(code) = row.code.clone() else {
+        return Err(ApiError::not_found("dossier"));
+    };
+    let history = match params.cccd_last4.as_deref().map(str::trim) {
+        Some(last4) if last4.len() == 4 => {
+            let login: String = sqlx::query("SELECT login FROM accounts WHERE id = $1")
+                .bind(row.owner_id)
+                .fetch_one(&app.db.pool)
+                .await?
+                .try_get("login")?;
+            let tail = &login[login.len().saturating_sub(4)..];
+            if same_secret(tail, last4) {
+                Some(
+                    store::history(&app, row.id)
+                        .await?
+                        .into_iter()
+                        .map(|h| PublicHistoryEntry {
+                            kind: h.kind,
+                            status: h.status,
+                            at: h.at,
+                        })
+                        .collect(),
+                )
+            } else {
+                None
+            }
+        }
+        _ => None,
+    };
+    let p = app.catalogue.get(&row.procedure_code);
+    Ok(Json(PublicDossier {
+        code,
+        procedure_code: row.procedure_code.clone(),
+        procedure_name: p.map(|p| p.summary.name_vi.clone()).unwrap_or_default(),
+        agency_code: p.map(|p| p.summary.agency_code.clone()).unwrap_or_default(),
+        agency_name: p.map(|p| p.summary.agency_name.clone()).unwrap_or_default(),
+        status: row.status,
+        received_at: row.submitted_at.map(to_time),
+        due_date: row.due_date,
+        history,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct FeedParams {
+    /// Events with ids greater than this (0 = from the start).
+    pub after: Option<i64>,
+    /// At most this many (1–500, default 100).
+    pub limit: Option<i64>,
+}
+
+/// The event feed, oldest first: every transition with a strictly increasing id.
+#[utoipa::path(get, path = "/api/v1/events", tag = "events", params(FeedParams),
+    responses((status = 200, body = Vec<Event>), (status = 401, body = ApiErrorBody)),
+    security(("service" = [])))]
+pub async fn events(
+    State(app): State<AppState>,
+    _service: Service,
+    ApiQuery(params): ApiQuery<FeedParams>,
+) -> ApiResult<Json<Vec<Event>>> {
+    let after = params.after.unwrap_or(0);
+    let limit = params.limit.unwrap_or(100).clamp(1, MAX_EVENTS_PER_PAGE);
+    let rows = sqlx::query(
+        "SELECT id, dossier_id, code, owner_id, kind, status, at, data FROM events \
+         WHERE id > $1 ORDER BY id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(&app.db.pool)
+    .await?;
+    let events = rows
+        .iter()
+        .map(|r| {
+            let status: DossierStatus = parse_status(&r.try_get::<String, _>("status")?)?;
+            Ok(Event {
+                id: r.try_get("id")?,
+                code: r.try_get("code")?,
+                dossier_id: r.try_get("dossier_id")?,
+                owner: r.try_get("owner_id")?,
+                kind: r.try_get("kind")?,
+                status,
+                at: to_time(r.try_get("at")?),
+                data: serde_json::from_str(&r.try_get::<String, _>("data")?).unwrap_or_default(),
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(Json(events))
+}

@@ -1,0 +1,226 @@
+//! The `Portal` client against the real server: catalogue, drafts, typed errors, retries.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use axum::http::StatusCode;
+use dvc_bot::portal::model::{CreateDraft, Delivery, DossierStatus, FieldKind, UpdateDraft};
+use dvc_bot::portal::{HttpPortal, Portal, PortalError};
+
+use super::{BIRTH, cccd, registration, spawn_portal};
+use crate::support::engines;
+
+#[tokio::test]
+async fn catalogue_through_the_client() {
+    for engine in engines() {
+        let tp = spawn_portal(engine).await;
+        let c = &tp.client;
+        let fields = c.fields().await.unwrap();
+        let all = c.procedures(None, None).await.unwrap();
+        assert!(all.len() >= 25, "{}", all.len());
+        assert_eq!(
+            fields.iter().map(|f| f.count as usize).sum::<usize>(),
+            all.len()
+        );
+        assert!(fields.iter().any(|f| f.field == "Hộ tịch"));
+        let ho_tich = c.procedures(None, Some("ho tich")).await.unwrap();
+        assert!(ho_tich.len() >= 5 && ho_tich.iter().all(|p| p.field == "Hộ tịch"));
+        let found = c.procedures(Some("ho tich"), None).await.unwrap();
+        assert!(!found.is_empty());
+        let birth = c.procedures(Some("DANG KY khai sinh"), None).await.unwrap();
+        assert!(
+            birth
+                .iter()
+                .any(|p| p.code == BIRTH && p.name_vi == "Đăng ký khai sinh")
+        );
+        assert!(
+            c.procedures(Some("xây dựng nhà ở"), None)
+                .await
+                .unwrap()
+                .iter()
+                .any(|p| p.fee == 75_000)
+        );
+        let p = c.procedure(BIRTH).await.unwrap();
+        assert!(
+            p.papers
+                .iter()
+                .any(|x| x.required && x.code == "giay_chung_sinh")
+        );
+        assert!(
+            p.form
+                .iter()
+                .any(|f| f.kind == FieldKind::Choice && !f.options.is_empty())
+        );
+        assert!(p.form.iter().any(|f| f.kind == FieldKind::Date));
+        assert!(matches!(
+            c.procedure("9.999999").await.unwrap_err(),
+            PortalError::NotFound
+        ));
+    }
+}
+
+#[tokio::test]
+async fn drafts_through_the_client() {
+    for engine in engines() {
+        let tp = spawn_portal(engine).await;
+        let s = tp.citizen(&cccd("4001")).await;
+        let c = &tp.client;
+        let new = CreateDraft {
+            procedure_code: BIRTH.into(),
+            values: [("child_name".to_string(), "Lò Thị Hoa".to_string())].into(),
+            delivery: None,
+        };
+        let a = c
+            .create_draft(&s.token, &new, Some("create-1"))
+            .await
+            .unwrap();
+        let b = c
+            .create_draft(&s.token, &new, Some("create-1"))
+            .await
+            .unwrap();
+        assert_eq!(a.id, b.id, "a retried create returns the same draft");
+        let other = c
+            .create_draft(&s.token, &new, Some("create-2"))
+            .await
+            .unwrap();
+        assert_ne!(a.id, other.id);
+        let updated = c
+            .update_draft(
+                &s.token,
+                &a.id.to_string(),
+                &UpdateDraft {
+                    values: [
+                        ("child_sex".to_string(), "Nữ".to_string()),
+                        ("child_name".to_string(), String::new()),
+                    ]
+                    .into(),
+                    delivery: Some(Delivery::Post {
+                        address: "Số 1 Tô Hiệu, TP Sơn La".into(),
+                    }),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            updated.values.get("child_sex").map(String::as_str),
+            Some("Nữ")
+        );
+        assert!(!updated.values.contains_key("child_name"));
+        assert!(matches!(updated.delivery, Some(Delivery::Post { .. })));
+        let bad = UpdateDraft {
+            values: [("child_sex".to_string(), "Khác".to_string())].into(),
+            delivery: None,
+        };
+        match c
+            .update_draft(&s.token, &a.id.to_string(), &bad)
+            .await
+            .unwrap_err()
+        {
+            PortalError::Invalid { fields, .. } => assert_eq!(
+                (fields[0].field.as_str(), fields[0].code.as_str()),
+                ("child_sex", "choice")
+            ),
+            other => panic!("{other:?}"),
+        }
+        let drafts = c
+            .my_dossiers(&s.token, Some(DossierStatus::Draft))
+            .await
+            .unwrap();
+        assert_eq!(drafts.len(), 2);
+        // A sent dossier is no longer editable.
+        let sent = tp.submitted(&s.token).await;
+        let err = c
+            .update_draft(&s.token, &sent.id.to_string(), &UpdateDraft::default())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, PortalError::Conflict { .. }), "{err:?}");
+        assert_eq!(
+            c.my_dossiers(&s.token, Some(DossierStatus::New))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        let full = c
+            .my_dossier(&s.token, sent.code.as_deref().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(full.documents.len(), 1);
+        assert_eq!(full.history[0].kind, "submitted");
+        assert!(!full.result_available);
+        assert!(matches!(
+            c.result(&s.token, &full.id.to_string()).await.unwrap_err(),
+            PortalError::NotFound
+        ));
+        let dup = c.register(&registration(&cccd("4001"))).await.unwrap_err();
+        assert!(matches!(dup, PortalError::Duplicate { .. }));
+    }
+}
+
+#[tokio::test]
+async fn unreachable_portal_is_a_typed_error() {
+    // Bind then drop a listener: a loopback port with nobody behind it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let c = HttpPortal::new(&format!("http://127.0.0.1:{port}")).unwrap();
+    assert!(matches!(
+        c.fields().await.unwrap_err(),
+        PortalError::Unreachable(_)
+    ));
+}
+
+/// A stand-in that fails with 503 a given number of times, counting calls.
+async fn flaky(failures: u32) -> (String, Arc<AtomicU32>) {
+    let calls = Arc::new(AtomicU32::new(0));
+    let counter = calls.clone();
+    let handler = move || {
+        let counter = counter.clone();
+        async move {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            if n < failures {
+                (StatusCode::SERVICE_UNAVAILABLE, "busy".to_string())
+            } else {
+                (StatusCode::OK, "[]".to_string())
+            }
+        }
+    };
+    let app = axum::Router::new()
+        .route("/api/v1/fields", axum::routing::get(handler.clone()))
+        .route("/api/v1/accounts", axum::routing::post(handler));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, calls)
+}
+
+#[tokio::test]
+async fn idempotent_calls_are_retried_others_are_not() {
+    let (url, calls) = flaky(2).await;
+    let c = HttpPortal::new(&url).unwrap();
+    assert!(
+        c.fields().await.unwrap().is_empty(),
+        "third attempt succeeds"
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+
+    let (url, calls) = flaky(5).await;
+    let c = HttpPortal::new(&url).unwrap();
+    assert!(matches!(
+        c.fields().await.unwrap_err(),
+        PortalError::Unreachable(_)
+    ));
+    assert_eq!(calls.load(Ordering::SeqCst), 3, "gives up after 3 attempts");
+
+    let (url, calls) = flaky(1).await;
+    let c = HttpPortal::new(&url).unwrap();
+    let err = c.register(&registration(&cccd("4002"))).await.unwrap_err();
+    assert!(matches!(err, PortalError::Unreachable(_)), "{err:?}");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "a register is never repeated"
+    );
+}

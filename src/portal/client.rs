@@ -183,6 +183,18 @@ impl HttpPortal {
         Err(PortalError::Unreachable(last))
     }
 
+    /// Sends a request that cannot be rebuilt (a multipart body) once, without retries.
+    async fn send_once(&self, request: RequestBuilder) -> PortalResult<Response> {
+        match request.send().await {
+            Ok(r) if r.status().is_success() => Ok(r),
+            Ok(r) if r.status().is_server_error() => {
+                Err(PortalError::Unreachable(format!("HTTP {}", r.status())))
+            }
+            Ok(r) => Err(error_of(r).await),
+            Err(e) => Err(PortalError::Unreachable(e.to_string())),
+        }
+    }
+
     async fn json<T: DeserializeOwned>(
         &self,
         retry: bool,
@@ -339,16 +351,8 @@ impl Portal for HttpPortal {
         let url = self.url(&format!("/dossiers/{}/documents", seg(dossier)));
         let form = form_of(std::slice::from_ref(&file))?;
         let response = self
-            .http
-            .post(&url)
-            .bearer_auth(token)
-            .multipart(form)
-            .send()
-            .await
-            .map_err(|e| PortalError::Unreachable(e.to_string()))?;
-        if !response.status().is_success() {
-            return Err(error_of(response).await);
-        }
+            .send_once(self.http.post(&url).bearer_auth(token).multipart(form))
+            .await?;
         let mut docs: Vec<Document> = response.json().await.map_err(|e| PortalError::Other {
             status: 200,
             message: e.to_string(),
@@ -404,16 +408,8 @@ impl Portal for HttpPortal {
         let url = self.url(&format!("/dossiers/{}/supplements", seg(dossier)));
         let form = form_of(&files)?;
         let response = self
-            .http
-            .post(&url)
-            .bearer_auth(token)
-            .multipart(form)
-            .send()
-            .await
-            .map_err(|e| PortalError::Unreachable(e.to_string()))?;
-        if !response.status().is_success() {
-            return Err(error_of(response).await);
-        }
+            .send_once(self.http.post(&url).bearer_auth(token).multipart(form))
+            .await?;
         response.json().await.map_err(|e| PortalError::Other {
             status: 200,
             message: e.to_string(),

@@ -313,13 +313,25 @@ pub fn officer_cookie(parts: &Parts) -> Option<&str> {
         .find_map(|c| c.trim().strip_prefix(OFFICER_COOKIE)?.strip_prefix('='))
 }
 
+/// The console cookie's value: derived from the officer token, so the cookie never carries
+/// the token itself.
+pub fn console_cookie_value(officer_token: &str) -> String {
+    hex::encode(Sha256::digest(
+        format!("dvc-officer-console:{officer_token}").as_bytes(),
+    ))
+}
+
 impl FromRequestParts<AppState> for Officer {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
-        let given = bearer(parts).or_else(|| officer_cookie(parts));
-        match given {
-            Some(t) if same_secret(t, app.officer_token.expose()) => Ok(Self),
-            _ => Err(ApiError::unauthorized()),
+        let token = app.officer_token.expose();
+        let by_bearer = bearer(parts).is_some_and(|t| same_secret(t, token));
+        let by_cookie =
+            || officer_cookie(parts).is_some_and(|c| same_secret(c, &console_cookie_value(token)));
+        if by_bearer || by_cookie() {
+            Ok(Self)
+        } else {
+            Err(ApiError::unauthorized())
         }
     }
 }

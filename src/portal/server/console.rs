@@ -10,7 +10,7 @@ use chrono::{NaiveDate, TimeZone};
 use serde::Deserialize;
 
 use super::AppState;
-use super::accounts::{OFFICER_COOKIE, Officer, same_secret};
+use super::accounts::{OFFICER_COOKIE, Officer, console_cookie_value, same_secret};
 use super::dossiers::{StatusFilter, parse_filter};
 use super::error::{ApiError, ApiPath, ApiQuery};
 use super::machine::{Action, next};
@@ -263,7 +263,7 @@ pub async fn login(
     }
     let cookie = format!(
         "{OFFICER_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/officer",
-        app.officer_token.expose()
+        console_cookie_value(app.officer_token.expose())
     );
     ([(header::SET_COOKIE, cookie)], Redirect::to("/officer")).into_response()
 }

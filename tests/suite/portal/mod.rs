@@ -2,6 +2,7 @@
 //! every engine under test. `spawn_portal` is reused by other parts' tests.
 
 mod accounts;
+mod binary;
 mod client;
 mod console;
 mod life;

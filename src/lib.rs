@@ -5,4 +5,5 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod i18n;
+pub mod sandbox;
 pub mod shutdown;

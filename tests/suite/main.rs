@@ -4,4 +4,5 @@ mod support;
 
 mod cli;
 mod i18n;
+mod sandbox;
 mod storage;

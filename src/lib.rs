@@ -6,4 +6,5 @@ pub mod db;
 pub mod domain;
 pub mod i18n;
 pub mod portal;
+pub mod sandbox;
 pub mod shutdown;

@@ -76,7 +76,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Run => anyhow::bail!("`run` is not built yet (issue 4)"),
         Command::Portal => run_portal(&settings).await,
-        Command::Sandbox { .. } => anyhow::bail!("`sandbox` is not built yet (issue 6)"),
+        Command::Sandbox {
+            bot_api_only: true,
+            limits,
+        } => sandbox_bot_api_only(&settings, limits).await,
+        Command::Sandbox {
+            bot_api_only: false,
+            ..
+        } => anyhow::bail!(
+            "full `sandbox` mode (sandbox + portal + bot) needs the bot, which is not built yet; \
+             `dvc-bot sandbox --bot-api-only` serves the Bot API and the control API alone"
+        ),
     }
 }
 
@@ -122,6 +132,29 @@ async fn run_portal(settings: &Settings) -> anyhow::Result<()> {
         );
     }
     app.serve(listener, dvc_bot::shutdown::signal()).await?;
+    Ok(())
+}
+
+/// `dvc-bot sandbox --bot-api-only`: the Bot API, control API and web chat, nothing else.
+async fn sandbox_bot_api_only(settings: &Settings, limits: bool) -> anyhow::Result<()> {
+    use dvc_bot::sandbox;
+    let config = sandbox::SandboxConfig::new(settings.sandbox_tokens.iter().cloned(), limits);
+    let sandbox = sandbox::build(config)?;
+    let listener = tokio::net::TcpListener::bind(settings.sandbox_listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.sandbox_listen))?;
+    let addr = listener.local_addr().context("listening address")?;
+    let base = sandbox::base_url(addr);
+    println!("sandbox Bot API and web chat: {base}");
+    println!("set TELOXIDE_API_URL={base} and one of these bot tokens:");
+    for token in sandbox.tokens() {
+        println!("  {token}");
+    }
+    if limits {
+        println!("rate limits on: about 30 messages/s overall, 1/s per chat");
+    }
+    sandbox.serve(listener, dvc_bot::shutdown::signal()).await?;
+    println!("sandbox stopped");
     Ok(())
 }
 

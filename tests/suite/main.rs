@@ -5,4 +5,5 @@ mod support;
 mod cli;
 mod i18n;
 mod portal;
+mod sandbox;
 mod storage;

@@ -1,0 +1,200 @@
+//! The control API's JSON types, shared by the server ([`super::control`]) and the typed
+//! client ([`super::client`]). Field names are the contract of DESIGN.md ("Contracts").
+
+use serde::{Deserialize, Serialize};
+
+/// `POST /sandbox/send`: a citizen does one thing in the chat.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SendRequest {
+    pub user_id: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ContactInput>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<DocumentInput>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<PhotoInput>,
+    /// Label of a button to press.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub press: Option<String>,
+    /// Phone number shared when the pressed button has `request_contact` (an addition;
+    /// default: a number made from the user id, `849` + 8 digits, without `+` as Telegram's
+    /// apps often send it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    /// Token of the bot to talk to (default: the sandbox's own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactInput {
+    pub phone_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentInput {
+    pub file_name: String,
+    pub mime_type: String,
+    pub data_base64: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoInput {
+    pub data_base64: String,
+}
+
+/// The answer to a send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendResponse {
+    pub update_id: i64,
+    /// The user's new message (none for an inline button press).
+    #[serde(default)]
+    pub message_id: Option<i64>,
+}
+
+/// Who wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sender {
+    Bot,
+    User,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentView {
+    pub file_name: Option<String>,
+    #[serde(default)]
+    pub file_id: String,
+    #[serde(default)]
+    pub mime_type: String,
+    #[serde(default)]
+    pub file_size: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoView {
+    pub file_id: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactView {
+    pub phone_number: String,
+    #[serde(default)]
+    pub user_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InlineButtonView {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyButtonView {
+    pub text: String,
+    #[serde(default)]
+    pub request_contact: bool,
+}
+
+/// One message of a transcript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranscriptMessage {
+    pub message_id: i64,
+    pub from: Sender,
+    /// Text or caption, as Telegram stores it (tags removed).
+    pub text: String,
+    /// The text as safe HTML (only Telegram's tags).
+    #[serde(default)]
+    pub html: String,
+    /// Labels of the inline keyboard, by row.
+    #[serde(default)]
+    pub buttons: Vec<Vec<String>>,
+    /// Labels of the reply keyboard attached to this message, by row.
+    #[serde(default)]
+    pub keyboard: Vec<Vec<String>>,
+    #[serde(default)]
+    pub inline_keyboard: Vec<Vec<InlineButtonView>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<DocumentView>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<PhotoView>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ContactView>,
+    #[serde(default)]
+    pub edited: bool,
+    #[serde(default)]
+    pub deleted: bool,
+    #[serde(default)]
+    pub date: i64,
+}
+
+/// `GET /sandbox/chats/{user_id}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transcript {
+    pub messages: Vec<TranscriptMessage>,
+    /// The reply keyboard shown now.
+    #[serde(default)]
+    pub reply_keyboard: Option<Vec<Vec<KeyButtonView>>>,
+    /// Counter of the chat's changes.
+    #[serde(default)]
+    pub version: u64,
+}
+
+/// `GET /sandbox/stats`: counters since the sandbox started, all bots together.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    /// Bot API calls.
+    pub calls: u64,
+    /// Messages the bots sent (sendMessage, sendDocument, sendPhoto that succeeded).
+    pub messages_sent: u64,
+    /// 429 answers given.
+    pub too_many_requests: u64,
+    /// 403 answers given (blocked chats).
+    #[serde(default)]
+    pub forbidden: u64,
+    /// Other 4xx answers.
+    #[serde(default)]
+    pub bad_requests: u64,
+    /// Updates made by the control API.
+    #[serde(default)]
+    pub updates: u64,
+    #[serde(default)]
+    pub webhook_deliveries: u64,
+    #[serde(default)]
+    pub webhook_failures: u64,
+}
+
+/// `POST /sandbox/block`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockRequest {
+    pub user_id: i64,
+    /// `false` unblocks.
+    #[serde(default = "yes")]
+    pub blocked: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A bot in `GET /sandbox/bots`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BotInfo {
+    pub token: String,
+    pub id: i64,
+    pub username: String,
+    pub first_name: String,
+}

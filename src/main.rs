@@ -74,7 +74,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
-        Command::Run => anyhow::bail!("`run` is not built yet (issue 4)"),
+        Command::Run => dvc_bot::app::run(settings, dvc_bot::shutdown::signal()).await,
         Command::Portal => run_portal(&settings).await,
         Command::Sandbox {
             bot_api_only: true,
@@ -82,11 +82,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => sandbox_bot_api_only(&settings, limits).await,
         Command::Sandbox {
             bot_api_only: false,
-            ..
-        } => anyhow::bail!(
-            "full `sandbox` mode (sandbox + portal + bot) needs the bot, which is not built yet; \
-             `dvc-bot sandbox --bot-api-only` serves the Bot API and the control API alone"
-        ),
+            limits,
+        } => dvc_bot::app::sandbox(settings, limits, dvc_bot::shutdown::signal()).await,
     }
 }
 

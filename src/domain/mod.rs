@@ -8,7 +8,9 @@
 mod person;
 mod text;
 
-pub use person::{BirthDate, CitizenId, Email, FullName, Password, Phone, TaxCode};
+pub use person::{
+    BirthDate, CitizenId, Email, FullName, OrganisationName, Password, Phone, TaxCode,
+};
 pub use text::fold;
 
 use std::fmt;
@@ -36,6 +38,14 @@ impl fmt::Display for Invalid {
 }
 
 impl std::error::Error for Invalid {}
+
+/// Whose account: a citizen (CCCD) or an organisation (tax code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    Citizen,
+    Organisation,
+}
 
 /// An amount of money in đồng (VND has no minor unit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]

@@ -68,6 +68,24 @@ impl FullName {
     }
 }
 
+/// An organisation's name: 2–200 characters of letters, digits, spaces and `.,&()-/'`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct OrganisationName(String);
+string_value!(OrganisationName);
+
+impl OrganisationName {
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
+        let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
+        let allowed = |c: char| c.is_alphanumeric() || " .,&()-/'".contains(c);
+        let letters = name.chars().filter(|c| c.is_alphabetic()).count();
+        if letters < 2 || name.chars().count() > 200 || !name.chars().all(allowed) {
+            return Err(Invalid("organisation-name"));
+        }
+        Ok(Self(name))
+    }
+}
+
 /// A citizen identity card number (CCCD): 12 digits, the first three a province code.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -266,6 +284,14 @@ mod tests {
         for bad in ["", "A", "Nguyen 2", "Lò_Văn", "<b>x</b>"] {
             assert!(FullName::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn organisation_names() {
+        assert!(OrganisationName::parse("Công ty TNHH 3A Sơn La").is_ok());
+        assert!(OrganisationName::parse("HTX Nông nghiệp Mường Bon").is_ok());
+        assert!(OrganisationName::parse("1").is_err());
+        assert!(OrganisationName::parse("<script>").is_err());
     }
 
     #[test]

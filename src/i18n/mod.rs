@@ -15,11 +15,23 @@ pub use fluent_bundle::{FluentArgs as Args, FluentValue};
 pub use format::{TZ, format_date, format_datetime, format_money, format_time, local_date};
 
 /// The Fluent files, embedded: (file name, Vietnamese text, English text).
-pub const RESOURCES: &[(&str, &str, &str)] = &[(
-    "common.ftl",
-    include_str!("../../locales/vi/common.ftl"),
-    include_str!("../../locales/en/common.ftl"),
-)];
+pub const RESOURCES: &[(&str, &str, &str)] = &[
+    (
+        "common.ftl",
+        include_str!("../../locales/vi/common.ftl"),
+        include_str!("../../locales/en/common.ftl"),
+    ),
+    (
+        "bot.ftl",
+        include_str!("../../locales/vi/bot.ftl"),
+        include_str!("../../locales/en/bot.ftl"),
+    ),
+    (
+        "submit.ftl",
+        include_str!("../../locales/vi/submit.ftl"),
+        include_str!("../../locales/en/submit.ftl"),
+    ),
+];
 
 /// A language the bot speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -117,14 +129,14 @@ impl I18n {
         self.bundles.get(&locale).is_some_and(|b| b.has_message(id))
     }
 
-    /// Renders message `id` (or `id.attribute`) in `locale`, falling back to Vietnamese; reports
-    /// Fluent's errors instead of hiding them.
-    pub fn try_text(
+    /// Renders message `id` (or `id.attribute`) in `locale`, falling back to Vietnamese: the
+    /// text, and Fluent's errors (a missing argument, say). None if no such message exists.
+    fn render(
         &self,
         locale: Locale,
         id: &str,
         args: Option<&FluentArgs>,
-    ) -> Result<String, String> {
+    ) -> Option<(String, Vec<String>)> {
         let (msg_id, attr) = match id.split_once('.') {
             Some((m, a)) => (m, Some(a)),
             None => (id, None),
@@ -132,32 +144,51 @@ impl I18n {
         let bundle = [locale, Locale::Vi]
             .into_iter()
             .filter_map(|l| self.bundles.get(&l))
-            .find(|b| b.has_message(msg_id))
-            .ok_or_else(|| format!("no message {id:?}"))?;
-        let message = bundle.get_message(msg_id).ok_or("no message")?;
+            .find(|b| b.has_message(msg_id))?;
+        let message = bundle.get_message(msg_id)?;
         let pattern = match attr {
             Some(a) => message.get_attribute(a).map(|a| a.value()),
             None => message.value(),
-        }
-        .ok_or_else(|| format!("message {id:?} has no value"))?;
+        }?;
         let mut errors = Vec::new();
         let text = bundle
             .format_pattern(pattern, args, &mut errors)
             .into_owned();
-        if errors.is_empty() {
-            Ok(text)
-        } else {
-            Err(format!("message {id:?}: {errors:?}"))
+        Some((text, errors.iter().map(|e| format!("{e:?}")).collect()))
+    }
+
+    /// Renders message `id` in `locale`; any Fluent error is an error.
+    pub fn try_text(
+        &self,
+        locale: Locale,
+        id: &str,
+        args: Option<&FluentArgs>,
+    ) -> Result<String, String> {
+        match self.render(locale, id, args) {
+            None => Err(format!("no message {id:?}")),
+            Some((text, errors)) if errors.is_empty() => Ok(text),
+            Some((_, errors)) => Err(format!("message {id:?}: {errors:?}")),
         }
     }
 
-    /// Renders message `id` in `locale`. A missing message or argument is logged and the best
-    /// available text (or the id itself) is returned, so a user never sees nothing.
+    /// Renders message `id` in `locale`. A missing argument is logged and rendered as Fluent
+    /// does (`{$name}`); a missing message is logged and shown as its id, so a user never sees
+    /// nothing.
     pub fn text(&self, locale: Locale, id: &str, args: Option<&FluentArgs>) -> String {
-        match self.try_text(locale, id, args) {
-            Ok(text) => text,
-            Err(error) => {
-                tracing::error!(%error, locale = locale.code(), "message did not render");
+        match self.render(locale, id, args) {
+            Some((text, errors)) => {
+                if !errors.is_empty() {
+                    tracing::error!(
+                        ?errors,
+                        id,
+                        locale = locale.code(),
+                        "message rendered with errors"
+                    );
+                }
+                text
+            }
+            None => {
+                tracing::error!(id, locale = locale.code(), "no such message");
                 id.to_owned()
             }
         }

@@ -156,3 +156,77 @@ fn plurals_pick_the_right_variant() {
     assert_eq!(count(Locale::Vi, 1), "Bạn có 1 hồ sơ.");
     assert_eq!(count(Locale::Vi, 5), "Bạn có 5 hồ sơ.");
 }
+
+/// Every message id the code names literally (`msg("…")`, `.then("…")`) exists in both
+/// languages; so do the ids it builds (`status-<status>`, `invalid-<code>`).
+#[test]
+fn every_message_the_code_names_exists() {
+    let i18n = I18n::load().unwrap();
+    let root = format!("{}/src", env!("CARGO_MANIFEST_DIR"));
+    let mut ids = BTreeSet::new();
+    let mut stack = vec![std::path::PathBuf::from(&root)];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs")
+                || path.starts_with(format!("{root}/sandbox"))
+            {
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).unwrap();
+            for pattern in ["msg(\"", ".then(\""] {
+                for (at, _) in source.match_indices(pattern) {
+                    let rest = &source[at + pattern.len()..];
+                    let id = &rest[..rest.find('"').unwrap()];
+                    if id
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '-' || c == '_')
+                        && !id.is_empty()
+                    {
+                        ids.insert(id.to_owned());
+                    }
+                }
+            }
+        }
+    }
+    for status in dvc_bot::portal::model::DossierStatus::ALL {
+        ids.insert(format!("status-{}", status.as_str()));
+    }
+    for code in [
+        "full-name",
+        "organisation-name",
+        "cccd-format",
+        "cccd-province",
+        "tax-code",
+        "birth-date-format",
+        "birth-date-past",
+        "birth-date-age",
+        "phone",
+        "email",
+        "password-length",
+        "password-mix",
+        "money",
+        "dossier-code",
+        "address",
+    ] {
+        ids.insert(format!("invalid-{code}"));
+    }
+    assert!(ids.len() > 100, "the scan found the ids ({})", ids.len());
+    let missing: Vec<String> = ids
+        .iter()
+        .flat_map(|id| {
+            Locale::ALL
+                .into_iter()
+                .filter(|l| !i18n.has(*l, id))
+                .map(move |l| format!("{}:{id}", l.code()))
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "messages named in code but missing: {missing:?}"
+    );
+}

@@ -10,17 +10,9 @@ use crate::portal::model::FileType;
 /// Longest file name kept, in characters.
 const MAX_FILE_NAME_CHARS: usize = 120;
 
-/// The type of `bytes` by their first bytes, whatever the name says.
+/// The type of `bytes` by their first bytes, whatever the name says (shared with the bot).
 pub fn sniff(bytes: &[u8]) -> Option<FileType> {
-    if bytes.starts_with(b"%PDF-") {
-        Some(FileType::Pdf)
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some(FileType::Jpeg)
-    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
-        Some(FileType::Png)
-    } else {
-        None
-    }
+    FileType::sniff(bytes)
 }
 
 /// A file name as given by a client, checked: no path parts, no control characters, not

@@ -1,0 +1,214 @@
+//! The composition root: builds the parts from settings and runs each mode (`run`, `sandbox`),
+//! with the stop signal passed in, so `main` and the tests start the system the same way.
+
+use std::future::Future;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::task::JoinHandle;
+
+use crate::bot::adapter::TelegramFiles;
+use crate::bot::{self, BotConfig, Services, Updates};
+use crate::config::{SANDBOX_TOKEN, Secret, Settings};
+use crate::crypto::Cipher;
+use crate::db::Db;
+use crate::i18n::I18n;
+use crate::portal::client::{HttpPortal, Portal};
+use crate::portal::server::{self as portal_server, PortalConfig, RunningPortal};
+use crate::sandbox::{self, SandboxConfig};
+
+/// The bot's long-lived parts, built from its database, key and portal.
+pub async fn services(
+    database_url: &str,
+    data_dir: &Path,
+    secret_key: Option<&Secret>,
+    portal: Arc<dyn Portal>,
+    telegram: teloxide::Bot,
+) -> anyhow::Result<Arc<Services>> {
+    let db = Db::connect(database_url).await?;
+    db.migrate_bot().await.context("bot database")?;
+    let cipher = Cipher::load(secret_key, data_dir)?;
+    Ok(Arc::new(Services {
+        db,
+        portal,
+        files: Arc::new(TelegramFiles { bot: telegram }),
+        cipher,
+        passwords: Default::default(),
+        i18n: I18n::load()?,
+    }))
+}
+
+/// The reference portal in this process on `listen` (port 0: any free loopback port).
+pub async fn start_portal(
+    settings: &Settings,
+    listen: SocketAddr,
+) -> anyhow::Result<RunningPortal> {
+    let config = PortalConfig {
+        database_url: settings.portal_database_url(),
+        files_dir: settings.data_dir.join("papers"),
+        officer_token: settings
+            .officer_token
+            .clone()
+            .unwrap_or_else(Secret::generate),
+        service_token: settings
+            .service_token
+            .clone()
+            .unwrap_or_else(Secret::generate),
+    };
+    portal_server::spawn(config, listen)
+        .await
+        .context("reference portal")
+}
+
+/// The portal to talk to: `DVC_PORTAL_URL`, else the reference portal started in-process.
+async fn portal_for(
+    settings: &Settings,
+) -> anyhow::Result<(Arc<dyn Portal>, Option<RunningPortal>)> {
+    match &settings.portal_url {
+        Some(url) => Ok((Arc::new(HttpPortal::new(url)?), None)),
+        None => {
+            let listen = settings
+                .portal_listen
+                .unwrap_or((Ipv4Addr::LOCALHOST, 0).into());
+            let running = start_portal(settings, listen).await?;
+            tracing::info!(url = %running.url, "reference portal started in-process");
+            Ok((Arc::new(HttpPortal::new(&running.url)?), Some(running)))
+        }
+    }
+}
+
+/// `dvc-bot run`: the bot against Telegram (or `TELOXIDE_API_URL`) until `shutdown`.
+pub async fn run(
+    settings: Settings,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let token = settings
+        .teloxide_token
+        .clone()
+        .context("TELOXIDE_TOKEN is required (or try `dvc-bot sandbox`, which needs none)")?;
+    let api_url = match &settings.teloxide_api_url {
+        Some(u) => Some(
+            url::Url::parse(u).with_context(|| format!("TELOXIDE_API_URL {u:?} is not a URL"))?,
+        ),
+        None => None,
+    };
+    let (portal, running_portal) = portal_for(&settings).await?;
+    let telegram = bot::client(&token, api_url.as_ref());
+    let services = services(
+        &settings.bot_database_url(),
+        &settings.data_dir,
+        settings.secret_key.as_ref(),
+        portal,
+        telegram,
+    )
+    .await?;
+    let updates = match &settings.webhook_url {
+        Some(url) => Updates::Webhook {
+            url: url.clone(),
+            listen: settings.webhook_listen,
+            secret: settings
+                .webhook_secret
+                .clone()
+                .unwrap_or_else(Secret::generate),
+        },
+        None => Updates::Polling,
+    };
+    bot::run(
+        BotConfig {
+            token,
+            api_url,
+            updates,
+            services,
+        },
+        shutdown,
+    )
+    .await?;
+    if let Some(portal) = running_portal {
+        portal.stop().await?;
+    }
+    Ok(())
+}
+
+/// A bot running in a task, as the sandbox mode and the tests start it.
+pub struct RunningBot {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: JoinHandle<Result<(), bot::BotError>>,
+}
+
+impl RunningBot {
+    /// Stops the bot (updates in flight finish first) and waits for it.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.handle).await??;
+        Ok(())
+    }
+}
+
+impl Drop for RunningBot {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Starts the bot with long polling against `api_url` in a task.
+pub fn spawn_bot(token: Secret, api_url: url::Url, services: Arc<Services>) -> RunningBot {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let config = BotConfig {
+        token,
+        api_url: Some(api_url),
+        updates: Updates::Polling,
+        services,
+    };
+    let handle = tokio::spawn(bot::run(config, async move {
+        let _ = stopped.await;
+    }));
+    RunningBot {
+        stop: Some(stop),
+        handle,
+    }
+}
+
+/// `dvc-bot sandbox`: sandbox + reference portal + bot on loopback until `shutdown`.
+pub async fn sandbox(
+    settings: Settings,
+    limits: bool,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let sandbox = sandbox::spawn(
+        SandboxConfig::new(settings.sandbox_tokens.clone(), limits),
+        settings.sandbox_listen,
+    )
+    .await
+    .context("sandbox")?;
+    let portal_listen = settings
+        .portal_listen
+        .unwrap_or((Ipv4Addr::LOCALHOST, 0).into());
+    let portal = start_portal(&settings, portal_listen).await?;
+    let token = Secret::new(SANDBOX_TOKEN);
+    let telegram = bot::client(&token, Some(&sandbox.base_url));
+    let services = services(
+        &settings.bot_database_url(),
+        &settings.data_dir,
+        settings.secret_key.as_ref(),
+        Arc::new(HttpPortal::new(&portal.url)?),
+        telegram,
+    )
+    .await?;
+    let bot = spawn_bot(token, sandbox.base_url.clone(), services);
+    println!("dvc-bot sandbox is running (Ctrl-C to stop)");
+    println!("  web chat:        {}", sandbox.base_url);
+    println!("  officer console: {}/officer", portal.url);
+    println!("  officer token:   {}", portal.officer_token.expose());
+    println!("  portal API:      {}/api/v1/openapi.json", portal.url);
+    shutdown.await;
+    bot.stop().await?;
+    portal.stop().await?;
+    sandbox.shutdown().await?;
+    Ok(())
+}

@@ -1,0 +1,224 @@
+//! Inline-button payloads, parsed into an enum at the edge. Telegram allows at most 64 bytes of
+//! callback data; every variant encodes well under that. Unknown or stale data parses to
+//! `Callback::Unknown` and gets a polite answer.
+
+use std::fmt;
+
+use crate::domain::AccountKind;
+use crate::i18n::Locale;
+
+use super::state::RegField;
+
+/// Telegram's limit on callback data.
+pub const MAX_CALLBACK_BYTES: usize = 64;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Callback {
+    Language(Locale),
+    Consent(bool),
+    Kind(AccountKind),
+    /// Skip an optional answer.
+    Skip,
+    RegisterConfirm,
+    RegisterEdit(RegField),
+    DeleteMe(bool),
+    /// From the account menu.
+    Account(AccountAction),
+    /// The catalogue: a page of the fields list.
+    FieldsPage(u32),
+    /// The catalogue: page `page` of the procedures of field number `index`.
+    Field {
+        index: u32,
+        page: u32,
+    },
+    /// The catalogue: a page of the last search's results.
+    SearchPage(u32),
+    /// A procedure's card.
+    Procedure(String),
+    /// "Nộp hồ sơ" on a card.
+    Submit(String),
+    /// Option number `n` of a choice field.
+    Choice(u32),
+    /// Delivery of the result: online (true) or by post.
+    DeliverOnline(bool),
+    /// "Lưu nháp" / "Gửi hồ sơ" / resume, on draft `key`.
+    SaveDraft(String),
+    SendDraft(String),
+    ResumeDraft(String),
+    /// Resume a draft that exists only at the portal.
+    ResumePortalDraft(i64),
+    /// The list of drafts.
+    Drafts,
+    /// Back to the main menu.
+    Menu,
+    Unknown,
+}
+
+impl fmt::Display for Callback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Callback::Language(l) => write!(f, "l:{}", l.code()),
+            Callback::Consent(yes) => write!(f, "c:{}", u8::from(*yes)),
+            Callback::Kind(AccountKind::Citizen) => f.write_str("k:c"),
+            Callback::Kind(AccountKind::Organisation) => f.write_str("k:o"),
+            Callback::Skip => f.write_str("s"),
+            Callback::RegisterConfirm => f.write_str("r:ok"),
+            Callback::RegisterEdit(field) => write!(f, "r:e:{}", field.code()),
+            Callback::DeleteMe(yes) => write!(f, "d:{}", u8::from(*yes)),
+            Callback::Account(a) => write!(f, "a:{}", a.code()),
+            Callback::FieldsPage(p) => write!(f, "fp:{p}"),
+            Callback::Field { index, page } => write!(f, "f:{index}:{page}"),
+            Callback::SearchPage(p) => write!(f, "sp:{p}"),
+            Callback::Procedure(code) => write!(f, "p:{code}"),
+            Callback::Submit(code) => write!(f, "n:{code}"),
+            Callback::Choice(n) => write!(f, "ch:{n}"),
+            Callback::DeliverOnline(online) => write!(f, "dl:{}", u8::from(*online)),
+            Callback::SaveDraft(key) => write!(f, "sv:{key}"),
+            Callback::SendDraft(key) => write!(f, "sn:{key}"),
+            Callback::ResumeDraft(key) => write!(f, "rs:{key}"),
+            Callback::ResumePortalDraft(id) => write!(f, "rp:{id}"),
+            Callback::Drafts => f.write_str("dr"),
+            Callback::Menu => f.write_str("m"),
+            Callback::Unknown => f.write_str("?"),
+        }
+    }
+}
+
+impl Callback {
+    pub fn parse(data: &str) -> Self {
+        if data.len() > MAX_CALLBACK_BYTES {
+            return Callback::Unknown;
+        }
+        let num = |s: Option<&str>| s.and_then(|s| s.parse::<u32>().ok());
+        let token = |s: Option<&str>| {
+            s.filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '.'))
+                .map(str::to_owned)
+        };
+        let mut parts = data.split(':');
+        let head = parts.next().unwrap_or("");
+        let a = parts.next();
+        let b = parts.next();
+        let parsed = match (head, a, b) {
+            ("l", Some(code), None) => Locale::from_code(code).map(Callback::Language),
+            ("c", Some("1"), None) => Some(Callback::Consent(true)),
+            ("c", Some("0"), None) => Some(Callback::Consent(false)),
+            ("k", Some("c"), None) => Some(Callback::Kind(AccountKind::Citizen)),
+            ("k", Some("o"), None) => Some(Callback::Kind(AccountKind::Organisation)),
+            ("s", None, None) => Some(Callback::Skip),
+            ("r", Some("ok"), None) => Some(Callback::RegisterConfirm),
+            ("r", Some("e"), Some(code)) => RegField::from_code(code).map(Callback::RegisterEdit),
+            ("d", Some("1"), None) => Some(Callback::DeleteMe(true)),
+            ("d", Some("0"), None) => Some(Callback::DeleteMe(false)),
+            ("a", Some(code), None) => AccountAction::from_code(code).map(Callback::Account),
+            ("fp", p, None) => num(p).map(Callback::FieldsPage),
+            ("f", i, p) => num(i)
+                .zip(num(p))
+                .map(|(index, page)| Callback::Field { index, page }),
+            ("sp", p, None) => num(p).map(Callback::SearchPage),
+            ("p", code, None) => token(code).map(Callback::Procedure),
+            ("n", code, None) => token(code).map(Callback::Submit),
+            ("ch", n, None) => num(n).map(Callback::Choice),
+            ("dl", Some("1"), None) => Some(Callback::DeliverOnline(true)),
+            ("dl", Some("0"), None) => Some(Callback::DeliverOnline(false)),
+            ("sv", key, None) => token(key).map(Callback::SaveDraft),
+            ("sn", key, None) => token(key).map(Callback::SendDraft),
+            ("rs", key, None) => token(key).map(Callback::ResumeDraft),
+            ("rp", id, None) => id
+                .and_then(|s| s.parse().ok())
+                .map(Callback::ResumePortalDraft),
+            ("dr", None, None) => Some(Callback::Drafts),
+            ("m", None, None) => Some(Callback::Menu),
+            _ => None,
+        };
+        parsed.unwrap_or(Callback::Unknown)
+    }
+}
+
+/// What the account menu offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountAction {
+    Register,
+    Login,
+    Logout,
+}
+
+impl AccountAction {
+    fn code(self) -> &'static str {
+        match self {
+            AccountAction::Register => "r",
+            AccountAction::Login => "l",
+            AccountAction::Logout => "o",
+        }
+    }
+    fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "r" => Some(AccountAction::Register),
+            "l" => Some(AccountAction::Login),
+            "o" => Some(AccountAction::Logout),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_callback_round_trips_within_64_bytes() {
+        let mut all = vec![
+            Callback::Language(Locale::Vi),
+            Callback::Language(Locale::En),
+            Callback::Consent(true),
+            Callback::Consent(false),
+            Callback::Kind(AccountKind::Citizen),
+            Callback::Kind(AccountKind::Organisation),
+            Callback::Skip,
+            Callback::RegisterConfirm,
+            Callback::DeleteMe(true),
+            Callback::DeleteMe(false),
+            Callback::Menu,
+            Callback::Account(AccountAction::Register),
+            Callback::Account(AccountAction::Login),
+            Callback::Account(AccountAction::Logout),
+            Callback::FieldsPage(3),
+            Callback::Field { index: 12, page: 4 },
+            Callback::SearchPage(1),
+            Callback::Procedure("1.001193".into()),
+            Callback::Submit("2.000488".into()),
+            Callback::Choice(2),
+            Callback::DeliverOnline(true),
+            Callback::DeliverOnline(false),
+            Callback::SaveDraft("a1b2c3d4".into()),
+            Callback::SendDraft("a1b2c3d4".into()),
+            Callback::ResumeDraft("a1b2c3d4".into()),
+            Callback::ResumePortalDraft(123_456_789),
+            Callback::Drafts,
+        ];
+        all.extend(RegField::ALL.iter().map(|f| Callback::RegisterEdit(*f)));
+        for cb in all {
+            let data = cb.to_string();
+            assert!(data.len() <= MAX_CALLBACK_BYTES, "{data}");
+            assert_eq!(Callback::parse(&data), cb, "{data}");
+        }
+    }
+
+    #[test]
+    fn garbage_is_unknown() {
+        let long = format!("p:{}", "1".repeat(70));
+        for data in [
+            "",
+            "x",
+            "l:fr",
+            "r:e:nothing",
+            "c:2",
+            "k:c:extra",
+            "f:1",
+            "p:",
+            "p:a b",
+            &long,
+        ] {
+            assert_eq!(Callback::parse(data), Callback::Unknown, "{data}");
+        }
+    }
+}

@@ -1,0 +1,1013 @@
+//! "Nộp hồ sơ" (seed III): login check, the form field by field, the papers one by one with a
+//! checklist that updates itself, delivery of the result, the review card, "Lưu nháp" (save at
+//! the portal) and "Gửi hồ sơ" (send). Drafts live in the dialogue state until the portal has
+//! accepted them; saving and sending carry idempotency keys derived from the draft, so a double
+//! tap, a retry or a restart makes one dossier with one code.
+
+use chrono::NaiveDate;
+use rand::Rng;
+
+use crate::db::{now_unix, users};
+use crate::domain::fold;
+use crate::i18n::{Locale, format_date};
+use crate::portal::client::{PortalError, Upload};
+use crate::portal::model::{
+    CreateDraft, Delivery, Dossier, DossierStatus, FieldKind, FileType, FormField, Paper,
+    UpdateDraft,
+};
+
+use super::super::callback::{AccountAction, Callback};
+use super::super::reply::{Effect, Keyboard, Outcome, Reply, Text};
+use super::super::state::{Draft, PaperFile, State, Step};
+use super::{Ctx, Input, main_menu};
+
+/// The largest file a bot may download from Telegram.
+pub const TELEGRAM_DOWNLOAD_MAX: u32 = 20 * 1024 * 1024;
+/// The longest text answer to a form field.
+const TEXT_MAX: usize = 500;
+const ADDRESS_MIN: usize = 5;
+const ADDRESS_MAX: usize = 200;
+
+type Out = Outcome<State>;
+
+fn to(state: State, step: Step) -> Out {
+    Outcome::new(State { step, ..state })
+}
+
+fn find(state: &State, key: &str) -> Option<usize> {
+    state.drafts.iter().position(|d| d.key == key)
+}
+
+fn new_key() -> String {
+    format!("{:08x}", rand::thread_rng().r#gen::<u32>())
+}
+
+fn login_buttons() -> Keyboard {
+    Keyboard::Inline(vec![vec![
+        (
+            Text::msg("button-login"),
+            Callback::Account(AccountAction::Login),
+        ),
+        (
+            Text::msg("button-register"),
+            Callback::Account(AccountAction::Register),
+        ),
+    ]])
+}
+
+fn procedure_name(draft: &Draft, locale: Locale) -> &str {
+    match locale {
+        Locale::Vi => &draft.procedure.summary.name_vi,
+        Locale::En => &draft.procedure.summary.name_en,
+    }
+}
+
+fn field_label(field: &FormField, locale: Locale) -> &str {
+    match locale {
+        Locale::Vi => &field.label_vi,
+        Locale::En => &field.label_en,
+    }
+}
+
+fn paper_name(paper: &Paper, locale: Locale) -> &str {
+    match locale {
+        Locale::Vi => &paper.name_vi,
+        Locale::En => &paper.name_en,
+    }
+}
+
+/// The draft is gone (sent, or from an erased chat): back to the menu.
+fn gone(state: State) -> Out {
+    to(state, Step::Idle).send(Reply::msg("submit-draft-gone").with(main_menu()))
+}
+
+/// `/submit CODE` or "Nộp hồ sơ": needs a login (then comes back here), resumes a draft of the
+/// same procedure if there is one, else starts a new one.
+pub async fn start(mut state: State, code: &str, token: Option<String>, ctx: &Ctx<'_>) -> Out {
+    if token.or_else(|| ctx.session()).is_none() {
+        state.resume = Some(code.to_owned());
+        return to(state, Step::Idle)
+            .send(Reply::msg("submit-login-required").with(login_buttons()));
+    }
+    if let Some(draft) = state
+        .drafts
+        .iter()
+        .find(|d| d.procedure.summary.code == code)
+    {
+        let key = draft.key.clone();
+        return resume(state, &key, ctx).await;
+    }
+    let procedure = match ctx.services.portal.procedure(code).await {
+        Ok(p) => p,
+        Err(PortalError::NotFound) => {
+            return to(state, Step::Idle).send(Reply::new(
+                Text::msg("submit-unknown-procedure").arg("code", code),
+            ));
+        }
+        Err(error) => return portal_down(state, Step::Idle, &error),
+    };
+    let draft = Draft {
+        key: new_key(),
+        procedure,
+        values: Default::default(),
+        papers: Vec::new(),
+        skipped: Vec::new(),
+        delivery: None,
+        portal_id: None,
+        updated_at: now_unix(),
+    };
+    let intro =
+        Reply::new(Text::msg("submit-intro").arg("procedure", procedure_name(&draft, ctx.locale)))
+            .with(Keyboard::Remove);
+    let key = draft.key.clone();
+    state.drafts.push(draft);
+    let mut out = ask_field(state, &key, 0, false, ctx);
+    out.effects.insert(0, Effect::Send(intro));
+    out
+}
+
+/// Resumes draft `key` where it stands: a missing required field, the papers, the delivery, or
+/// the review.
+pub async fn resume(state: State, key: &str, ctx: &Ctx<'_>) -> Out {
+    let Some(i) = find(&state, key) else {
+        return gone(state);
+    };
+    let draft = &state.drafts[i];
+    let intro = Reply::new(
+        Text::msg("submit-resuming").arg("procedure", procedure_name(draft, ctx.locale)),
+    );
+    let missing_field = draft
+        .procedure
+        .form
+        .iter()
+        .position(|f| f.required && !draft.values.contains_key(&f.key));
+    let mut out = match missing_field {
+        Some(index) => ask_field(state, key, index, false, ctx),
+        None if draft.next_paper().is_some() => start_papers(state, key, ctx),
+        None if draft.delivery.is_none() => ask_delivery(state, key),
+        None => review(state, key, ctx),
+    };
+    out.effects.insert(0, Effect::Send(intro));
+    out
+}
+
+/// Asks form field `index`, or goes on to the papers after the last one.
+fn ask_field(state: State, key: &str, index: usize, again: bool, ctx: &Ctx<'_>) -> Out {
+    let Some(i) = find(&state, key) else {
+        return gone(state);
+    };
+    let form = &state.drafts[i].procedure.form;
+    let Some(field) = form.get(index) else {
+        return start_papers(state, key, ctx);
+    };
+    let kind = match field.kind {
+        FieldKind::Text => "text",
+        FieldKind::Date => "date",
+        FieldKind::Number => "number",
+        FieldKind::Choice => "choice",
+    };
+    let mut text = if again {
+        Text::msg("hint-unexpected")
+    } else {
+        Text::default()
+    };
+    text = text
+        .then("submit-ask-field")
+        .arg("label", field_label(field, ctx.locale))
+        .arg("n", (index + 1) as i64)
+        .arg("total", form.len() as i64)
+        .arg("kind", kind)
+        .arg("required", if field.required { "yes" } else { "no" });
+    let mut rows: Vec<Vec<(Text, Callback)>> = Vec::new();
+    if field.kind == FieldKind::Choice {
+        rows.extend(
+            field
+                .options
+                .iter()
+                .enumerate()
+                .map(|(n, o)| vec![(Text::literal(o.as_str()), Callback::Choice(n as u32))]),
+        );
+    }
+    if !field.required {
+        rows.push(vec![(Text::msg("button-skip"), Callback::Skip)]);
+    }
+    let keyboard = if rows.is_empty() {
+        Keyboard::None
+    } else {
+        Keyboard::Inline(rows)
+    };
+    to(
+        state,
+        Step::Fill {
+            key: key.to_owned(),
+            index,
+        },
+    )
+    .send(Reply::new(text).with(keyboard))
+}
+
+/// Parses an answer to `field`; Ok(None) is a skipped optional field.
+fn parse_value(field: &FormField, input: &Input) -> Result<Option<String>, &'static str> {
+    match (field.kind, input) {
+        (_, Input::Callback(Callback::Skip)) if !field.required => Ok(None),
+        (_, Input::Callback(Callback::Skip)) => Err("field-required"),
+        (FieldKind::Choice, Input::Callback(Callback::Choice(n))) => field
+            .options
+            .get(*n as usize)
+            .cloned()
+            .map(Some)
+            .ok_or("stale"),
+        (FieldKind::Choice, Input::Text(t)) => field
+            .options
+            .iter()
+            .find(|o| fold(o) == fold(t))
+            .cloned()
+            .map(Some)
+            .ok_or("invalid-field-choice"),
+        (FieldKind::Text, Input::Text(t)) => {
+            let t = t.trim();
+            if t.is_empty()
+                || t.chars().count() > TEXT_MAX
+                || t.chars().any(|c| c.is_control() && c != '\n')
+            {
+                Err("invalid-field-text")
+            } else {
+                Ok(Some(t.to_owned()))
+            }
+        }
+        (FieldKind::Date, Input::Text(t)) => {
+            let normalized = t.trim().replace(['-', '.'], "/");
+            NaiveDate::parse_from_str(&normalized, "%d/%m/%Y")
+                .ok()
+                .filter(|d| (1900..=2100).contains(&chrono::Datelike::year(d)))
+                .map(|d| Some(d.format("%Y-%m-%d").to_string()))
+                .ok_or("invalid-field-date")
+        }
+        (FieldKind::Number, Input::Text(t)) => {
+            let digits: String = t
+                .trim()
+                .chars()
+                .filter(|c| !matches!(c, '.' | ',' | ' '))
+                .collect();
+            if !digits.is_empty()
+                && digits.len() <= 15
+                && digits.chars().all(|c| c.is_ascii_digit())
+            {
+                Ok(Some(digits.trim_start_matches('0').to_owned())
+                    .map(|d| if d.is_empty() { "0".into() } else { d }))
+            } else {
+                Err("invalid-field-number")
+            }
+        }
+        (_, Input::Callback(_)) => Err("stale"),
+        _ => Err("unexpected"),
+    }
+}
+
+/// An answer to form field `index` of draft `key`.
+pub async fn receive_value(
+    mut state: State,
+    key: String,
+    index: usize,
+    input: Input,
+    ctx: &Ctx<'_>,
+) -> Out {
+    let Some(i) = find(&state, &key) else {
+        return gone(state);
+    };
+    let Some(field) = state.drafts[i].procedure.form.get(index).cloned() else {
+        return start_papers(state, &key, ctx);
+    };
+    match parse_value(&field, &input) {
+        Ok(value) => {
+            let draft = &mut state.drafts[i];
+            match value {
+                Some(v) => draft.values.insert(field.key.clone(), v),
+                None => draft.values.remove(&field.key),
+            };
+            draft.updated_at = now_unix();
+            ask_field(state, &key, index + 1, false, ctx)
+        }
+        Err("stale") => {
+            to(state, Step::Fill { key, index }).effect(Effect::Toast(Text::msg("stale-button")))
+        }
+        Err("field-required") => to(state, Step::Fill { key, index })
+            .effect(Effect::Toast(Text::msg("submit-field-required"))),
+        Err("unexpected") => ask_field(state, &key, index, true, ctx),
+        Err(reason) => to(state, Step::Fill { key, index }).send(Reply::msg(reason)),
+    }
+}
+
+/// The papers checklist: ✅ received, ⬜ still to send, ➖ skipped; * marks the required ones.
+fn checklist(draft: &Draft, locale: Locale) -> Reply {
+    let lines: Vec<String> = draft
+        .procedure
+        .papers
+        .iter()
+        .map(|p| {
+            let mark = if draft.has_paper(&p.code) {
+                "✅"
+            } else if draft.skipped.contains(&p.code) {
+                "➖"
+            } else {
+                "⬜"
+            };
+            format!(
+                "{mark} {}{}",
+                paper_name(p, locale),
+                if p.required { " *" } else { "" }
+            )
+        })
+        .collect();
+    Reply::new(Text::msg("submit-checklist").arg("papers", lines.join("\n")))
+}
+
+fn start_papers(state: State, key: &str, ctx: &Ctx<'_>) -> Out {
+    let Some(i) = find(&state, key) else {
+        return gone(state);
+    };
+    if state.drafts[i].procedure.papers.is_empty() {
+        return ask_delivery(state, key);
+    }
+    let list = checklist(&state.drafts[i], ctx.locale);
+    let mut out = ask_paper(state, key, ctx);
+    out.effects.insert(0, Effect::SendChecklist(list));
+    out
+}
+
+/// Asks for the next paper, or goes on to the delivery once none is left.
+fn ask_paper(state: State, key: &str, ctx: &Ctx<'_>) -> Out {
+    let Some(i) = find(&state, key) else {
+        return gone(state);
+    };
+    let draft = &state.drafts[i];
+    let Some(p) = draft.next_paper() else {
+        return ask_delivery(state, key);
+    };
+    let paper = &draft.procedure.papers[p];
+    let types: Vec<&str> = paper
+        .accepted
+        .iter()
+        .map(|t| match t {
+            FileType::Pdf => "PDF",
+            FileType::Jpeg => "JPEG",
+            FileType::Png => "PNG",
+        })
+        .collect();
+    let text = Text::msg("submit-ask-paper")
+        .arg("paper", paper_name(paper, ctx.locale))
+        .arg("types", types.join(", "))
+        .arg("max_mb", megabytes(paper.max_bytes))
+        .arg("required", if paper.required { "yes" } else { "no" });
+    let keyboard = if paper.required {
+        Keyboard::None
+    } else {
+        Keyboard::Inline(vec![vec![(Text::msg("button-skip"), Callback::Skip)]])
+    };
+    to(
+        state,
+        Step::Papers {
+            key: key.to_owned(),
+        },
+    )
+    .send(Reply::new(text).with(keyboard))
+}
+
+fn megabytes(bytes: u64) -> String {
+    let tenths = (bytes * 10).div_ceil(1024 * 1024);
+    if tenths.is_multiple_of(10) {
+        format!("{}", tenths / 10)
+    } else {
+        format!("{},{}", tenths / 10, tenths % 10)
+    }
+}
+
+/// A paper sent as a document or a photo (or "skip" for an optional one).
+pub async fn receive_paper(mut state: State, key: String, input: Input, ctx: &Ctx<'_>) -> Out {
+    let Some(i) = find(&state, &key) else {
+        return gone(state);
+    };
+    let Some(p) = state.drafts[i].next_paper() else {
+        return ask_delivery(state, &key);
+    };
+    let paper = state.drafts[i].procedure.papers[p].clone();
+    let (file_id, file_name, size) = match input {
+        Input::Document {
+            file_id,
+            file_name,
+            size,
+            ..
+        } => {
+            let name = file_name.unwrap_or_else(|| format!("{}.pdf", paper.code));
+            (file_id, name, size)
+        }
+        Input::Photo { file_id, size } => (file_id, format!("{}.jpg", paper.code), size),
+        Input::Callback(Callback::Skip) if !paper.required => {
+            state.drafts[i].skipped.push(paper.code.clone());
+            let list = checklist(&state.drafts[i], ctx.locale);
+            return ask_paper(state, &key, ctx).effect(Effect::EditChecklist(list));
+        }
+        Input::Callback(Callback::Skip) => {
+            return to(state, Step::Papers { key })
+                .effect(Effect::Toast(Text::msg("submit-paper-required")));
+        }
+        Input::Callback(_) => {
+            return super::stale_button(Step::Papers { key: key.clone() })
+                .map(|step| State { step, ..state });
+        }
+        _ => {
+            let mut out = ask_paper(state, &key, ctx);
+            out.effects
+                .insert(0, Effect::Send(Reply::msg("hint-paper")));
+            return out;
+        }
+    };
+    let stay =
+        |state: State, reply: Reply| to(state, Step::Papers { key: key.clone() }).send(reply);
+    // Refused before downloading: Telegram gives bots files up to 20 MB only.
+    if size > TELEGRAM_DOWNLOAD_MAX {
+        return stay(
+            state,
+            Reply::new(Text::msg("paper-too-big-telegram").arg("max_mb", "20")),
+        );
+    }
+    if u64::from(size) > paper.max_bytes {
+        return stay(
+            state,
+            Reply::new(Text::msg("paper-too-big").arg("max_mb", megabytes(paper.max_bytes))),
+        );
+    }
+    let bytes = match ctx.services.files.download(&file_id).await {
+        Ok(b) => b,
+        Err(error) => {
+            tracing::warn!(%error, "paper download failed");
+            return stay(state, Reply::msg("paper-download-failed"));
+        }
+    };
+    if bytes.len() as u64 > paper.max_bytes {
+        return stay(
+            state,
+            Reply::new(Text::msg("paper-too-big").arg("max_mb", megabytes(paper.max_bytes))),
+        );
+    }
+    // The content decides the type, not the name.
+    let Some(kind) = FileType::sniff(&bytes).filter(|k| paper.accepted.contains(k)) else {
+        let types: Vec<&str> = paper.accepted.iter().map(|t| t.mime()).collect();
+        return stay(
+            state,
+            Reply::new(
+                Text::msg("paper-wrong-type")
+                    .arg("paper", paper_name(&paper, ctx.locale))
+                    .arg("types", types.join(", ")),
+            ),
+        );
+    };
+    let mut file = PaperFile {
+        paper_code: paper.code.clone(),
+        file_id,
+        file_name,
+        mime: kind.mime().to_owned(),
+        size: bytes.len() as u32,
+        portal_document: None,
+    };
+    // Uploaded now if the portal answers; otherwise at "Lưu nháp" or "Gửi hồ sơ".
+    if let Some(token) = ctx.session() {
+        match upload_now(&mut state.drafts[i], &file, bytes, &token, ctx).await {
+            Ok(id) => file.portal_document = Some(id),
+            Err(PortalError::Invalid { message, .. }) => {
+                return stay(
+                    state,
+                    Reply::new(Text::msg("paper-refused").arg("reason", message)),
+                );
+            }
+            Err(error) => tracing::info!(%error, "paper kept for a later upload"),
+        }
+    }
+    let draft = &mut state.drafts[i];
+    draft.papers.push(file);
+    draft.updated_at = now_unix();
+    let list = checklist(draft, ctx.locale);
+    let received =
+        Reply::new(Text::msg("paper-received").arg("paper", paper_name(&paper, ctx.locale)));
+    let mut out = ask_paper(state, &key, ctx);
+    out.effects.insert(0, Effect::EditChecklist(list));
+    out.effects.insert(1, Effect::Send(received));
+    out
+}
+
+async fn upload_now(
+    draft: &mut Draft,
+    file: &PaperFile,
+    bytes: Vec<u8>,
+    token: &str,
+    ctx: &Ctx<'_>,
+) -> Result<i64, PortalError> {
+    let id = ensure_created(draft, token, ctx).await?;
+    let upload = Upload {
+        paper_code: file.paper_code.clone(),
+        file_name: file.file_name.clone(),
+        mime: file.mime.clone(),
+        bytes,
+    };
+    Ok(ctx
+        .services
+        .portal
+        .upload(token, &id.to_string(), upload)
+        .await?
+        .id)
+}
+
+/// The portal's id of this draft, created there (once, by idempotency key) if needed.
+async fn ensure_created(draft: &mut Draft, token: &str, ctx: &Ctx<'_>) -> Result<i64, PortalError> {
+    if let Some(id) = draft.portal_id {
+        return Ok(id);
+    }
+    let request = CreateDraft {
+        procedure_code: draft.procedure.summary.code.clone(),
+        values: draft.values.clone(),
+        delivery: draft.delivery.clone(),
+    };
+    let created = ctx
+        .services
+        .portal
+        .create_draft(token, &request, Some(&draft.create_key()))
+        .await?;
+    draft.portal_id = Some(created.id);
+    Ok(created.id)
+}
+
+/// Brings the portal's copy up to date: created, values and delivery, every paper uploaded.
+async fn sync(draft: &mut Draft, token: &str, ctx: &Ctx<'_>) -> Result<i64, PortalError> {
+    let fresh = draft.portal_id.is_none();
+    let id = ensure_created(draft, token, ctx).await?;
+    if !fresh {
+        let update = UpdateDraft {
+            values: draft.values.clone(),
+            delivery: draft.delivery.clone(),
+        };
+        ctx.services
+            .portal
+            .update_draft(token, &id.to_string(), &update)
+            .await?;
+    }
+    for n in 0..draft.papers.len() {
+        if draft.papers[n].portal_document.is_some() {
+            continue;
+        }
+        let bytes = ctx
+            .services
+            .files
+            .download(&draft.papers[n].file_id)
+            .await
+            .map_err(PortalError::Unreachable)?;
+        let file = draft.papers[n].clone();
+        let upload = Upload {
+            paper_code: file.paper_code,
+            file_name: file.file_name,
+            mime: file.mime,
+            bytes,
+        };
+        let document = ctx
+            .services
+            .portal
+            .upload(token, &id.to_string(), upload)
+            .await?;
+        draft.papers[n].portal_document = Some(document.id);
+    }
+    Ok(id)
+}
+
+fn ask_delivery(state: State, key: &str) -> Out {
+    to(
+        state,
+        Step::Delivery {
+            key: key.to_owned(),
+        },
+    )
+    .send(
+        Reply::msg("submit-ask-delivery").with(Keyboard::Inline(vec![
+            vec![(Text::msg("delivery-online"), Callback::DeliverOnline(true))],
+            vec![(Text::msg("delivery-post"), Callback::DeliverOnline(false))],
+        ])),
+    )
+}
+
+/// Online, or by post (then the address is asked).
+pub async fn receive_delivery(mut state: State, key: String, input: Input, ctx: &Ctx<'_>) -> Out {
+    let Some(i) = find(&state, &key) else {
+        return gone(state);
+    };
+    match input {
+        Input::Callback(Callback::DeliverOnline(true)) => {
+            state.drafts[i].delivery = Some(Delivery::Online);
+            review(state, &key, ctx)
+        }
+        Input::Callback(Callback::DeliverOnline(false)) => {
+            to(state, Step::PostAddress { key }).send(Reply::msg("submit-ask-post-address"))
+        }
+        Input::Callback(_) => {
+            to(state, Step::Delivery { key }).effect(Effect::Toast(Text::msg("stale-button")))
+        }
+        _ => ask_delivery(state, &key),
+    }
+}
+
+/// The postal address for the result.
+pub async fn receive_address(mut state: State, key: String, input: Input, ctx: &Ctx<'_>) -> Out {
+    let Some(i) = find(&state, &key) else {
+        return gone(state);
+    };
+    let Input::Text(text) = input else {
+        return to(state, Step::PostAddress { key }).send(Reply::msg("submit-ask-post-address"));
+    };
+    let address = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if !(ADDRESS_MIN..=ADDRESS_MAX).contains(&address.chars().count()) {
+        return to(state, Step::PostAddress { key }).send(Reply::msg("invalid-address"));
+    }
+    state.drafts[i].delivery = Some(Delivery::Post { address });
+    review(state, &key, ctx)
+}
+
+fn shown_value(field: &FormField, value: &str) -> String {
+    match field.kind {
+        FieldKind::Date => NaiveDate::parse_from_str(value, "%Y-%m-%d")
+            .map(format_date)
+            .unwrap_or_else(|_| value.to_owned()),
+        _ => value.to_owned(),
+    }
+}
+
+/// The review card: everything at a glance, with "Lưu nháp" and "Gửi hồ sơ".
+fn review(state: State, key: &str, ctx: &Ctx<'_>) -> Out {
+    let Some(i) = find(&state, key) else {
+        return gone(state);
+    };
+    let draft = &state.drafts[i];
+    let values: Vec<String> = draft
+        .procedure
+        .form
+        .iter()
+        .filter_map(|f| {
+            draft
+                .values
+                .get(&f.key)
+                .map(|v| format!("• {}: {}", field_label(f, ctx.locale), shown_value(f, v)))
+        })
+        .collect();
+    let papers: Vec<String> = draft
+        .procedure
+        .papers
+        .iter()
+        .filter_map(|p| {
+            let got = draft.papers.iter().find(|f| f.paper_code == p.code)?;
+            Some(format!(
+                "✅ {} ({})",
+                paper_name(p, ctx.locale),
+                got.file_name
+            ))
+        })
+        .collect();
+    let (delivery, address) = match &draft.delivery {
+        Some(Delivery::Post { address }) => ("post", address.clone()),
+        _ => ("online", String::new()),
+    };
+    let text = Text::msg("submit-review")
+        .arg("procedure", procedure_name(draft, ctx.locale))
+        .arg(
+            "values",
+            if values.is_empty() {
+                "—".into()
+            } else {
+                values.join("\n")
+            },
+        )
+        .arg(
+            "papers",
+            if papers.is_empty() {
+                "—".into()
+            } else {
+                papers.join("\n")
+            },
+        )
+        .arg("delivery", delivery)
+        .arg("address", address);
+    let keyboard = Keyboard::Inline(vec![
+        vec![(
+            Text::msg("button-save-draft"),
+            Callback::SaveDraft(key.to_owned()),
+        )],
+        vec![(
+            Text::msg("button-send"),
+            Callback::SendDraft(key.to_owned()),
+        )],
+    ]);
+    to(
+        state,
+        Step::Review {
+            key: key.to_owned(),
+        },
+    )
+    .send(Reply::new(text).with(keyboard))
+}
+
+fn portal_down(state: State, step: Step, error: &PortalError) -> Out {
+    tracing::warn!(%error, "portal unavailable during submission");
+    to(state, step).send(Reply::msg("submit-portal-down"))
+}
+
+/// The portal no longer accepts the session: log in again and come back to this procedure.
+async fn session_expired(mut state: State, key: &str, ctx: &Ctx<'_>) -> Out {
+    if let Err(error) = users::set_portal_link(&ctx.services.db, ctx.user_id, None).await {
+        tracing::error!(%error, "cannot unlink an expired session");
+    }
+    state.resume = find(&state, key).map(|i| state.drafts[i].procedure.summary.code.clone());
+    to(state, Step::Idle).send(Reply::msg("submit-session-expired").with(login_buttons()))
+}
+
+/// "Lưu nháp": the draft is saved at the portal (Thêm mới) and stays here to go on with.
+pub async fn save(mut state: State, key: &str, ctx: &Ctx<'_>) -> Out {
+    let Some(i) = find(&state, key) else {
+        return Outcome::new(state).effect(Effect::Toast(Text::msg("stale-button")));
+    };
+    let Some(token) = ctx.session() else {
+        return session_expired(state, key, ctx).await;
+    };
+    let step = Step::Review {
+        key: key.to_owned(),
+    };
+    match sync(&mut state.drafts[i], &token, ctx).await {
+        Ok(_) => to(state, step).send(Reply::msg("draft-saved")),
+        Err(PortalError::Unauthorized) => session_expired(state, key, ctx).await,
+        Err(error) => {
+            tracing::warn!(%error, "draft kept in the chat only");
+            to(state, step).send(Reply::msg("draft-kept-offline"))
+        }
+    }
+}
+
+/// "Gửi hồ sơ": saved, then submitted with the draft's idempotency key; the code comes back.
+pub async fn send(mut state: State, key: &str, ctx: &Ctx<'_>) -> Out {
+    let Some(i) = find(&state, key) else {
+        // Already sent (a double tap) or gone: nothing to do twice.
+        return Outcome::new(state).effect(Effect::Toast(Text::msg("stale-button")));
+    };
+    let Some(token) = ctx.session() else {
+        return session_expired(state, key, ctx).await;
+    };
+    let here = Step::Review {
+        key: key.to_owned(),
+    };
+    let id = match sync(&mut state.drafts[i], &token, ctx).await {
+        Ok(id) => id,
+        Err(PortalError::Unauthorized) => return session_expired(state, key, ctx).await,
+        Err(error @ PortalError::Invalid { .. }) => return missing(state, key, &error, ctx),
+        Err(error) => return portal_down(state, here, &error),
+    };
+    let submit_key = state.drafts[i].submit_key();
+    match ctx
+        .services
+        .portal
+        .submit(&token, &id.to_string(), &submit_key)
+        .await
+    {
+        Ok(dossier) => submitted(state, key, &dossier, ctx),
+        Err(PortalError::Unauthorized) => session_expired(state, key, ctx).await,
+        Err(error @ PortalError::Invalid { .. }) => missing(state, key, &error, ctx),
+        Err(error) => portal_down(state, here, &error),
+    }
+}
+
+fn submitted(mut state: State, key: &str, dossier: &Dossier, ctx: &Ctx<'_>) -> Out {
+    state.drafts.retain(|d| d.key != key);
+    state.checklist_message = None;
+    let code = dossier
+        .code
+        .clone()
+        .unwrap_or_else(|| dossier.id.to_string());
+    let due = dossier
+        .due_date
+        .map(format_date)
+        .unwrap_or_else(|| "—".into());
+    let text = Text::msg("submit-done")
+        .arg("code", code.as_str())
+        .arg("procedure", dossier.procedure_name.as_str())
+        .arg("due", due);
+    tracing::info!(dossier = %code, "dossier submitted");
+    let _ = ctx;
+    to(state, Step::Idle).send(Reply::new(text).with(main_menu()))
+}
+
+/// The portal refused the submission for missing items: name them and go to the first.
+fn missing(state: State, key: &str, error: &PortalError, ctx: &Ctx<'_>) -> Out {
+    let PortalError::Invalid {
+        message, missing, ..
+    } = error
+    else {
+        return review(state, key, ctx);
+    };
+    let Some(i) = find(&state, key) else {
+        return gone(state);
+    };
+    let names: Vec<String> = missing.iter().map(|m| format!("• {}", m.name)).collect();
+    let listed = if names.is_empty() {
+        message.clone()
+    } else {
+        names.join("\n")
+    };
+    let notice = Reply::new(Text::msg("submit-missing").arg("items", listed));
+    let draft = &state.drafts[i];
+    let first_field = missing
+        .iter()
+        .filter(|m| m.kind == "field")
+        .find_map(|m| draft.procedure.form.iter().position(|f| f.key == m.code));
+    let mut out = match first_field {
+        Some(index) => ask_field(state, key, index, false, ctx),
+        None => {
+            let mut state = state;
+            // A required paper the portal lacks: ask it again.
+            for m in missing.iter().filter(|m| m.kind == "paper") {
+                state.drafts[i].papers.retain(|p| p.paper_code != m.code);
+                state.drafts[i].skipped.retain(|c| c != &m.code);
+            }
+            start_papers(state, key, ctx)
+        }
+    };
+    out.effects.insert(0, Effect::Send(notice));
+    out
+}
+
+/// "Hồ sơ nháp": drafts in the chat, and those saved at the portal from elsewhere.
+pub async fn list_drafts(state: State, ctx: &Ctx<'_>) -> Out {
+    let mut rows: Vec<Vec<(Text, Callback)>> = state
+        .drafts
+        .iter()
+        .map(|d| {
+            let when = chrono::DateTime::from_timestamp(d.updated_at, 0)
+                .map(|t| format_date(crate::i18n::local_date(t)))
+                .unwrap_or_default();
+            vec![(
+                Text::literal(format!("{} · {when}", procedure_name(d, ctx.locale))),
+                Callback::ResumeDraft(d.key.clone()),
+            )]
+        })
+        .collect();
+    if let Some(token) = ctx.session() {
+        match ctx
+            .services
+            .portal
+            .my_dossiers(&token, Some(DossierStatus::Draft))
+            .await
+        {
+            Ok(saved) => rows.extend(
+                saved
+                    .iter()
+                    .filter(|d| !state.drafts.iter().any(|l| l.portal_id == Some(d.id)))
+                    .map(|d| {
+                        vec![(
+                            Text::literal(d.procedure_name.as_str()),
+                            Callback::ResumePortalDraft(d.id),
+                        )]
+                    }),
+            ),
+            Err(error) => tracing::warn!(%error, "portal drafts unavailable; listing the chat's"),
+        }
+    }
+    if rows.is_empty() {
+        return Outcome::new(state).send(Reply::msg("drafts-none"));
+    }
+    let count = rows.len() as i64;
+    Outcome::new(state)
+        .send(Reply::new(Text::msg("drafts-list").arg("count", count)).with(Keyboard::Inline(rows)))
+}
+
+/// A draft saved at the portal but not in this chat: fetched and resumed.
+pub async fn resume_portal(mut state: State, id: i64, ctx: &Ctx<'_>) -> Out {
+    if let Some(local) = state.drafts.iter().find(|d| d.portal_id == Some(id)) {
+        let key = local.key.clone();
+        return resume(state, &key, ctx).await;
+    }
+    let Some(token) = ctx.session() else {
+        return to(state, Step::Idle)
+            .send(Reply::msg("submit-login-required").with(login_buttons()));
+    };
+    let portal = &ctx.services.portal;
+    let dossier = match portal.my_dossier(&token, &id.to_string()).await {
+        Ok(d) if d.status == DossierStatus::Draft => d,
+        Ok(_) | Err(PortalError::NotFound) => {
+            return Outcome::new(state).effect(Effect::Toast(Text::msg("stale-button")));
+        }
+        Err(error) => return portal_down(state, Step::Idle, &error),
+    };
+    let procedure = match portal.procedure(&dossier.procedure_code).await {
+        Ok(p) => p,
+        Err(error) => return portal_down(state, Step::Idle, &error),
+    };
+    let papers = dossier
+        .documents
+        .iter()
+        .map(|d| PaperFile {
+            paper_code: d.paper_code.clone(),
+            file_id: String::new(),
+            file_name: d.file_name.clone(),
+            mime: d.mime.clone(),
+            size: d.size as u32,
+            portal_document: Some(d.id),
+        })
+        .collect();
+    let key = new_key();
+    state.drafts.push(Draft {
+        key: key.clone(),
+        procedure,
+        values: dossier.values.clone(),
+        papers,
+        skipped: Vec::new(),
+        delivery: dossier.delivery.clone(),
+        portal_id: Some(dossier.id),
+        updated_at: now_unix(),
+    });
+    resume(state, &key, ctx).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(kind: FieldKind, required: bool) -> FormField {
+        FormField {
+            key: "k".into(),
+            label_vi: "Nhãn".into(),
+            label_en: "Label".into(),
+            kind,
+            required,
+            options: vec!["Nam".into(), "Nữ".into()],
+        }
+    }
+
+    #[test]
+    fn values_parse_by_kind() {
+        let text = |s: &str| Input::Text(s.into());
+        let date = field(FieldKind::Date, true);
+        assert_eq!(
+            parse_value(&date, &text("05/01/2026")),
+            Ok(Some("2026-01-05".into()))
+        );
+        assert_eq!(
+            parse_value(&date, &text("5-1-2026")),
+            Ok(Some("2026-01-05".into()))
+        );
+        assert_eq!(
+            parse_value(&date, &text("31/02/2026")),
+            Err("invalid-field-date")
+        );
+        let number = field(FieldKind::Number, true);
+        assert_eq!(
+            parse_value(&number, &text("1.500")),
+            Ok(Some("1500".into()))
+        );
+        assert_eq!(
+            parse_value(&number, &text("12a")),
+            Err("invalid-field-number")
+        );
+        let choice = field(FieldKind::Choice, true);
+        assert_eq!(
+            parse_value(&choice, &Input::Callback(Callback::Choice(1))),
+            Ok(Some("Nữ".into()))
+        );
+        assert_eq!(parse_value(&choice, &text("nu")), Ok(Some("Nữ".into())));
+        assert_eq!(
+            parse_value(&choice, &Input::Callback(Callback::Choice(9))),
+            Err("stale")
+        );
+        assert_eq!(
+            parse_value(&choice, &text("khác")),
+            Err("invalid-field-choice")
+        );
+        let text_field = field(FieldKind::Text, true);
+        assert_eq!(
+            parse_value(&text_field, &text("  Bản Mòng ")),
+            Ok(Some("Bản Mòng".into()))
+        );
+        assert_eq!(
+            parse_value(&text_field, &text(&"x".repeat(501))),
+            Err("invalid-field-text")
+        );
+        assert_eq!(
+            parse_value(&text_field, &Input::Callback(Callback::Skip)),
+            Err("field-required")
+        );
+        assert_eq!(
+            parse_value(
+                &field(FieldKind::Text, false),
+                &Input::Callback(Callback::Skip)
+            ),
+            Ok(None)
+        );
+        assert_eq!(parse_value(&text_field, &Input::Other), Err("unexpected"));
+    }
+
+    #[test]
+    fn megabytes_read_naturally() {
+        assert_eq!(megabytes(5 * 1024 * 1024), "5");
+        assert_eq!(megabytes(1536 * 1024), "1,5");
+    }
+}

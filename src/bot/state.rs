@@ -1,0 +1,299 @@
+//! The persisted dialogue: where each chat is in a conversation and what it has collected.
+//!
+//! Stored as JSON by `db::storage::SqlStorage`; a shape that no longer reads after an upgrade
+//! resets the chat to the main menu. Passwords are never part of it.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::AccountKind;
+use crate::portal::model::{Delivery, Procedure};
+
+/// One chat's dialogue.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct State {
+    pub step: Step,
+    /// The newest Telegram update handled in this chat; a redelivered one is skipped.
+    #[serde(default)]
+    pub last_update: u32,
+    /// Dossiers being prepared. They outlive any step (`/cancel`, restarts, portal outages) and
+    /// leave only once the portal has accepted the submission.
+    #[serde(default)]
+    pub drafts: Vec<Draft>,
+    /// A procedure to go back to once logged in.
+    #[serde(default)]
+    pub resume: Option<String>,
+    /// The papers checklist message, edited in place as papers arrive (kept by the adapter).
+    #[serde(default)]
+    pub checklist_message: Option<i32>,
+}
+
+/// A dossier being prepared in the chat: a working copy that is synchronised with the portal
+/// on "Lưu nháp" and "Gửi hồ sơ".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    /// Local id, also the seed of the idempotency keys, so a retried save or send is one
+    /// dossier at the portal.
+    pub key: String,
+    pub procedure: Procedure,
+    /// Form values by field key, as the portal expects them (dates `YYYY-MM-DD`).
+    pub values: BTreeMap<String, String>,
+    pub papers: Vec<PaperFile>,
+    /// Optional papers the citizen chose to skip.
+    #[serde(default)]
+    pub skipped: Vec<String>,
+    pub delivery: Option<Delivery>,
+    /// The portal's dossier id once the draft exists there.
+    pub portal_id: Option<i64>,
+    /// Unix seconds of the last change.
+    pub updated_at: i64,
+}
+
+/// A paper received in the chat. Its Telegram file id lets it be fetched again if the portal
+/// was unreachable when it arrived.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaperFile {
+    pub paper_code: String,
+    pub file_id: String,
+    pub file_name: String,
+    pub mime: String,
+    pub size: u32,
+    /// The portal's document id once uploaded.
+    pub portal_document: Option<i64>,
+}
+
+impl Draft {
+    /// The idempotency key of creating this draft at the portal.
+    pub fn create_key(&self) -> String {
+        format!("draft-{}", self.key)
+    }
+    /// The idempotency key of submitting it.
+    pub fn submit_key(&self) -> String {
+        format!("submit-{}", self.key)
+    }
+    pub fn has_paper(&self, code: &str) -> bool {
+        self.papers.iter().any(|p| p.paper_code == code)
+    }
+    /// The first paper neither received nor skipped.
+    pub fn next_paper(&self) -> Option<usize> {
+        self.procedure
+            .papers
+            .iter()
+            .position(|p| !self.has_paper(&p.code) && !self.skipped.contains(&p.code))
+    }
+}
+
+/// Where the conversation is: each variant waits for one kind of answer.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub enum Step {
+    /// The main menu; nothing expected.
+    #[default]
+    Idle,
+    /// Waiting for a language button.
+    ChooseLanguage,
+    /// Waiting for Agree / Decline, then going on to `then`.
+    Consent {
+        then: Then,
+    },
+    /// Registering: waiting for `field`.
+    Register {
+        form: RegisterForm,
+        field: RegField,
+    },
+    /// Registering: the summary is shown; waiting for confirm or a field to edit.
+    RegisterReview {
+        form: RegisterForm,
+    },
+    /// Logging in: waiting for the account type.
+    LoginKind,
+    LoginUsername {
+        kind: AccountKind,
+    },
+    LoginPassword {
+        kind: AccountKind,
+        username: String,
+    },
+    /// Waiting for a dossier code to look up.
+    LookupCode,
+    /// `/deleteme`: waiting for the confirmation.
+    ConfirmDelete,
+    /// Browsing the catalogue: typed words search it; `query` is the last search.
+    Procedures {
+        query: Option<String>,
+    },
+    /// Filling the form of draft `key`: waiting for field number `index`.
+    Fill {
+        key: String,
+        index: usize,
+    },
+    /// Waiting for the papers of draft `key`, one by one.
+    Papers {
+        key: String,
+    },
+    /// Waiting for the choice of delivery of the result.
+    Delivery {
+        key: String,
+    },
+    /// Waiting for the postal address for the result.
+    PostAddress {
+        key: String,
+    },
+    /// The review card of draft `key` is shown: save, send, or leave.
+    Review {
+        key: String,
+    },
+}
+
+/// What a flow that needed consent goes on to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Then {
+    Register,
+    Login,
+}
+
+/// The registration form as collected so far. Each value was parsed by `crate::domain`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct RegisterForm {
+    pub kind: Option<AccountKind>,
+    pub full_name: Option<String>,
+    /// CCCD for a citizen, tax code for an organisation.
+    pub id_number: Option<String>,
+    /// The applicant's, or an organisation's representative's.
+    pub birth_date: Option<NaiveDate>,
+    pub phone: Option<String>,
+    /// `Some(None)`: skipped. (Kept apart from "not asked yet" in JSON too.)
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
+    pub email: Option<Option<String>>,
+    pub address: Option<String>,
+    /// Set while editing from the summary: after the field, back to the summary.
+    pub editing: bool,
+}
+
+/// The fields of the registration form, in the order they are asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RegField {
+    Kind,
+    FullName,
+    IdNumber,
+    BirthDate,
+    Phone,
+    Email,
+    Address,
+    Password,
+}
+
+impl RegField {
+    pub const ALL: [RegField; 8] = [
+        RegField::Kind,
+        RegField::FullName,
+        RegField::IdNumber,
+        RegField::BirthDate,
+        RegField::Phone,
+        RegField::Email,
+        RegField::Address,
+        RegField::Password,
+    ];
+
+    /// A short code for callback data.
+    pub fn code(self) -> &'static str {
+        match self {
+            RegField::Kind => "kind",
+            RegField::FullName => "name",
+            RegField::IdNumber => "id",
+            RegField::BirthDate => "dob",
+            RegField::Phone => "phone",
+            RegField::Email => "email",
+            RegField::Address => "addr",
+            RegField::Password => "pw",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        RegField::ALL.into_iter().find(|f| f.code() == code)
+    }
+}
+
+impl RegisterForm {
+    /// The first field still to be answered, `Password` being always asked last.
+    pub fn next_missing(&self) -> Option<RegField> {
+        let missing = |f: RegField| match f {
+            RegField::Kind => self.kind.is_none(),
+            RegField::FullName => self.full_name.is_none(),
+            RegField::IdNumber => self.id_number.is_none(),
+            RegField::BirthDate => self.birth_date.is_none(),
+            RegField::Phone => self.phone.is_none(),
+            RegField::Email => self.email.is_none(),
+            RegField::Address => self.address.is_none(),
+            RegField::Password => false,
+        };
+        RegField::ALL.into_iter().find(|f| missing(*f))
+    }
+}
+
+/// `Option<Option<T>>` in JSON: absent is `None`, `null` is `Some(None)`.
+mod double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(
+        value: &Option<Option<T>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(inner) => inner.serialize(s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(d).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_round_trips_as_json() {
+        let state = State {
+            step: Step::Register {
+                form: RegisterForm {
+                    kind: Some(AccountKind::Citizen),
+                    full_name: Some("Lò Văn Mến".into()),
+                    email: Some(None),
+                    ..Default::default()
+                },
+                field: RegField::IdNumber,
+            },
+            last_update: 42,
+            ..Default::default()
+        };
+        let json = serde_json::to_string(&state).unwrap();
+        assert_eq!(serde_json::from_str::<State>(&json).unwrap(), state);
+    }
+
+    #[test]
+    fn fields_are_asked_in_order() {
+        let mut form = RegisterForm {
+            kind: Some(AccountKind::Organisation),
+            full_name: Some("HTX".into()),
+            id_number: Some("5500123456".into()),
+            ..Default::default()
+        };
+        assert_eq!(form.next_missing(), Some(RegField::BirthDate));
+        form.birth_date = NaiveDate::from_ymd_opt(1980, 1, 1);
+        form.phone = Some("0912345678".into());
+        form.email = Some(None);
+        assert_eq!(form.next_missing(), Some(RegField::Address));
+        form.address = Some("Tổ 2, phường Chiềng Lề".into());
+        assert_eq!(form.next_missing(), None);
+    }
+}

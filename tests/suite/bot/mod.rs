@@ -1,0 +1,296 @@
+//! The bot: its steps with the real reference portal and no Telegram at all (`steps`), and the
+//! whole system through the sandbox's Bot API (`journeys`, `submit`).
+
+mod journeys;
+mod steps;
+mod submit;
+
+use std::sync::Arc;
+
+use dvc_bot::app;
+use dvc_bot::bot::flows::{Ctx, FileSource, Services};
+use dvc_bot::config::{SANDBOX_TOKEN, Secret};
+use dvc_bot::crypto::Cipher;
+use dvc_bot::db::{Db, users};
+use dvc_bot::i18n::{I18n, Locale};
+use dvc_bot::portal::HttpPortal;
+use dvc_bot::portal::server::{self as portal_server, PortalConfig, RunningPortal};
+use dvc_bot::sandbox::client::{Citizen, SandboxClient, Transcript};
+use dvc_bot::sandbox::{RunningSandbox, SandboxConfig};
+
+use crate::portal::{TestPortal, spawn_portal};
+use crate::support::{Engine, TestDb};
+
+/// Papers cannot come from Telegram in step tests: the journeys test them through the sandbox.
+struct NoTelegram;
+
+#[async_trait::async_trait]
+impl FileSource for NoTelegram {
+    async fn download(&self, _file_id: &str) -> Result<Vec<u8>, String> {
+        Err("step tests have no Telegram".into())
+    }
+}
+
+/// The bot's services over a fresh bot database and a real portal.
+pub struct Steps {
+    pub portal: TestPortal,
+    pub services: Arc<Services>,
+    _db: TestDb,
+}
+
+impl Steps {
+    pub async fn new(engine: Engine) -> Self {
+        let portal = spawn_portal(engine).await;
+        let db_handle = TestDb::new(engine).await;
+        let db = db_handle.connect().await;
+        db.migrate_bot().await.expect("migrations");
+        let services = Arc::new(Services {
+            db,
+            portal: Arc::new(HttpPortal::new(&portal.url).expect("portal client")),
+            files: Arc::new(NoTelegram),
+            cipher: Cipher::from_hex(&Secret::generate()).expect("key"),
+            passwords: Default::default(),
+            i18n: I18n::load().expect("locales"),
+        });
+        Self {
+            portal,
+            services,
+            _db: db_handle,
+        }
+    }
+
+    pub async fn ctx(&self, user_id: i64, locale: Locale) -> Ctx<'_> {
+        Ctx {
+            services: &self.services,
+            user_id,
+            first_name: "Mến".into(),
+            locale,
+            user: users::get(&self.services.db, user_id)
+                .await
+                .expect("user row"),
+            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("date"),
+        }
+    }
+}
+
+/// The whole system: sandbox Bot API, reference portal and the bot, on loopback. The portal
+/// and the bot can each be stopped and started again on the same databases (and the portal on
+/// the same address), as an outage or a restart would.
+pub struct System {
+    pub sandbox: RunningSandbox,
+    pub client: SandboxClient,
+    pub portal_url: String,
+    /// A client of the portal for assertions, as the citizen's account would see it.
+    pub portal_client: HttpPortal,
+    portal_config: PortalConfig,
+    portal_addr: std::net::SocketAddr,
+    portal: Option<RunningPortal>,
+    _portal_db: TestDb,
+    pub bot_db: TestDb,
+    pub data: tempfile::TempDir,
+    pub bot: Option<app::RunningBot>,
+    pub key: Secret,
+}
+
+impl System {
+    pub async fn start(engine: Engine) -> Self {
+        let sandbox = dvc_bot::sandbox::spawn(
+            SandboxConfig::default(),
+            "127.0.0.1:0".parse().expect("addr"),
+        )
+        .await
+        .expect("sandbox starts");
+        let client = sandbox.client();
+        let data = tempfile::tempdir().expect("temp dir");
+        let portal_db = TestDb::new(engine).await;
+        let portal_config = PortalConfig {
+            database_url: portal_db.url.clone(),
+            files_dir: data.path().join("portal-files"),
+            officer_token: Secret::new("officer-test-token"),
+            service_token: Secret::new("service-test-token"),
+        };
+        let portal =
+            portal_server::spawn(portal_config.clone(), "127.0.0.1:0".parse().expect("addr"))
+                .await
+                .expect("portal starts");
+        let mut system = Self {
+            sandbox,
+            client,
+            portal_url: portal.url.clone(),
+            portal_client: HttpPortal::new(&portal.url).expect("portal client"),
+            portal_config,
+            portal_addr: portal.addr,
+            portal: Some(portal),
+            _portal_db: portal_db,
+            bot_db: TestDb::new(engine).await,
+            data,
+            bot: None,
+            key: Secret::generate(),
+        };
+        system.start_bot().await;
+        system
+    }
+
+    /// The portal goes down (an outage).
+    pub async fn stop_portal(&mut self) {
+        if let Some(portal) = self.portal.take() {
+            portal.stop().await.expect("portal stops");
+        }
+    }
+
+    /// The portal comes back on the same address and database.
+    pub async fn start_portal(&mut self) {
+        let portal = portal_server::spawn(self.portal_config.clone(), self.portal_addr)
+            .await
+            .expect("portal restarts");
+        self.portal = Some(portal);
+    }
+
+    /// Starts (or restarts) the bot process's parts on the same database.
+    pub async fn start_bot(&mut self) {
+        let token = Secret::new(SANDBOX_TOKEN);
+        let telegram = dvc_bot::bot::client(&token, Some(&self.sandbox.base_url));
+        let services = app::services(
+            &self.bot_db.url,
+            self.data.path(),
+            Some(&self.key),
+            Arc::new(HttpPortal::new(&self.portal_url).expect("portal client")),
+            telegram,
+        )
+        .await
+        .expect("services");
+        self.bot = Some(app::spawn_bot(
+            token,
+            self.sandbox.base_url.clone(),
+            services,
+        ));
+    }
+
+    /// Stops the bot as a restart would: updates in flight finish, nothing else survives.
+    pub async fn stop_bot(&mut self) {
+        if let Some(bot) = self.bot.take() {
+            bot.stop().await.expect("bot stops cleanly");
+        }
+    }
+
+    pub async fn db(&self) -> Db {
+        self.bot_db.connect().await
+    }
+
+    /// Sends a text and waits for the bot's answer; returns the messages after `after`.
+    pub async fn say(&self, who: &Citizen, text: &str) -> Transcript {
+        let after = self.last_id(who).await;
+        self.client
+            .send_text(who.clone(), text)
+            .await
+            .expect("send");
+        self.wait_reply(who, after).await
+    }
+
+    pub async fn press(&self, who: &Citizen, label: &str) -> Transcript {
+        let after = self.last_id(who).await;
+        self.client
+            .press(who.clone(), label)
+            .await
+            .unwrap_or_else(|e| panic!("press {label:?}: {e}"));
+        self.wait_reply(who, after).await
+    }
+
+    pub async fn last_id(&self, who: &Citizen) -> i64 {
+        self.client
+            .transcript(who.clone(), 0, 0)
+            .await
+            .expect("transcript")
+            .last_id()
+            .unwrap_or(0)
+    }
+
+    /// The messages after `after`, once the bot has answered and gone quiet.
+    /// Presses a button whose answer edits the message in place; answers that message once
+    /// its text has changed.
+    pub async fn press_edit(
+        &self,
+        who: &Citizen,
+        label: &str,
+    ) -> dvc_bot::sandbox::client::TranscriptMessage {
+        let before = self
+            .client
+            .transcript(who.clone(), 0, 0)
+            .await
+            .expect("transcript");
+        let pressed = before
+            .messages
+            .iter()
+            .rev()
+            .find(|m| m.buttons.iter().flatten().any(|b| b == label))
+            .unwrap_or_else(|| panic!("no button {label:?}"))
+            .clone();
+        self.client
+            .press(who.clone(), label)
+            .await
+            .unwrap_or_else(|e| panic!("press {label:?}: {e}"));
+        for _ in 0..100 {
+            let now = self
+                .client
+                .transcript(who.clone(), 0, 0)
+                .await
+                .expect("transcript");
+            if let Some(m) = now.message(pressed.message_id)
+                && m.text != pressed.text
+            {
+                assert_eq!(
+                    now.messages.len(),
+                    before.messages.len(),
+                    "edited in place, no new message"
+                );
+                return m.clone();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("pressing {label:?} did not edit the message");
+    }
+
+    pub async fn wait_reply(&self, who: &Citizen, after: i64) -> Transcript {
+        let mut seen = self
+            .client
+            .transcript(who.clone(), after, 10_000)
+            .await
+            .expect("transcript");
+        // The bot may send several messages for one input: wait until none comes for a moment.
+        loop {
+            let more = self
+                .client
+                .transcript(who.clone(), seen.last_id().unwrap_or(after), 400)
+                .await
+                .expect("transcript");
+            if more.messages.is_empty() {
+                break;
+            }
+            seen = self
+                .client
+                .transcript(who.clone(), after, 0)
+                .await
+                .expect("transcript");
+        }
+        seen
+    }
+}
+
+/// All bot texts of a transcript, joined (for `contains` checks).
+pub fn bot_text(t: &Transcript) -> String {
+    t.bot_messages()
+        .map(|m| m.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n---\n")
+}
+
+/// Whether any bot message of the transcript has an inline or reply button with this label.
+pub fn has_button(t: &Transcript, label: &str) -> bool {
+    t.bot_messages().any(|m| {
+        m.buttons
+            .iter()
+            .chain(m.keyboard.iter())
+            .flatten()
+            .any(|b| b == label)
+    })
+}

@@ -1,0 +1,493 @@
+//! Each step with good and bad inputs, table-driven, with the real portal and no Telegram.
+//! Every outcome is also rendered in both languages, which fails on a missing message or
+//! argument.
+
+use dvc_bot::bot::adapter::try_render;
+use dvc_bot::bot::callback::Callback;
+use dvc_bot::bot::flows::{self, Input};
+use dvc_bot::bot::reply::{Effect, Keyboard, Outcome, ReplyButton};
+use dvc_bot::bot::state::{RegField, RegisterForm, State, Step, Then};
+use dvc_bot::db::users;
+use dvc_bot::domain::AccountKind;
+use dvc_bot::i18n::Locale;
+use dvc_bot::portal::client::Portal;
+
+use super::Steps;
+use crate::portal::{PASSWORD, cccd, registration};
+use crate::support::engines;
+
+const USER: i64 = 5_550_001;
+
+fn text(s: &str) -> Input {
+    Input::Text(s.into())
+}
+
+/// Renders every effect in both languages: fails on any missing message or argument.
+fn renders(steps: &Steps, outcome: &Outcome<State>) {
+    for locale in Locale::ALL {
+        for effect in &outcome.effects {
+            let texts = match effect {
+                Effect::Send(r)
+                | Effect::EditOrigin(r)
+                | Effect::SendChecklist(r)
+                | Effect::EditChecklist(r) => {
+                    let mut t = vec![r.text.clone()];
+                    match &r.keyboard {
+                        Keyboard::Inline(rows) => {
+                            t.extend(rows.iter().flatten().map(|(l, _)| l.clone()))
+                        }
+                        Keyboard::Reply(rows) => t.extend(rows.iter().flatten().map(|b| match b {
+                            ReplyButton::Text(l) | ReplyButton::RequestContact(l) => l.clone(),
+                        })),
+                        _ => {}
+                    }
+                    t
+                }
+                Effect::Toast(t) => vec![t.clone()],
+                Effect::DeleteInput => vec![],
+            };
+            for t in texts {
+                try_render(&steps.services.i18n, locale, &t)
+                    .unwrap_or_else(|e| panic!("{}: {e}", locale.code()));
+            }
+        }
+    }
+}
+
+async fn step(steps: &Steps, state: State, input: Input, locale: Locale) -> Outcome<State> {
+    let ctx = steps.ctx(USER, locale).await;
+    let outcome = flows::handle(state, input, &ctx).await;
+    renders(steps, &outcome);
+    outcome
+}
+
+fn at(step: Step) -> State {
+    State {
+        step,
+        ..Default::default()
+    }
+}
+
+fn register_at(kind: AccountKind, field: RegField) -> State {
+    at(Step::Register {
+        form: RegisterForm {
+            kind: Some(kind),
+            ..Default::default()
+        },
+        field,
+    })
+}
+
+#[tokio::test]
+async fn registration_fields_accept_good_and_explain_bad_values() {
+    let steps = Steps::new(engines()[0]).await;
+    use AccountKind::{Citizen, Organisation};
+    // (kind, field, input, the field asked next or None when refused, the reason's message id)
+    let table: Vec<(AccountKind, RegField, Input, Option<RegField>, &str)> = vec![
+        (
+            Citizen,
+            RegField::FullName,
+            text("Lò Văn Mến"),
+            Some(RegField::IdNumber),
+            "register-ask-id-number",
+        ),
+        (
+            Citizen,
+            RegField::FullName,
+            text("Lo Van 2"),
+            None,
+            "invalid-full-name",
+        ),
+        (
+            Organisation,
+            RegField::FullName,
+            text("HTX Mường Bon 2"),
+            Some(RegField::IdNumber),
+            "register-ask-id-number",
+        ),
+        (
+            Citizen,
+            RegField::IdNumber,
+            text("014090001234"),
+            Some(RegField::BirthDate),
+            "register-ask-birth-date",
+        ),
+        (
+            Citizen,
+            RegField::IdNumber,
+            text("01409000123"),
+            None,
+            "invalid-cccd-format",
+        ),
+        (
+            Citizen,
+            RegField::IdNumber,
+            text("099090001234"),
+            None,
+            "invalid-cccd-province",
+        ),
+        (
+            Organisation,
+            RegField::IdNumber,
+            text("5500123456"),
+            Some(RegField::BirthDate),
+            "register-ask-birth-date",
+        ),
+        (
+            Organisation,
+            RegField::IdNumber,
+            text("014090001234"),
+            None,
+            "invalid-tax-code",
+        ),
+        (
+            Citizen,
+            RegField::BirthDate,
+            text("05/01/1990"),
+            Some(RegField::Phone),
+            "register-ask-phone",
+        ),
+        (
+            Citizen,
+            RegField::BirthDate,
+            text("1990-01-05"),
+            None,
+            "invalid-birth-date-format",
+        ),
+        (
+            Citizen,
+            RegField::BirthDate,
+            text("01/01/2030"),
+            None,
+            "invalid-birth-date-past",
+        ),
+        (
+            Citizen,
+            RegField::BirthDate,
+            text("01/01/2020"),
+            None,
+            "invalid-birth-date-age",
+        ),
+        (
+            Citizen,
+            RegField::Phone,
+            Input::Contact {
+                phone: "84912345678".into(),
+                user_id: Some(USER),
+            },
+            Some(RegField::Email),
+            "register-ask-email",
+        ),
+        (
+            Citizen,
+            RegField::Phone,
+            Input::Contact {
+                phone: "84912345678".into(),
+                user_id: Some(USER + 1),
+            },
+            None,
+            "register-phone-not-own",
+        ),
+        (
+            Citizen,
+            RegField::Phone,
+            Input::Contact {
+                phone: "84912345678".into(),
+                user_id: None,
+            },
+            None,
+            "register-phone-not-own",
+        ),
+        (
+            Citizen,
+            RegField::Phone,
+            text("0912345678"),
+            None,
+            "register-phone-use-button",
+        ),
+        (
+            Citizen,
+            RegField::Phone,
+            Input::Contact {
+                phone: "+12025550100".into(),
+                user_id: Some(USER),
+            },
+            None,
+            "invalid-phone",
+        ),
+        (
+            Citizen,
+            RegField::Email,
+            text("men@example.vn"),
+            Some(RegField::Address),
+            "register-ask-address",
+        ),
+        (
+            Citizen,
+            RegField::Email,
+            Input::Callback(Callback::Skip),
+            Some(RegField::Address),
+            "register-ask-address",
+        ),
+        (
+            Citizen,
+            RegField::Email,
+            text("men@"),
+            None,
+            "invalid-email",
+        ),
+        (
+            Citizen,
+            RegField::Address,
+            text("Bản Mòng, xã Hua La, Sơn La"),
+            Some(RegField::Password),
+            "register-ask-password",
+        ),
+        (
+            Citizen,
+            RegField::Address,
+            text("x"),
+            None,
+            "invalid-address",
+        ),
+        (
+            Citizen,
+            RegField::FullName,
+            Input::Other,
+            None,
+            "hint-unexpected",
+        ),
+    ];
+    for locale in Locale::ALL {
+        for (kind, field, input, next, reason) in &table {
+            let mut state = register_at(*kind, *field);
+            // Earlier answers, so that the next missing field is the one after `field`.
+            if let Step::Register { form, .. } = &mut state.step {
+                let order = RegField::ALL;
+                let upto = order.iter().position(|f| f == field).unwrap();
+                for f in &order[1..upto] {
+                    match f {
+                        RegField::FullName => form.full_name = Some("Lò Văn Mến".into()),
+                        RegField::IdNumber => form.id_number = Some(cccd("1234")),
+                        RegField::BirthDate => {
+                            form.birth_date = chrono::NaiveDate::from_ymd_opt(1990, 1, 5)
+                        }
+                        RegField::Phone => form.phone = Some("0912345678".into()),
+                        RegField::Email => form.email = Some(None),
+                        RegField::Address => form.address = Some("Bản Mòng".into()),
+                        _ => {}
+                    }
+                }
+            }
+            let out = step(&steps, state, input.clone(), locale).await;
+            let ids = out.message_ids();
+            assert!(
+                ids.contains(reason),
+                "{field:?} {input:?}: {ids:?} lacks {reason}"
+            );
+            match (&out.next.step, next) {
+                (Step::Register { field: f, .. }, Some(n)) => assert_eq!(f, n, "{input:?}"),
+                (Step::Register { field: f, .. }, None) => {
+                    assert_eq!(f, field, "stays on {field:?}")
+                }
+                (other, _) => panic!("{input:?} led to {other:?}"),
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_password_message_is_deleted_whatever_it_is() {
+    let steps = Steps::new(engines()[0]).await;
+    let mut form = RegisterForm {
+        kind: Some(AccountKind::Citizen),
+        ..Default::default()
+    };
+    form.full_name = Some("Lò Văn Mến".into());
+    form.id_number = Some(cccd("1234"));
+    form.birth_date = chrono::NaiveDate::from_ymd_opt(1990, 1, 5);
+    form.phone = Some("0912345678".into());
+    form.email = Some(None);
+    form.address = Some("Bản Mòng, Sơn La".into());
+    for (input, reason, review) in [
+        ("short1", "invalid-password-length", false),
+        ("onlyletters", "invalid-password-mix", false),
+        (PASSWORD, "register-summary", true),
+    ] {
+        let state = at(Step::Register {
+            form: form.clone(),
+            field: RegField::Password,
+        });
+        let out = step(&steps, state, text(input), Locale::Vi).await;
+        assert_eq!(out.effects.first(), Some(&Effect::DeleteInput), "{input}");
+        assert!(
+            out.message_ids().contains(&reason),
+            "{input}: {:?}",
+            out.message_ids()
+        );
+        assert_eq!(matches!(out.next.step, Step::RegisterReview { .. }), review);
+        // The password is never part of the state that is stored.
+        let json = serde_json::to_string(&out.next).unwrap();
+        assert!(!json.contains(input), "{json}");
+    }
+    assert!(
+        steps.services.passwords.has(USER),
+        "the good one waits in memory"
+    );
+}
+
+#[tokio::test]
+async fn first_contact_language_and_consent() {
+    let steps = Steps::new(engines()[0]).await;
+    // /start: greeting and the language choice.
+    let out = step(
+        &steps,
+        State::default(),
+        Input::Command {
+            name: "start".into(),
+            arg: String::new(),
+        },
+        Locale::Vi,
+    )
+    .await;
+    assert_eq!(out.next.step, Step::ChooseLanguage);
+    assert_eq!(out.message_ids(), vec!["greeting", "language-ask"]);
+    // English chosen: remembered, the menu in English.
+    let out = step(
+        &steps,
+        at(Step::ChooseLanguage),
+        Input::Callback(Callback::Language(Locale::En)),
+        Locale::Vi,
+    )
+    .await;
+    assert_eq!(out.locale, Some(Locale::En));
+    let user = users::get(&steps.services.db, USER).await.unwrap().unwrap();
+    assert_eq!(user.locale.as_deref(), Some("en"));
+    // Typing instead of pressing a button: a hint for that step.
+    let out = step(&steps, at(Step::ChooseLanguage), text("hello"), Locale::En).await;
+    assert_eq!(out.message_ids(), vec!["hint-language"]);
+    // /register asks consent before anything personal.
+    let out = step(
+        &steps,
+        State::default(),
+        Input::Command {
+            name: "register".into(),
+            arg: String::new(),
+        },
+        Locale::En,
+    )
+    .await;
+    assert_eq!(
+        out.next.step,
+        Step::Consent {
+            then: Then::Register
+        }
+    );
+    // Declining keeps lookup only.
+    let out = step(
+        &steps,
+        at(Step::Consent {
+            then: Then::Register,
+        }),
+        Input::Callback(Callback::Consent(false)),
+        Locale::En,
+    )
+    .await;
+    assert_eq!(out.next.step, Step::Idle);
+    assert!(out.message_ids().contains(&"consent-declined"));
+    assert!(
+        users::get(&steps.services.db, USER)
+            .await
+            .unwrap()
+            .unwrap()
+            .consent_at
+            .is_none()
+    );
+    // Agreeing stores the time and goes on to the account type.
+    let out = step(
+        &steps,
+        at(Step::Consent {
+            then: Then::Register,
+        }),
+        Input::Callback(Callback::Consent(true)),
+        Locale::En,
+    )
+    .await;
+    assert!(matches!(
+        out.next.step,
+        Step::Register {
+            field: RegField::Kind,
+            ..
+        }
+    ));
+    assert!(
+        users::get(&steps.services.db, USER)
+            .await
+            .unwrap()
+            .unwrap()
+            .consent_at
+            .is_some()
+    );
+    // A stale button elsewhere is answered politely.
+    let out = step(
+        &steps,
+        at(Step::Idle),
+        Input::Callback(Callback::Consent(true)),
+        Locale::En,
+    )
+    .await;
+    assert_eq!(out.message_ids(), vec!["stale-button"]);
+    assert_eq!(out.next.step, Step::Idle);
+}
+
+#[tokio::test]
+async fn login_steps_with_the_real_portal() {
+    for engine in engines() {
+        let steps = Steps::new(engine).await;
+        let id = cccd("4321");
+        steps
+            .portal
+            .client
+            .register(&registration(&id))
+            .await
+            .expect("account");
+        let out = step(
+            &steps,
+            at(Step::LoginKind),
+            Input::Callback(Callback::Kind(AccountKind::Citizen)),
+            Locale::Vi,
+        )
+        .await;
+        assert_eq!(
+            out.next.step,
+            Step::LoginUsername {
+                kind: AccountKind::Citizen
+            }
+        );
+        let out = step(&steps, out.next, text("abc"), Locale::Vi).await;
+        assert!(out.message_ids().contains(&"login-username-invalid"));
+        let out = step(&steps, out.next, text(&id), Locale::Vi).await;
+        assert!(matches!(out.next.step, Step::LoginPassword { .. }));
+        let wrong = step(&steps, out.next.clone(), text("Wrong2026x"), Locale::En).await;
+        assert_eq!(wrong.effects.first(), Some(&Effect::DeleteInput));
+        assert!(
+            wrong.message_ids().contains(&"login-failed"),
+            "{:?}",
+            wrong.message_ids()
+        );
+        let right = step(&steps, out.next, text(PASSWORD), Locale::En).await;
+        assert_eq!(right.effects.first(), Some(&Effect::DeleteInput));
+        assert!(
+            right.message_ids().contains(&"login-done"),
+            "{:?}",
+            right.message_ids()
+        );
+        let user = users::get(&steps.services.db, USER).await.unwrap().unwrap();
+        let sealed = user.portal_session_enc.expect("session kept");
+        assert!(
+            steps.services.cipher.open(&sealed).is_ok(),
+            "kept sealed with the key"
+        );
+        assert_eq!(user.portal_account.as_deref(), Some(id.as_str()));
+    }
+}

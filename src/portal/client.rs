@@ -9,8 +9,8 @@ use thiserror::Error;
 
 use super::model::{
     AccountSummary, ApiErrorBody, CreateDraft, Document, Dossier, DossierStatus, Event, FieldCount,
-    FieldError, LoginRequest, MissingItem, Procedure, ProcedureSummary, PublicDossier,
-    RegisterRequest, Session, UpdateDraft,
+    FieldError, LoginRequest, MissingItem, OfficerAction, OfficerDossier, Procedure,
+    ProcedureSummary, PublicDossier, RegisterRequest, Session, UpdateDraft,
 };
 
 /// How long one request may take in all.
@@ -210,6 +210,37 @@ impl HttpPortal {
     fn get(&self, path: &str) -> impl Fn(&reqwest::Client) -> RequestBuilder + use<> {
         let url = self.url(path);
         move |http: &reqwest::Client| http.get(&url)
+    }
+}
+
+/// The officer's side, for tools and end-to-end tests (the bot never acts as an officer).
+impl HttpPortal {
+    /// Dossiers for the officer, optionally by status.
+    pub async fn officer_dossiers(
+        &self,
+        officer_token: &str,
+        status: Option<DossierStatus>,
+    ) -> PortalResult<Vec<OfficerDossier>> {
+        let url = self.url("/officer/dossiers");
+        let query: Vec<(&str, &str)> = status.map(|s| ("status", s.as_str())).into_iter().collect();
+        self.json(true, |h| {
+            h.get(&url).bearer_auth(officer_token).query(&query)
+        })
+        .await
+    }
+
+    /// Applies an officer action to a dossier (code or id).
+    pub async fn officer_action(
+        &self,
+        officer_token: &str,
+        dossier: &str,
+        action: &OfficerAction,
+    ) -> PortalResult<OfficerDossier> {
+        let url = self.url(&format!("/officer/dossiers/{}/actions", seg(dossier)));
+        self.json(false, |h| {
+            h.post(&url).bearer_auth(officer_token).json(action)
+        })
+        .await
     }
 }
 

@@ -298,6 +298,36 @@ async fn error_of(response: Response) -> PortalError {
     }
 }
 
+/// The file name of a `Content-Disposition` value: `filename*=UTF-8''…` first, else `filename`.
+fn disposition_file_name(value: &str) -> Option<String> {
+    let extended = value
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("filename*=UTF-8''"))
+        .and_then(|enc| {
+            let bytes = enc.as_bytes();
+            let mut out = Vec::with_capacity(bytes.len());
+            let mut i = 0;
+            while i < bytes.len() {
+                if bytes[i] == b'%' {
+                    let hex = enc.get(i + 1..i + 3)?;
+                    out.push(u8::from_str_radix(hex, 16).ok()?);
+                    i += 3;
+                } else {
+                    out.push(bytes[i]);
+                    i += 1;
+                }
+            }
+            String::from_utf8(out).ok()
+        });
+    extended.or_else(|| {
+        value
+            .split("filename=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .map(str::to_owned)
+    })
+}
+
 fn seg(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
@@ -459,12 +489,7 @@ impl Portal for HttpPortal {
         };
         let mime = header("content-type").unwrap_or_else(|| "application/octet-stream".into());
         let file_name = header("content-disposition")
-            .and_then(|d| {
-                d.split("filename=\"")
-                    .nth(1)
-                    .and_then(|r| r.split('"').next())
-                    .map(str::to_owned)
-            })
+            .and_then(|d| disposition_file_name(&d))
             .unwrap_or_else(|| "result".into());
         let bytes = response
             .bytes()
@@ -501,5 +526,25 @@ impl Portal for HttpPortal {
                 .query(&[("after", after.to_string()), ("limit", limit.to_string())])
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::disposition_file_name;
+
+    #[test]
+    fn file_names_from_content_disposition() {
+        let v =
+            "attachment; filename=\"k_t qu_.pdf\"; filename*=UTF-8''k%E1%BA%BFt%20qu%E1%BA%A3.pdf";
+        assert_eq!(disposition_file_name(v).as_deref(), Some("kết quả.pdf"));
+        assert_eq!(
+            disposition_file_name("attachment; filename=\"a.pdf\"").as_deref(),
+            Some("a.pdf")
+        );
+        assert_eq!(
+            disposition_file_name("attachment; filename*=UTF-8''%ZZ").as_deref(),
+            None
+        );
     }
 }

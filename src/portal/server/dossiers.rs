@@ -13,7 +13,7 @@ use utoipa::IntoParams;
 use super::AppState;
 use super::accounts::Citizen;
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
-use super::files::header_file_name;
+use super::files::content_disposition;
 use super::machine::{Action, Applied, Effects, apply};
 use super::store::{self, DossierRow};
 use super::uploads;
@@ -484,7 +484,7 @@ pub async fn result(
             (header::CONTENT_TYPE, mime),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", header_file_name(&name)),
+                content_disposition("attachment", &name),
             ),
         ],
         bytes,

@@ -11,7 +11,7 @@ use super::AppState;
 use super::accounts::Officer;
 use super::dossiers::{StatusFilter, parse_filter};
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
-use super::files::{check_file_name, header_file_name, sniff};
+use super::files::{check_file_name, content_disposition, sniff};
 use super::machine::{Action, Effects, apply, today_vn};
 use super::store;
 use crate::portal::model::{
@@ -230,7 +230,7 @@ pub async fn document(app: &AppState, key: &str, document: i64) -> ApiResult<Res
             (header::CONTENT_TYPE, doc.mime),
             (
                 header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{}\"", header_file_name(&doc.file_name)),
+                content_disposition("inline", &doc.file_name),
             ),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
         ],

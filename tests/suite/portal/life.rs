@@ -23,7 +23,7 @@ fn all_actions() -> Vec<serde_json::Value> {
         json!({"action": "confirm_payment", "payment_ref": "PAY-1"}),
         json!({"action": "pause", "reason": "Chờ xác minh"}),
         json!({"action": "resume"}),
-        json!({"action": "complete", "result": {"file_name": "trich-luc.pdf", "data_base64": "JVBERi0xLjQKJSVFT0YK"}}),
+        json!({"action": "complete", "result": {"file_name": "trích lục khai sinh.pdf", "data_base64": "JVBERi0xLjQKJSVFT0YK"}}),
         json!({"action": "return_result"}),
         json!({"action": "reject", "reason": "Không đủ điều kiện"}),
     ]
@@ -163,7 +163,7 @@ async fn whole_life_through_every_status() {
         forbidden_are_409(&tp, &code, &["return_result"]).await;
         let result = tp.client.result(&s.token, &code).await.unwrap();
         assert!(result.bytes.starts_with(b"%PDF-"));
-        assert_eq!(result.file_name, "trich-luc.pdf");
+        assert_eq!(result.file_name, "trích lục khai sinh.pdf");
         assert_eq!(result.mime, "application/pdf");
         let (st, body) = tp.officer(&code, json!({"action": "return_result"})).await;
         assert_eq!((st, status_of(&body)), (200, "result_returned"));

@@ -109,7 +109,9 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
 /// Creates a draft. With an `Idempotency-Key`, a retry returns the same draft.
 #[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = CreateDraft,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a retried create return the same draft")),
-    responses((status = 201, body = Dossier), (status = 422, body = ApiErrorBody)),
+    responses((status = 201, body = Dossier),
+              (status = 200, body = Dossier, description = "the draft already made with this Idempotency-Key"),
+              (status = 401, body = ApiErrorBody), (status = 422, body = ApiErrorBody)),
     security(("session" = [])))]
 pub async fn create_draft(
     State(app): State<AppState>,

@@ -107,6 +107,20 @@ async fn whole_life_through_every_status() {
         let pending = mine.pending.clone().expect("pending supplement");
         assert_eq!(pending.missing_papers, vec!["giay_chung_sinh".to_string()]);
         assert!(pending.deadline.is_some());
+        // An answer without the paper asked for is refused, naming it.
+        let err = tp
+            .client
+            .answer_supplement(
+                &s.token,
+                &code,
+                vec![upload("dang_ky_ket_hon", "kh.pdf", pdf())],
+            )
+            .await
+            .unwrap_err();
+        match err {
+            PortalError::Invalid { missing, .. } => assert_eq!(missing[0].code, "giay_chung_sinh"),
+            other => panic!("{other:?}"),
+        }
         // The citizen answers with the paper asked for: back to processing.
         let back = tp
             .client

@@ -383,3 +383,48 @@ async fn concurrent_submits_get_distinct_sequence_numbers() {
         assert_eq!(seqs, ["0001", "0002", "0003", "0004", "0005", "0006"]);
     }
 }
+
+#[tokio::test]
+async fn waiting_in_a_side_state_moves_the_due_date() {
+    for engine in engines() {
+        let tp = spawn_portal(engine).await;
+        let s = tp.citizen(&cccd("6006")).await;
+        let d = tp.submitted(&s.token).await;
+        let code = d.code.clone().unwrap();
+        let due = d.due_date.unwrap();
+        tp.officer(&code, json!({"action": "accept"})).await;
+        let (st, _) = tp
+            .officer(&code, json!({"action": "pause", "reason": "Chờ xác minh"}))
+            .await;
+        assert_eq!(st, 200);
+        // The pause began a week ago: any 7 days hold 5 working days.
+        let db = tp.db.connect().await;
+        let week_ago = chrono::Utc::now().timestamp() - 7 * 24 * 3600;
+        sqlx::query("UPDATE events SET at = $1 WHERE kind = 'paused'")
+            .bind(week_ago)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        db.close().await;
+        let (st, body) = tp.officer(&code, json!({"action": "resume"})).await;
+        assert_eq!(st, 200, "{body}");
+        let moved = tp
+            .client
+            .my_dossier(&s.token, &code)
+            .await
+            .unwrap()
+            .due_date
+            .unwrap();
+        let mut expected = due;
+        for _ in 0..5 {
+            expected = expected.succ_opt().unwrap();
+            while matches!(
+                chrono::Datelike::weekday(&expected),
+                chrono::Weekday::Sat | chrono::Weekday::Sun
+            ) {
+                expected = expected.succ_opt().unwrap();
+            }
+        }
+        assert_eq!(moved, expected);
+    }
+}

@@ -9,8 +9,8 @@ use thiserror::Error;
 
 use super::model::{
     AccountSummary, ApiErrorBody, CreateDraft, Document, Dossier, DossierStatus, Event, FieldCount,
-    FieldError, LoginRequest, MissingItem, Procedure, ProcedureSummary, PublicDossier,
-    RegisterRequest, Session, UpdateDraft,
+    FieldError, LoginRequest, MissingItem, OfficerAction, OfficerDossier, Procedure,
+    ProcedureSummary, PublicDossier, RegisterRequest, Session, UpdateDraft,
 };
 
 /// How long one request may take in all.
@@ -213,6 +213,37 @@ impl HttpPortal {
     }
 }
 
+/// The officer's side, for tools and end-to-end tests (the bot never acts as an officer).
+impl HttpPortal {
+    /// Dossiers for the officer, optionally by status.
+    pub async fn officer_dossiers(
+        &self,
+        officer_token: &str,
+        status: Option<DossierStatus>,
+    ) -> PortalResult<Vec<OfficerDossier>> {
+        let url = self.url("/officer/dossiers");
+        let query: Vec<(&str, &str)> = status.map(|s| ("status", s.as_str())).into_iter().collect();
+        self.json(true, |h| {
+            h.get(&url).bearer_auth(officer_token).query(&query)
+        })
+        .await
+    }
+
+    /// Applies an officer action to a dossier (code or id).
+    pub async fn officer_action(
+        &self,
+        officer_token: &str,
+        dossier: &str,
+        action: &OfficerAction,
+    ) -> PortalResult<OfficerDossier> {
+        let url = self.url(&format!("/officer/dossiers/{}/actions", seg(dossier)));
+        self.json(false, |h| {
+            h.post(&url).bearer_auth(officer_token).json(action)
+        })
+        .await
+    }
+}
+
 fn form_of(files: &[Upload]) -> PortalResult<reqwest::multipart::Form> {
     let mut form = reqwest::multipart::Form::new();
     for file in files {
@@ -265,6 +296,36 @@ async fn error_of(response: Response) -> PortalError {
             message,
         },
     }
+}
+
+/// The file name of a `Content-Disposition` value: `filename*=UTF-8''…` first, else `filename`.
+fn disposition_file_name(value: &str) -> Option<String> {
+    let extended = value
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("filename*=UTF-8''"))
+        .and_then(|enc| {
+            let bytes = enc.as_bytes();
+            let mut out = Vec::with_capacity(bytes.len());
+            let mut i = 0;
+            while i < bytes.len() {
+                if bytes[i] == b'%' {
+                    let hex = enc.get(i + 1..i + 3)?;
+                    out.push(u8::from_str_radix(hex, 16).ok()?);
+                    i += 3;
+                } else {
+                    out.push(bytes[i]);
+                    i += 1;
+                }
+            }
+            String::from_utf8(out).ok()
+        });
+    extended.or_else(|| {
+        value
+            .split("filename=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .map(str::to_owned)
+    })
 }
 
 fn seg(s: &str) -> String {
@@ -428,12 +489,7 @@ impl Portal for HttpPortal {
         };
         let mime = header("content-type").unwrap_or_else(|| "application/octet-stream".into());
         let file_name = header("content-disposition")
-            .and_then(|d| {
-                d.split("filename=\"")
-                    .nth(1)
-                    .and_then(|r| r.split('"').next())
-                    .map(str::to_owned)
-            })
+            .and_then(|d| disposition_file_name(&d))
             .unwrap_or_else(|| "result".into());
         let bytes = response
             .bytes()
@@ -470,5 +526,25 @@ impl Portal for HttpPortal {
                 .query(&[("after", after.to_string()), ("limit", limit.to_string())])
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::disposition_file_name;
+
+    #[test]
+    fn file_names_from_content_disposition() {
+        let v =
+            "attachment; filename=\"k_t qu_.pdf\"; filename*=UTF-8''k%E1%BA%BFt%20qu%E1%BA%A3.pdf";
+        assert_eq!(disposition_file_name(v).as_deref(), Some("kết quả.pdf"));
+        assert_eq!(
+            disposition_file_name("attachment; filename=\"a.pdf\"").as_deref(),
+            Some("a.pdf")
+        );
+        assert_eq!(
+            disposition_file_name("attachment; filename*=UTF-8''%ZZ").as_deref(),
+            None
+        );
     }
 }

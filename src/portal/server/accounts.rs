@@ -235,6 +235,10 @@ pub async fn login(
         .bind(id)
         .execute(&app.db.pool)
         .await?;
+    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now)
+        .execute(&app.db.pool)
+        .await?;
     let token = crate::config::Secret::generate();
     let expires = now + SESSION_SECS;
     sqlx::query(

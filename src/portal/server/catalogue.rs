@@ -175,9 +175,31 @@ mod tests {
         let c = Catalogue::seed().unwrap();
         assert!(c.len() >= 25, "{}", c.len());
         for (p, _) in &c.procedures {
-            assert!(!p.papers.is_empty(), "{}", p.summary.code);
-            assert!(!p.form.is_empty(), "{}", p.summary.code);
+            let code = &p.summary.code;
+            assert!(!p.papers.is_empty() && !p.form.is_empty(), "{code}");
+            assert!(p.papers.iter().any(|x| x.required), "{code}");
+            for paper in &p.papers {
+                assert!(!paper.accepted.is_empty() && paper.max_bytes > 0, "{code}");
+                assert!(
+                    paper.max_bytes <= 20 * 1024 * 1024,
+                    "{code}: above the body cap"
+                );
+            }
+            for field in &p.form {
+                let choice = field.kind == crate::portal::model::FieldKind::Choice;
+                assert_eq!(choice, !field.options.is_empty(), "{code} {}", field.key);
+            }
+            assert!(
+                p.summary.fee >= 0 && p.summary.processing_days >= 1,
+                "{code}"
+            );
         }
+        let levels: std::collections::HashSet<_> = c
+            .procedures
+            .iter()
+            .map(|(p, _)| p.summary.online_level)
+            .collect();
+        assert_eq!(levels.len(), 2, "both online levels appear");
     }
 
     #[test]

@@ -188,6 +188,20 @@ fn render_row(app: &AppState, d: &OfficerDossier, out: &mut String) {
             ""
         },
     );
+    if !x.documents.is_empty() {
+        out.push_str("<details><summary>Giấy tờ</summary>");
+        for doc in &x.documents {
+            let _ = write!(
+                out,
+                "<a href=\"/officer/dossiers/{}/documents/{}\">{}: {}</a><br>",
+                escape(&code),
+                doc.id,
+                escape(&doc.paper_code),
+                escape(&doc.file_name)
+            );
+        }
+        out.push_str("</details>");
+    }
     let papers = app
         .catalogue
         .get(&x.procedure_code)
@@ -366,5 +380,22 @@ mod tests {
             super::escape("<script>alert('x')</script> & \"q\""),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
         );
+    }
+}
+
+/// One document of a dossier, opened from the console (the console's cookie).
+#[utoipa::path(get, path = "/officer/dossiers/{dossier}/documents/{document}", tag = "officer console",
+    params(("dossier" = String, Path, description = "dossier code"),
+           ("document" = i64, Path, description = "document id")),
+    responses((status = 200, description = "the file", content_type = "application/pdf"),
+              (status = 401, description = "not logged in")))]
+pub async fn document(
+    State(app): State<AppState>,
+    _officer: Officer,
+    ApiPath((key, id)): ApiPath<(String, i64)>,
+) -> Response {
+    match officer::document(&app, &key, id).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
     }
 }

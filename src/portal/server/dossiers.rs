@@ -13,7 +13,7 @@ use utoipa::IntoParams;
 use super::AppState;
 use super::accounts::Citizen;
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
-use super::files::header_file_name;
+use super::files::content_disposition;
 use super::machine::{Action, Applied, Effects, apply};
 use super::store::{self, DossierRow};
 use super::uploads;
@@ -109,7 +109,9 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
 /// Creates a draft. With an `Idempotency-Key`, a retry returns the same draft.
 #[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = CreateDraft,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a retried create return the same draft")),
-    responses((status = 201, body = Dossier), (status = 422, body = ApiErrorBody)),
+    responses((status = 201, body = Dossier),
+              (status = 200, body = Dossier, description = "the draft already made with this Idempotency-Key"),
+              (status = 401, body = ApiErrorBody), (status = 422, body = ApiErrorBody)),
     security(("session" = [])))]
 pub async fn create_draft(
     State(app): State<AppState>,
@@ -484,7 +486,7 @@ pub async fn result(
             (header::CONTENT_TYPE, mime),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", header_file_name(&name)),
+                content_disposition("attachment", &name),
             ),
         ],
         bytes,

@@ -139,12 +139,36 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// `Json<T>` whose rejections are JSON errors (malformed, unknown fields, too large).
-pub struct ApiJson<T>(pub T);
+/// Largest JSON body of an ordinary request.
+pub const MAX_JSON_BYTES: usize = 64 * 1024;
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+/// `Json<T>` whose rejections are JSON errors (malformed, unknown fields, too large); bodies
+/// above `MAX` bytes are refused before they are read in full.
+pub struct ApiJson<T, const MAX: usize = MAX_JSON_BYTES>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned, const MAX: usize> FromRequest<S> for ApiJson<T, MAX> {
     type Rejection = ApiError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let too_large = || {
+            ApiError::client(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("the JSON body is larger than {MAX} bytes"),
+            )
+        };
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        if declared.is_some_and(|n| n > MAX) {
+            return Err(too_large());
+        }
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::to_bytes(body, MAX)
+            .await
+            .map_err(|_| too_large())?;
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(Self(value)),
             Err(rejection) => Err(json_rejection(rejection)),

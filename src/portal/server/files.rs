@@ -41,6 +41,23 @@ pub fn header_file_name(name: &str) -> String {
         .collect()
 }
 
+/// A `Content-Disposition` value: an ASCII `filename` for old clients and the exact name as
+/// RFC 5987 `filename*` (UTF-8, percent-encoded).
+pub fn content_disposition(kind: &str, name: &str) -> String {
+    let mut encoded = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!(
+        "{kind}; filename=\"{}\"; filename*=UTF-8''{encoded}",
+        header_file_name(name)
+    )
+}
+
 /// Files on disk under `root/ab/abcdef…` (the SHA-256 in hex).
 #[derive(Debug, Clone)]
 pub struct FileStore {
@@ -118,6 +135,10 @@ mod tests {
             assert_eq!(check_file_name(bad), None, "{bad:?}");
         }
         assert_eq!(header_file_name("kết \"quả\".pdf"), "k_t _qu__.pdf");
+        assert_eq!(
+            content_disposition("attachment", "kết quả.pdf"),
+            "attachment; filename=\"k_t qu_.pdf\"; filename*=UTF-8''k%E1%BA%BFt%20qu%E1%BA%A3.pdf"
+        );
     }
 
     #[tokio::test]

@@ -131,6 +131,27 @@ pub fn add_working_days(start: NaiveDate, days: u32) -> NaiveDate {
     date
 }
 
+/// Working days (Monday–Friday) after `from` up to and including `to`; 0 if `to <= from`.
+pub fn working_days_between(from: NaiveDate, to: NaiveDate) -> u32 {
+    let mut n = 0;
+    let mut date = from;
+    while date < to {
+        date = date.succ_opt().unwrap_or(to);
+        if !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The date in Vietnam of a Unix time.
+fn date_vn(secs: i64) -> NaiveDate {
+    chrono::DateTime::from_timestamp(secs, 0)
+        .unwrap_or_default()
+        .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+        .date_naive()
+}
+
 /// Today in Vietnam (Asia/Ho_Chi_Minh), the date that dossier codes and due dates use.
 pub fn today_vn() -> NaiveDate {
     Utc::now()
@@ -212,6 +233,9 @@ pub async fn apply(
     } else {
         None
     };
+    if is_side(status) && return_to == Some(step.to) {
+        stop_the_clock(&mut tx, id).await?;
+    }
     sqlx::query("UPDATE dossiers SET status = $1, return_status = $2, pending = $3 WHERE id = $4")
         .bind(step.to.as_str())
         .bind(step.return_to.map(|s| s.as_str()))
@@ -277,6 +301,32 @@ pub async fn apply(
     .await?;
     tx.commit().await?;
     Ok(Applied::Moved(event_id))
+}
+
+/// Days spent waiting in a side state (for papers, a payment, a pause) do not count against
+/// the processing time: on leaving it, the due date moves by the working days it lasted.
+async fn stop_the_clock(tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: i64) -> ApiResult<()> {
+    let row = sqlx::query(
+        "SELECT e.at AS since, d.due_date AS due FROM events e JOIN dossiers d \
+         ON d.id = e.dossier_id WHERE e.dossier_id = $1 ORDER BY e.id DESC LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else { return Ok(()) };
+    let since: i64 = row.try_get("since")?;
+    let due: Option<NaiveDate> = row
+        .try_get::<Option<String>, _>("due")?
+        .and_then(|d| d.parse().ok());
+    let waited = working_days_between(date_vn(since), today_vn());
+    if let (Some(due), true) = (due, waited > 0) {
+        sqlx::query("UPDATE dossiers SET due_date = $1 WHERE id = $2")
+            .bind(add_working_days(due, waited).to_string())
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 pub fn parse_status(s: &str) -> ApiResult<S> {
@@ -366,6 +416,18 @@ mod tests {
             add_working_days(wed, 10),
             NaiveDate::from_ymd_opt(2026, 12, 9).unwrap()
         );
+    }
+
+    #[test]
+    fn working_days_between_dates() {
+        let d = |day| NaiveDate::from_ymd_opt(2026, 11, day).unwrap();
+        assert_eq!(working_days_between(d(25), d(25)), 0);
+        assert_eq!(working_days_between(d(27), d(30)), 1, "Friday to Monday");
+        assert_eq!(working_days_between(d(28), d(29)), 0, "a weekend");
+        for start in 1..=20 {
+            assert_eq!(working_days_between(d(start), d(start + 7)), 5);
+        }
+        assert_eq!(working_days_between(d(30), d(25)), 0);
     }
 
     #[test]

@@ -2,7 +2,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use sqlx::Row;
 
@@ -10,7 +11,7 @@ use super::AppState;
 use super::accounts::Officer;
 use super::dossiers::{StatusFilter, parse_filter};
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
-use super::files::{check_file_name, sniff};
+use super::files::{check_file_name, content_disposition, sniff};
 use super::machine::{Action, Effects, apply, today_vn};
 use super::store;
 use crate::portal::model::{
@@ -20,6 +21,8 @@ use crate::portal::model::{
 
 /// Largest result document.
 pub const MAX_RESULT_BYTES: usize = 10 * 1024 * 1024;
+/// Largest action body: a result document in base64 and some room.
+const MAX_ACTION_BYTES: usize = MAX_RESULT_BYTES / 3 * 4 + 64 * 1024;
 /// Longest reason, in characters.
 const MAX_REASON_CHARS: usize = 1000;
 
@@ -205,7 +208,48 @@ pub async fn post_action(
     State(app): State<AppState>,
     _officer: Officer,
     ApiPath(key): ApiPath<String>,
-    ApiJson(action): ApiJson<OfficerAction>,
+    ApiJson(action): ApiJson<OfficerAction, MAX_ACTION_BYTES>,
 ) -> ApiResult<Json<OfficerDossier>> {
     Ok(Json(act(&app, &key, &action).await?))
+}
+
+/// The bytes of one of a dossier's documents, for the officer to read.
+pub async fn document(app: &AppState, key: &str, document: i64) -> ApiResult<Response> {
+    let row = store::find(app, key, None).await?;
+    if row.status == DossierStatus::Draft {
+        return Err(ApiError::not_found("dossier"));
+    }
+    let doc = store::documents(app, row.id)
+        .await?
+        .into_iter()
+        .find(|d| d.id == document)
+        .ok_or_else(|| ApiError::not_found("document"))?;
+    let bytes = app.files.get(&doc.sha256).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, doc.mime),
+            (
+                header::CONTENT_DISPOSITION,
+                content_disposition("inline", &doc.file_name),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// One document of a dossier (officer token).
+#[utoipa::path(get, path = "/api/v1/officer/dossiers/{dossier}/documents/{document}", tag = "officer",
+    params(("dossier" = String, Path, description = "dossier code (or id)"),
+           ("document" = i64, Path, description = "document id")),
+    responses((status = 200, description = "the file", content_type = "application/pdf"),
+              (status = 404, body = ApiErrorBody)),
+    security(("officer" = [])))]
+pub async fn get_document(
+    State(app): State<AppState>,
+    _officer: Officer,
+    ApiPath((key, id)): ApiPath<(String, i64)>,
+) -> ApiResult<Response> {
+    document(&app, &key, id).await
 }

@@ -117,9 +117,11 @@ fn table() -> Table {
         public::events => __path_events,
         officer::list_dossiers => __path_list_dossiers,
         officer::post_action => __path_post_action,
+        officer::get_document => __path_get_document,
         console::page => __path_page,
         console::login => __path_login,
         console::action => __path_action,
+        console::document => __path_document,
         self::openapi_json => __path_openapi_json,
     )
 }

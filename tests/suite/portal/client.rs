@@ -224,3 +224,81 @@ async fn idempotent_calls_are_retried_others_are_not() {
         "a register is never repeated"
     );
 }
+
+#[tokio::test]
+async fn officer_side_through_the_client() {
+    use dvc_bot::portal::model::{OfficerAction, OfficerActionKind};
+    for engine in engines() {
+        let tp = spawn_portal(engine).await;
+        let s = tp.citizen(&cccd("4003")).await;
+        let d = tp.submitted(&s.token).await;
+        let other = tp.submitted(&s.token).await;
+        let code = d.code.clone().unwrap();
+        let c = &tp.client;
+        let list = c
+            .officer_dossiers(&tp.officer_token, Some(DossierStatus::New))
+            .await
+            .unwrap();
+        assert_eq!(list.len(), 2);
+        assert!(
+            list.iter()
+                .all(|o| o.applicant_name == "Lò Văn Mến" && !o.overdue)
+        );
+        let accept = OfficerAction {
+            action: OfficerActionKind::Accept,
+            reason: None,
+            deadline: None,
+            amount: None,
+            missing_papers: Vec::new(),
+            payment_ref: None,
+            result: None,
+        };
+        let err = c
+            .officer_action("not-the-token", &code, &accept)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, PortalError::Unauthorized), "{err:?}");
+        let moved = c
+            .officer_action(&tp.officer_token, &code, &accept)
+            .await
+            .unwrap();
+        assert_eq!(moved.dossier.status, DossierStatus::Processing);
+        let err = c
+            .officer_action(&tp.officer_token, &code, &accept)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, PortalError::Conflict { ref message } if message.contains("processing")),
+            "{err:?}"
+        );
+        assert!(
+            c.officer_dossiers(&tp.officer_token, Some(DossierStatus::New))
+                .await
+                .unwrap()
+                .len()
+                == 1
+        );
+
+        // The officer reads the papers; a document of another dossier is not found through this one.
+        let doc = &moved.dossier.documents[0];
+        let get = |dossier: String, id: i64| {
+            tp.http
+                .get(tp.api(&format!("/officer/dossiers/{dossier}/documents/{id}")))
+                .bearer_auth(&tp.officer_token)
+                .send()
+        };
+        let r = get(code.clone(), doc.id).await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        assert_eq!(r.bytes().await.unwrap().to_vec(), super::pdf());
+        let r = get(other.code.clone().unwrap(), doc.id).await.unwrap();
+        super::assert_json_error(r, 404).await;
+        let r = tp
+            .http
+            .get(tp.api(&format!("/officer/dossiers/{code}/documents/{}", doc.id)))
+            .send()
+            .await
+            .unwrap();
+        super::assert_json_error(r, 401).await;
+    }
+}

@@ -89,6 +89,21 @@ async fn console_lists_flags_escapes_and_acts() {
         assert!(!html.contains("<script>"), "user text must be escaped");
         assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Bản Mòng"));
         assert_eq!(html.matches("QUÁ HẠN").count(), 1);
+        // Each dossier links its papers, which open with the console's cookie.
+        let link = format!("/officer/dossiers/{code}/documents/");
+        let at = html.find(&link).expect("a document link");
+        let id: String = html[at + link.len()..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let r = http
+            .get(format!("{}{link}{id}", tp.url))
+            .header("cookie", cookie.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.bytes().await.unwrap().starts_with(b"%PDF-"));
         assert!(html.contains("name=\"missing_papers\" value=\"giay_chung_sinh\""));
         // New dossiers offer a fee request (amount + deadline), not completion (result upload).
         assert!(html.contains("name=\"amount\"") && html.contains("type=\"date\""));

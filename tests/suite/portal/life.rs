@@ -23,7 +23,7 @@ fn all_actions() -> Vec<serde_json::Value> {
         json!({"action": "confirm_payment", "payment_ref": "PAY-1"}),
         json!({"action": "pause", "reason": "Chờ xác minh"}),
         json!({"action": "resume"}),
-        json!({"action": "complete", "result": {"file_name": "trich-luc.pdf", "data_base64": "JVBERi0xLjQKJSVFT0YK"}}),
+        json!({"action": "complete", "result": {"file_name": "trích lục khai sinh.pdf", "data_base64": "JVBERi0xLjQKJSVFT0YK"}}),
         json!({"action": "return_result"}),
         json!({"action": "reject", "reason": "Không đủ điều kiện"}),
     ]
@@ -107,6 +107,20 @@ async fn whole_life_through_every_status() {
         let pending = mine.pending.clone().expect("pending supplement");
         assert_eq!(pending.missing_papers, vec!["giay_chung_sinh".to_string()]);
         assert!(pending.deadline.is_some());
+        // An answer without the paper asked for is refused, naming it.
+        let err = tp
+            .client
+            .answer_supplement(
+                &s.token,
+                &code,
+                vec![upload("dang_ky_ket_hon", "kh.pdf", pdf())],
+            )
+            .await
+            .unwrap_err();
+        match err {
+            PortalError::Invalid { missing, .. } => assert_eq!(missing[0].code, "giay_chung_sinh"),
+            other => panic!("{other:?}"),
+        }
         // The citizen answers with the paper asked for: back to processing.
         let back = tp
             .client
@@ -163,7 +177,7 @@ async fn whole_life_through_every_status() {
         forbidden_are_409(&tp, &code, &["return_result"]).await;
         let result = tp.client.result(&s.token, &code).await.unwrap();
         assert!(result.bytes.starts_with(b"%PDF-"));
-        assert_eq!(result.file_name, "trich-luc.pdf");
+        assert_eq!(result.file_name, "trích lục khai sinh.pdf");
         assert_eq!(result.mime, "application/pdf");
         let (st, body) = tp.officer(&code, json!({"action": "return_result"})).await;
         assert_eq!((st, status_of(&body)), (200, "result_returned"));
@@ -367,5 +381,50 @@ async fn concurrent_submits_get_distinct_sequence_numbers() {
         codes.sort();
         let seqs: Vec<&str> = codes.iter().map(|c| &c[c.len() - 4..]).collect();
         assert_eq!(seqs, ["0001", "0002", "0003", "0004", "0005", "0006"]);
+    }
+}
+
+#[tokio::test]
+async fn waiting_in_a_side_state_moves_the_due_date() {
+    for engine in engines() {
+        let tp = spawn_portal(engine).await;
+        let s = tp.citizen(&cccd("6006")).await;
+        let d = tp.submitted(&s.token).await;
+        let code = d.code.clone().unwrap();
+        let due = d.due_date.unwrap();
+        tp.officer(&code, json!({"action": "accept"})).await;
+        let (st, _) = tp
+            .officer(&code, json!({"action": "pause", "reason": "Chờ xác minh"}))
+            .await;
+        assert_eq!(st, 200);
+        // The pause began a week ago: any 7 days hold 5 working days.
+        let db = tp.db.connect().await;
+        let week_ago = chrono::Utc::now().timestamp() - 7 * 24 * 3600;
+        sqlx::query("UPDATE events SET at = $1 WHERE kind = 'paused'")
+            .bind(week_ago)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        db.close().await;
+        let (st, body) = tp.officer(&code, json!({"action": "resume"})).await;
+        assert_eq!(st, 200, "{body}");
+        let moved = tp
+            .client
+            .my_dossier(&s.token, &code)
+            .await
+            .unwrap()
+            .due_date
+            .unwrap();
+        let mut expected = due;
+        for _ in 0..5 {
+            expected = expected.succ_opt().unwrap();
+            while matches!(
+                chrono::Datelike::weekday(&expected),
+                chrono::Weekday::Sat | chrono::Weekday::Sun
+            ) {
+                expected = expected.succ_opt().unwrap();
+            }
+        }
+        assert_eq!(moved, expected);
     }
 }

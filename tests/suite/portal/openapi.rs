@@ -60,6 +60,7 @@ async fn document_and_router_agree() {
             "/api/v1/fields",
             "/api/v1/officer/dossiers",
             "/api/v1/officer/dossiers/{dossier}/actions",
+            "/api/v1/officer/dossiers/{dossier}/documents/{document}",
             "/officer",
             "/api/v1/openapi.json",
         ] {
@@ -67,7 +68,10 @@ async fn document_and_router_agree() {
         }
         let mut probed = 0;
         for (path, item) in paths {
-            let concrete = path.replace("{code}", "1.001193").replace("{dossier}", "1");
+            let concrete = path
+                .replace("{code}", "1.001193")
+                .replace("{dossier}", "1")
+                .replace("{document}", "1");
             for method in METHODS {
                 let documented = item.get(method).is_some();
                 let r = tp

@@ -3,7 +3,9 @@
 
 pub mod account;
 pub mod dossiers;
+pub mod drafts;
 pub mod lookup;
+pub mod papers;
 pub mod procedures;
 pub mod start;
 pub mod submit;
@@ -228,7 +230,7 @@ async fn route(state: State, step: Step, input: Input, ctx: &Ctx<'_>) -> Outcome
             "procedures" => procedures::open(state, ctx).await,
             "submit" if arg.is_empty() => procedures::open(state, ctx).await,
             "submit" => submit::start(state, arg, None, ctx).await,
-            "drafts" => submit::list_drafts(state, ctx).await,
+            "drafts" => drafts::list(state, ctx).await,
             "mydossiers" => dossiers::list(state, ctx).await,
             _ => lift(command(step, name, arg, ctx).await, state),
         };
@@ -262,10 +264,10 @@ async fn route(state: State, step: Step, input: Input, ctx: &Ctx<'_>) -> Outcome
         (_, Input::Callback(Callback::Submit(code))) => {
             submit::start(state, &code, None, ctx).await
         }
-        (_, Input::Callback(Callback::Drafts)) => submit::list_drafts(state, ctx).await,
+        (_, Input::Callback(Callback::Drafts)) => drafts::list(state, ctx).await,
         (_, Input::Callback(Callback::ResumeDraft(key))) => submit::resume(state, &key, ctx).await,
         (_, Input::Callback(Callback::ResumePortalDraft(id))) => {
-            submit::resume_portal(state, id, ctx).await
+            drafts::resume_portal(state, id, ctx).await
         }
         (_, Input::Callback(Callback::SaveDraft(key))) => submit::save(state, &key, ctx).await,
         (_, Input::Callback(Callback::SendDraft(key))) => submit::send(state, &key, ctx).await,
@@ -274,7 +276,7 @@ async fn route(state: State, step: Step, input: Input, ctx: &Ctx<'_>) -> Outcome
         (Step::Fill { key, index }, input) => {
             submit::receive_value(state, key, index, input, ctx).await
         }
-        (Step::Papers { key }, input) => submit::receive_paper(state, key, input, ctx).await,
+        (Step::Papers { key }, input) => papers::receive_paper(state, key, input, ctx).await,
         (Step::Delivery { key }, input) => submit::receive_delivery(state, key, input, ctx).await,
         (Step::PostAddress { key }, input) => submit::receive_address(state, key, input, ctx).await,
         (step, input) => lift(route_account(step, input, ctx).await, state),

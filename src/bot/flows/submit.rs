@@ -12,37 +12,35 @@ use crate::domain::fold;
 use crate::i18n::{Locale, format_date};
 use crate::portal::client::{PortalError, Upload};
 use crate::portal::model::{
-    CreateDraft, Delivery, Dossier, DossierStatus, FieldKind, FileType, FormField, Paper,
-    UpdateDraft,
+    CreateDraft, Delivery, Dossier, FieldKind, FormField, Paper, UpdateDraft,
 };
 
 use super::super::callback::{AccountAction, Callback};
 use super::super::reply::{Effect, Keyboard, Outcome, Reply, Text};
-use super::super::state::{Draft, PaperFile, State, Step};
+use super::super::state::{Draft, State, Step};
+use super::papers::start_papers;
 use super::{Ctx, Input, main_menu};
 
-/// The largest file a bot may download from Telegram.
-pub const TELEGRAM_DOWNLOAD_MAX: u32 = 20 * 1024 * 1024;
 /// The longest text answer to a form field.
 const TEXT_MAX: usize = 500;
 const ADDRESS_MIN: usize = 5;
 const ADDRESS_MAX: usize = 200;
 
-type Out = Outcome<State>;
+pub(super) type Out = Outcome<State>;
 
-fn to(state: State, step: Step) -> Out {
+pub(super) fn to(state: State, step: Step) -> Out {
     Outcome::new(State { step, ..state })
 }
 
-fn find(state: &State, key: &str) -> Option<usize> {
+pub(super) fn find(state: &State, key: &str) -> Option<usize> {
     state.drafts.iter().position(|d| d.key == key)
 }
 
-fn new_key() -> String {
+pub(super) fn new_key() -> String {
     format!("{:08x}", rand::thread_rng().r#gen::<u32>())
 }
 
-fn login_buttons() -> Keyboard {
+pub(super) fn login_buttons() -> Keyboard {
     Keyboard::Inline(vec![vec![
         (
             Text::msg("button-login"),
@@ -55,21 +53,21 @@ fn login_buttons() -> Keyboard {
     ]])
 }
 
-fn procedure_name(draft: &Draft, locale: Locale) -> &str {
+pub(super) fn procedure_name(draft: &Draft, locale: Locale) -> &str {
     match locale {
         Locale::Vi => &draft.procedure.summary.name_vi,
         Locale::En => &draft.procedure.summary.name_en,
     }
 }
 
-fn field_label(field: &FormField, locale: Locale) -> &str {
+pub(super) fn field_label(field: &FormField, locale: Locale) -> &str {
     match locale {
         Locale::Vi => &field.label_vi,
         Locale::En => &field.label_en,
     }
 }
 
-fn paper_name(paper: &Paper, locale: Locale) -> &str {
+pub(super) fn paper_name(paper: &Paper, locale: Locale) -> &str {
     match locale {
         Locale::Vi => &paper.name_vi,
         Locale::En => &paper.name_en,
@@ -77,7 +75,7 @@ fn paper_name(paper: &Paper, locale: Locale) -> &str {
 }
 
 /// The draft is gone (sent, or from an erased chat): back to the menu.
-fn gone(state: State) -> Out {
+pub(super) fn gone(state: State) -> Out {
     to(state, Step::Idle).send(Reply::msg("submit-draft-gone").with(main_menu()))
 }
 
@@ -299,226 +297,12 @@ pub async fn receive_value(
 }
 
 /// The papers checklist: ✅ received, ⬜ still to send, ➖ skipped; * marks the required ones.
-fn checklist(draft: &Draft, locale: Locale) -> Reply {
-    let lines: Vec<String> = draft
-        .procedure
-        .papers
-        .iter()
-        .map(|p| {
-            let mark = if draft.has_paper(&p.code) {
-                "✅"
-            } else if draft.skipped.contains(&p.code) {
-                "➖"
-            } else {
-                "⬜"
-            };
-            format!(
-                "{mark} {}{}",
-                paper_name(p, locale),
-                if p.required { " *" } else { "" }
-            )
-        })
-        .collect();
-    Reply::new(Text::msg("submit-checklist").arg("papers", lines.join("\n")))
-}
-
-fn start_papers(state: State, key: &str, ctx: &Ctx<'_>) -> Out {
-    let Some(i) = find(&state, key) else {
-        return gone(state);
-    };
-    if state.drafts[i].procedure.papers.is_empty() {
-        return ask_delivery(state, key);
-    }
-    let list = checklist(&state.drafts[i], ctx.locale);
-    let mut out = ask_paper(state, key, ctx);
-    out.effects.insert(0, Effect::SendChecklist(list));
-    out
-}
-
-/// Asks for the next paper, or goes on to the delivery once none is left.
-fn ask_paper(state: State, key: &str, ctx: &Ctx<'_>) -> Out {
-    let Some(i) = find(&state, key) else {
-        return gone(state);
-    };
-    let draft = &state.drafts[i];
-    let Some(p) = draft.next_paper() else {
-        return ask_delivery(state, key);
-    };
-    let paper = &draft.procedure.papers[p];
-    let types: Vec<&str> = paper
-        .accepted
-        .iter()
-        .map(|t| match t {
-            FileType::Pdf => "PDF",
-            FileType::Jpeg => "JPEG",
-            FileType::Png => "PNG",
-        })
-        .collect();
-    let text = Text::msg("submit-ask-paper")
-        .arg("paper", paper_name(paper, ctx.locale))
-        .arg("types", types.join(", "))
-        .arg("max_mb", megabytes(paper.max_bytes))
-        .arg("required", if paper.required { "yes" } else { "no" });
-    let keyboard = if paper.required {
-        Keyboard::None
-    } else {
-        Keyboard::Inline(vec![vec![(Text::msg("button-skip"), Callback::Skip)]])
-    };
-    to(
-        state,
-        Step::Papers {
-            key: key.to_owned(),
-        },
-    )
-    .send(Reply::new(text).with(keyboard))
-}
-
-fn megabytes(bytes: u64) -> String {
-    let tenths = (bytes * 10).div_ceil(1024 * 1024);
-    if tenths.is_multiple_of(10) {
-        format!("{}", tenths / 10)
-    } else {
-        format!("{},{}", tenths / 10, tenths % 10)
-    }
-}
-
-/// A paper sent as a document or a photo (or "skip" for an optional one).
-pub async fn receive_paper(mut state: State, key: String, input: Input, ctx: &Ctx<'_>) -> Out {
-    let Some(i) = find(&state, &key) else {
-        return gone(state);
-    };
-    let Some(p) = state.drafts[i].next_paper() else {
-        return ask_delivery(state, &key);
-    };
-    let paper = state.drafts[i].procedure.papers[p].clone();
-    let (file_id, file_name, size) = match input {
-        Input::Document {
-            file_id,
-            file_name,
-            size,
-            ..
-        } => {
-            let name = file_name.unwrap_or_else(|| format!("{}.pdf", paper.code));
-            (file_id, name, size)
-        }
-        Input::Photo { file_id, size } => (file_id, format!("{}.jpg", paper.code), size),
-        Input::Callback(Callback::Skip) if !paper.required => {
-            state.drafts[i].skipped.push(paper.code.clone());
-            let list = checklist(&state.drafts[i], ctx.locale);
-            return ask_paper(state, &key, ctx).effect(Effect::EditChecklist(list));
-        }
-        Input::Callback(Callback::Skip) => {
-            return to(state, Step::Papers { key })
-                .effect(Effect::Toast(Text::msg("submit-paper-required")));
-        }
-        Input::Callback(_) => {
-            return super::stale_button(Step::Papers { key: key.clone() })
-                .map(|step| State { step, ..state });
-        }
-        _ => {
-            let mut out = ask_paper(state, &key, ctx);
-            out.effects
-                .insert(0, Effect::Send(Reply::msg("hint-paper")));
-            return out;
-        }
-    };
-    let stay =
-        |state: State, reply: Reply| to(state, Step::Papers { key: key.clone() }).send(reply);
-    // Refused before downloading: Telegram gives bots files up to 20 MB only.
-    if size > TELEGRAM_DOWNLOAD_MAX {
-        return stay(
-            state,
-            Reply::new(Text::msg("paper-too-big-telegram").arg("max_mb", "20")),
-        );
-    }
-    if u64::from(size) > paper.max_bytes {
-        return stay(
-            state,
-            Reply::new(Text::msg("paper-too-big").arg("max_mb", megabytes(paper.max_bytes))),
-        );
-    }
-    let bytes = match ctx.services.files.download(&file_id).await {
-        Ok(b) => b,
-        Err(error) => {
-            tracing::warn!(%error, "paper download failed");
-            return stay(state, Reply::msg("paper-download-failed"));
-        }
-    };
-    if bytes.len() as u64 > paper.max_bytes {
-        return stay(
-            state,
-            Reply::new(Text::msg("paper-too-big").arg("max_mb", megabytes(paper.max_bytes))),
-        );
-    }
-    // The content decides the type, not the name.
-    let Some(kind) = FileType::sniff(&bytes).filter(|k| paper.accepted.contains(k)) else {
-        let types: Vec<&str> = paper.accepted.iter().map(|t| t.mime()).collect();
-        return stay(
-            state,
-            Reply::new(
-                Text::msg("paper-wrong-type")
-                    .arg("paper", paper_name(&paper, ctx.locale))
-                    .arg("types", types.join(", ")),
-            ),
-        );
-    };
-    let mut file = PaperFile {
-        paper_code: paper.code.clone(),
-        file_id,
-        file_name,
-        mime: kind.mime().to_owned(),
-        size: bytes.len() as u32,
-        portal_document: None,
-    };
-    // Uploaded now if the portal answers; otherwise at "Lưu nháp" or "Gửi hồ sơ".
-    if let Some(token) = ctx.session() {
-        match upload_now(&mut state.drafts[i], &file, bytes, &token, ctx).await {
-            Ok(id) => file.portal_document = Some(id),
-            Err(PortalError::Invalid { message, .. }) => {
-                return stay(
-                    state,
-                    Reply::new(Text::msg("paper-refused").arg("reason", message)),
-                );
-            }
-            Err(error) => tracing::info!(%error, "paper kept for a later upload"),
-        }
-    }
-    let draft = &mut state.drafts[i];
-    draft.papers.push(file);
-    draft.updated_at = now_unix();
-    let list = checklist(draft, ctx.locale);
-    let received =
-        Reply::new(Text::msg("paper-received").arg("paper", paper_name(&paper, ctx.locale)));
-    let mut out = ask_paper(state, &key, ctx);
-    out.effects.insert(0, Effect::EditChecklist(list));
-    out.effects.insert(1, Effect::Send(received));
-    out
-}
-
-async fn upload_now(
+/// The portal's id of this draft, created there (once, by idempotency key) if needed.
+pub(super) async fn ensure_created(
     draft: &mut Draft,
-    file: &PaperFile,
-    bytes: Vec<u8>,
     token: &str,
     ctx: &Ctx<'_>,
 ) -> Result<i64, PortalError> {
-    let id = ensure_created(draft, token, ctx).await?;
-    let upload = Upload {
-        paper_code: file.paper_code.clone(),
-        file_name: file.file_name.clone(),
-        mime: file.mime.clone(),
-        bytes,
-    };
-    Ok(ctx
-        .services
-        .portal
-        .upload(token, &id.to_string(), upload)
-        .await?
-        .id)
-}
-
-/// The portal's id of this draft, created there (once, by idempotency key) if needed.
-async fn ensure_created(draft: &mut Draft, token: &str, ctx: &Ctx<'_>) -> Result<i64, PortalError> {
     if let Some(id) = draft.portal_id {
         return Ok(id);
     }
@@ -577,7 +361,7 @@ async fn sync(draft: &mut Draft, token: &str, ctx: &Ctx<'_>) -> Result<i64, Port
     Ok(id)
 }
 
-fn ask_delivery(state: State, key: &str) -> Out {
+pub(super) fn ask_delivery(state: State, key: &str) -> Out {
     to(
         state,
         Step::Delivery {
@@ -710,7 +494,7 @@ fn review(state: State, key: &str, ctx: &Ctx<'_>) -> Out {
     .send(Reply::new(text).with(keyboard))
 }
 
-fn portal_down(state: State, step: Step, error: &PortalError) -> Out {
+pub(super) fn portal_down(state: State, step: Step, error: &PortalError) -> Out {
     tracing::warn!(%error, "portal unavailable during submission");
     to(state, step).send(Reply::msg("submit-portal-down"))
 }
@@ -837,97 +621,6 @@ fn missing(state: State, key: &str, error: &PortalError, ctx: &Ctx<'_>) -> Out {
 }
 
 /// "Hồ sơ nháp": drafts in the chat, and those saved at the portal from elsewhere.
-pub async fn list_drafts(state: State, ctx: &Ctx<'_>) -> Out {
-    let mut rows: Vec<Vec<(Text, Callback)>> = state
-        .drafts
-        .iter()
-        .map(|d| {
-            let when = chrono::DateTime::from_timestamp(d.updated_at, 0)
-                .map(|t| format_date(crate::i18n::local_date(t)))
-                .unwrap_or_default();
-            vec![(
-                Text::literal(format!("{} · {when}", procedure_name(d, ctx.locale))),
-                Callback::ResumeDraft(d.key.clone()),
-            )]
-        })
-        .collect();
-    if let Some(token) = ctx.session() {
-        match ctx
-            .services
-            .portal
-            .my_dossiers(&token, Some(DossierStatus::Draft))
-            .await
-        {
-            Ok(saved) => rows.extend(
-                saved
-                    .iter()
-                    .filter(|d| !state.drafts.iter().any(|l| l.portal_id == Some(d.id)))
-                    .map(|d| {
-                        vec![(
-                            Text::literal(d.procedure_name.as_str()),
-                            Callback::ResumePortalDraft(d.id),
-                        )]
-                    }),
-            ),
-            Err(error) => tracing::warn!(%error, "portal drafts unavailable; listing the chat's"),
-        }
-    }
-    if rows.is_empty() {
-        return Outcome::new(state).send(Reply::msg("drafts-none"));
-    }
-    let count = rows.len() as i64;
-    Outcome::new(state)
-        .send(Reply::new(Text::msg("drafts-list").arg("count", count)).with(Keyboard::Inline(rows)))
-}
-
-/// A draft saved at the portal but not in this chat: fetched and resumed.
-pub async fn resume_portal(mut state: State, id: i64, ctx: &Ctx<'_>) -> Out {
-    if let Some(local) = state.drafts.iter().find(|d| d.portal_id == Some(id)) {
-        let key = local.key.clone();
-        return resume(state, &key, ctx).await;
-    }
-    let Some(token) = ctx.session() else {
-        return to(state, Step::Idle)
-            .send(Reply::msg("submit-login-required").with(login_buttons()));
-    };
-    let portal = &ctx.services.portal;
-    let dossier = match portal.my_dossier(&token, &id.to_string()).await {
-        Ok(d) if d.status == DossierStatus::Draft => d,
-        Ok(_) | Err(PortalError::NotFound) => {
-            return Outcome::new(state).effect(Effect::Toast(Text::msg("stale-button")));
-        }
-        Err(error) => return portal_down(state, Step::Idle, &error),
-    };
-    let procedure = match portal.procedure(&dossier.procedure_code).await {
-        Ok(p) => p,
-        Err(error) => return portal_down(state, Step::Idle, &error),
-    };
-    let papers = dossier
-        .documents
-        .iter()
-        .map(|d| PaperFile {
-            paper_code: d.paper_code.clone(),
-            file_id: String::new(),
-            file_name: d.file_name.clone(),
-            mime: d.mime.clone(),
-            size: d.size as u32,
-            portal_document: Some(d.id),
-        })
-        .collect();
-    let key = new_key();
-    state.drafts.push(Draft {
-        key: key.clone(),
-        procedure,
-        values: dossier.values.clone(),
-        papers,
-        skipped: Vec::new(),
-        delivery: dossier.delivery.clone(),
-        portal_id: Some(dossier.id),
-        updated_at: now_unix(),
-    });
-    resume(state, &key, ctx).await
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1003,11 +696,5 @@ mod tests {
             Ok(None)
         );
         assert_eq!(parse_value(&text_field, &Input::Other), Err("unexpected"));
-    }
-
-    #[test]
-    fn megabytes_read_naturally() {
-        assert_eq!(megabytes(5 * 1024 * 1024), "5");
-        assert_eq!(megabytes(1536 * 1024), "1,5");
     }
 }

@@ -9,7 +9,7 @@ mod person;
 mod text;
 
 pub use person::{
-    BirthDate, CitizenId, Email, FullName, OrganisationName, Password, Phone, TaxCode,
+    Address, BirthDate, CitizenId, Email, FullName, OrganisationName, Password, Phone, TaxCode,
 };
 pub use text::fold;
 

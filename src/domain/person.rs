@@ -234,6 +234,24 @@ impl Email {
     }
 }
 
+/// A postal address: 5–200 characters, whitespace runs as one space, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Address(String);
+string_value!(Address);
+
+impl Address {
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
+        let address = input.split_whitespace().collect::<Vec<_>>().join(" ");
+        let n = address.chars().count();
+        if (5..=200).contains(&n) && !address.chars().any(char::is_control) {
+            Ok(Self(address))
+        } else {
+            Err(Invalid("address"))
+        }
+    }
+}
+
 /// A new password: 8–64 characters with at least one letter and one digit. Its `Debug` hides it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
@@ -378,6 +396,16 @@ mod tests {
         for bad in ["a", "a@b", "@b.vn", "a@@b.vn", "a b@c.vn", "a@.vn"] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn addresses() {
+        assert_eq!(
+            Address::parse(" Bản  Mòng, Sơn La ").unwrap().as_str(),
+            "Bản Mòng, Sơn La"
+        );
+        assert!(Address::parse("x").is_err());
+        assert!(Address::parse(&"a".repeat(201)).is_err());
     }
 
     #[test]

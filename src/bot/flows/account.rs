@@ -1,26 +1,20 @@
-//! The account: `/register` (seed I), `/login` (seed II), `/logout`, the account menu, `/mydata`
-//! and `/deleteme`. Passwords are deleted from the chat at once, kept only in memory until the
-//! portal has them, and never logged; the bot keeps only the portal's session token, sealed.
+//! The account: entry to `/register` and `/login` (seed II), `/logout`, the account menu,
+//! `/mydata` and `/deleteme`. Passwords are deleted from the chat at once and never logged; the
+//! bot keeps only the portal's session token, sealed. Registration's questions are in
+//! `register.rs`.
 
 use chrono::{DateTime, Utc};
 
 use crate::db::users;
-use crate::domain::{
-    AccountKind, BirthDate, CitizenId, Email, FullName, Invalid, OrganisationName, Password, Phone,
-    TaxCode,
-};
-use crate::i18n::{format_date, format_datetime};
+use crate::domain::{AccountKind, CitizenId, Phone, TaxCode};
+use crate::i18n::format_datetime;
 use crate::portal::client::PortalError;
-use crate::portal::model::{AccountType, LoginRequest, RegisterRequest, Session};
+use crate::portal::model::{LoginRequest, Session};
 
 use super::super::callback::{AccountAction, Callback};
-use super::super::reply::{Effect, Keyboard, Outcome, Reply, ReplyButton, Text};
+use super::super::reply::{Effect, Keyboard, Outcome, Reply, Text};
 use super::super::state::{RegField, RegisterForm, Step, Then};
 use super::{Ctx, Input, main_menu, start};
-
-/// Address length bounds.
-const ADDRESS_MIN: usize = 5;
-const ADDRESS_MAX: usize = 200;
 
 /// `/register`, `/login` or the account menu's buttons: consent first, then the first question.
 pub fn begin(then: Then, ctx: &Ctx<'_>) -> Outcome<Step> {
@@ -48,7 +42,7 @@ pub fn first_question(then: Then) -> Outcome<Step> {
     Outcome::new(step).send(kind_question())
 }
 
-fn kind_question() -> Reply {
+pub(super) fn kind_question() -> Reply {
     Reply::msg("ask-kind").with(Keyboard::Inline(vec![vec![
         (
             Text::msg("kind-citizen"),
@@ -61,335 +55,15 @@ fn kind_question() -> Reply {
     ]]))
 }
 
-fn kind_arg(kind: Option<AccountKind>) -> &'static str {
+pub(super) fn kind_arg(kind: Option<AccountKind>) -> &'static str {
     match kind {
         Some(AccountKind::Organisation) => "organisation",
         _ => "citizen",
     }
 }
 
-/// Asks `field`; with `again`, says first that the last answer was not what was expected.
-pub fn ask_field(step: Step, field: RegField, again: bool) -> Outcome<Step> {
-    let kind = match &step {
-        Step::Register { form, .. } => form.kind,
-        _ => None,
-    };
-    let mut text = if again {
-        Text::msg("hint-unexpected")
-    } else {
-        Text::default()
-    };
-    let (id, keyboard) = match field {
-        RegField::Kind => return Outcome::new(step).send(kind_question()),
-        RegField::FullName => ("register-ask-name", Keyboard::Remove),
-        RegField::IdNumber => ("register-ask-id-number", Keyboard::Remove),
-        RegField::BirthDate => ("register-ask-birth-date", Keyboard::Remove),
-        RegField::Phone => (
-            "register-ask-phone",
-            Keyboard::Reply(vec![vec![ReplyButton::RequestContact(Text::msg(
-                "register-share-phone",
-            ))]]),
-        ),
-        RegField::Email => (
-            "register-ask-email",
-            Keyboard::Inline(vec![vec![(Text::msg("button-skip"), Callback::Skip)]]),
-        ),
-        RegField::Address => ("register-ask-address", Keyboard::Remove),
-        RegField::Password => ("register-ask-password", Keyboard::Remove),
-    };
-    text = text.then(id).arg("kind", kind_arg(kind));
-    Outcome::new(step).send(Reply::new(text).with(keyboard))
-}
-
-/// One answer to a registration question.
-pub async fn receive_field(
-    mut form: RegisterForm,
-    field: RegField,
-    input: Input,
-    ctx: &Ctx<'_>,
-) -> Outcome<Step> {
-    let stay = |form: RegisterForm| Step::Register { form, field };
-    let org = form.kind == Some(AccountKind::Organisation);
-    let parsed: Result<(), Invalid> = match (field, input) {
-        (RegField::Kind, Input::Callback(Callback::Kind(kind))) => {
-            form.kind = Some(kind);
-            Ok(())
-        }
-        (RegField::FullName, Input::Text(t)) => {
-            let name = if org {
-                OrganisationName::parse(&t).map(String::from)
-            } else {
-                FullName::parse(&t).map(String::from)
-            };
-            name.map(|n| form.full_name = Some(n))
-        }
-        (RegField::IdNumber, Input::Text(t)) => {
-            let id = if org {
-                TaxCode::parse(&t).map(String::from)
-            } else {
-                CitizenId::parse(&t).map(String::from)
-            };
-            id.map(|n| form.id_number = Some(n))
-        }
-        (RegField::BirthDate, Input::Text(t)) => {
-            BirthDate::parse(&t, ctx.today).map(|d| form.birth_date = Some(d.date()))
-        }
-        (RegField::Phone, Input::Contact { phone, user_id }) => {
-            if user_id != Some(ctx.user_id) {
-                return Outcome::new(stay(form)).send(Reply::msg("register-phone-not-own").with(
-                    Keyboard::Reply(vec![vec![ReplyButton::RequestContact(Text::msg(
-                        "register-share-phone",
-                    ))]]),
-                ));
-            }
-            Phone::parse(&phone).map(|p| form.phone = Some(p.into()))
-        }
-        (RegField::Phone, Input::Text(_)) => {
-            return Outcome::new(stay(form)).send(Reply::msg("register-phone-use-button").with(
-                Keyboard::Reply(vec![vec![ReplyButton::RequestContact(Text::msg(
-                    "register-share-phone",
-                ))]]),
-            ));
-        }
-        (RegField::Email, Input::Callback(Callback::Skip)) => {
-            form.email = Some(None);
-            Ok(())
-        }
-        (RegField::Email, Input::Text(t)) => {
-            Email::parse(&t).map(|e| form.email = Some(Some(e.into())))
-        }
-        (RegField::Address, Input::Text(t)) => {
-            let address = t.split_whitespace().collect::<Vec<_>>().join(" ");
-            let n = address.chars().count();
-            if (ADDRESS_MIN..=ADDRESS_MAX).contains(&n) && !address.chars().any(char::is_control) {
-                form.address = Some(address);
-                Ok(())
-            } else {
-                Err(Invalid("address"))
-            }
-        }
-        (RegField::Password, Input::Text(t)) => {
-            // Whatever it is, it leaves the chat at once.
-            let deleted = Outcome::new(stay(form.clone())).effect(Effect::DeleteInput);
-            return match Password::parse(&t) {
-                Ok(password) => {
-                    ctx.services.passwords.put(ctx.user_id, password);
-                    let mut next = advance(form, ctx);
-                    next.effects.insert(0, Effect::DeleteInput);
-                    next
-                }
-                Err(invalid) => deleted.send(Reply::msg(&invalid.message_id())),
-            };
-        }
-        (_, Input::Callback(_)) => return super::stale_button(stay(form)),
-        _ => return ask_field(stay(form), field, true),
-    };
-    match parsed {
-        Ok(()) => advance(form, ctx),
-        Err(invalid) => Outcome::new(stay(form)).send(Reply::msg(&invalid.message_id())),
-    }
-}
-
-/// After an answer: the next missing field, the password, or the summary.
-fn advance(mut form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
-    let next = if form.editing {
-        None
-    } else {
-        form.next_missing()
-    };
-    match next {
-        Some(field) => ask_field(Step::Register { form, field }, field, false),
-        None if form.next_missing().is_some() => {
-            let field = form.next_missing().unwrap_or(RegField::Kind);
-            ask_field(Step::Register { form, field }, field, false)
-        }
-        None if !ctx.services.passwords.has(ctx.user_id) => {
-            form.editing = true;
-            ask_field(
-                Step::Register {
-                    form,
-                    field: RegField::Password,
-                },
-                RegField::Password,
-                false,
-            )
-        }
-        None => review(form),
-    }
-}
-
-/// The summary with confirm and edit buttons.
-fn review(mut form: RegisterForm) -> Outcome<Step> {
-    form.editing = false;
-    let none = "—".to_owned();
-    let text = Text::msg("register-summary")
-        .arg("kind", kind_arg(form.kind))
-        .arg(
-            "name",
-            form.full_name.clone().unwrap_or_else(|| none.clone()),
-        )
-        .arg(
-            "id_number",
-            form.id_number.clone().unwrap_or_else(|| none.clone()),
-        )
-        .arg(
-            "birth_date",
-            form.birth_date
-                .map(format_date)
-                .unwrap_or_else(|| none.clone()),
-        )
-        .arg("phone", form.phone.clone().unwrap_or_else(|| none.clone()))
-        .arg(
-            "email",
-            form.email.clone().flatten().unwrap_or_else(|| none.clone()),
-        )
-        .arg("address", form.address.clone().unwrap_or(none));
-    let edit = |f: RegField, id: &str| (Text::msg(id), Callback::RegisterEdit(f));
-    let keyboard = Keyboard::Inline(vec![
-        vec![(Text::msg("register-confirm"), Callback::RegisterConfirm)],
-        vec![
-            edit(RegField::FullName, "edit-name"),
-            edit(RegField::IdNumber, "edit-id-number"),
-        ],
-        vec![
-            edit(RegField::BirthDate, "edit-birth-date"),
-            edit(RegField::Phone, "edit-phone"),
-        ],
-        vec![
-            edit(RegField::Email, "edit-email"),
-            edit(RegField::Address, "edit-address"),
-        ],
-        vec![
-            edit(RegField::Password, "edit-password"),
-            (Text::msg("button-cancel"), Callback::Menu),
-        ],
-    ]);
-    Outcome::new(Step::RegisterReview { form }).send(Reply::new(text).with(keyboard))
-}
-
-/// The summary's buttons: confirm (the account is created at the portal) or edit a field.
-pub async fn receive_review(form: RegisterForm, input: Input, ctx: &Ctx<'_>) -> Outcome<Step> {
-    match input {
-        Input::Callback(Callback::RegisterEdit(field)) => {
-            let form = RegisterForm {
-                editing: true,
-                ..form
-            };
-            ask_field(Step::Register { form, field }, field, false)
-        }
-        Input::Callback(Callback::RegisterConfirm) => create_account(form, ctx).await,
-        Input::Callback(_) => super::stale_button(Step::RegisterReview { form }),
-        _ => super::hint(Step::RegisterReview { form }),
-    }
-}
-
-async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
-    let Some(password) = ctx.services.passwords.take(ctx.user_id) else {
-        // Typed before a restart, or too long ago: it was never stored, so ask again.
-        let form = RegisterForm {
-            editing: true,
-            ..form
-        };
-        return ask_field(
-            Step::Register {
-                form,
-                field: RegField::Password,
-            },
-            RegField::Password,
-            false,
-        );
-    };
-    let (Some(kind), Some(name), Some(id), Some(birth), Some(phone), Some(email), Some(address)) = (
-        form.kind,
-        form.full_name.clone(),
-        form.id_number.clone(),
-        form.birth_date,
-        form.phone.clone(),
-        form.email.clone(),
-        form.address.clone(),
-    ) else {
-        return advance(form, ctx);
-    };
-    let org = kind == AccountKind::Organisation;
-    let request = RegisterRequest {
-        account_type: if org {
-            AccountType::Organisation
-        } else {
-            AccountType::Citizen
-        },
-        full_name: name,
-        citizen_id: (!org).then(|| id.clone()),
-        tax_code: org.then(|| id.clone()),
-        birth_date: birth.format("%Y-%m-%d").to_string(),
-        phone,
-        email,
-        address,
-        password: password.expose().to_owned(),
-    };
-    let portal = &ctx.services.portal;
-    let created = portal.register(&request).await;
-    match created {
-        Ok(_) => {}
-        Err(PortalError::Invalid { fields, .. }) if !fields.is_empty() => {
-            ctx.services.passwords.put(ctx.user_id, password);
-            let first = &fields[0];
-            let field = match first.field.as_str() {
-                "full_name" => RegField::FullName,
-                "citizen_id" | "tax_code" => RegField::IdNumber,
-                "birth_date" => RegField::BirthDate,
-                "phone" => RegField::Phone,
-                "email" => RegField::Email,
-                "address" => RegField::Address,
-                _ => RegField::Password,
-            };
-            let mut next = ask_field(
-                Step::Register {
-                    form: RegisterForm {
-                        editing: true,
-                        ..form
-                    },
-                    field,
-                },
-                field,
-                false,
-            );
-            next.effects.insert(
-                0,
-                Effect::Send(Reply::msg(&format!("invalid-{}", first.code))),
-            );
-            return next;
-        }
-        Err(PortalError::Duplicate { .. }) => {
-            return Outcome::new(Step::Idle)
-                .send(Reply::msg("register-duplicate").with(account_keyboard(false)));
-        }
-        Err(error) => {
-            ctx.services.passwords.put(ctx.user_id, password);
-            return portal_failed(Step::RegisterReview { form }, &error);
-        }
-    }
-    let login = LoginRequest {
-        login: id,
-        password: password.expose().to_owned(),
-    };
-    match portal.login(&login).await {
-        Ok(session) => link(ctx, &session).await.send(
-            Reply::new(
-                Text::msg("register-done")
-                    .arg("name", session.account.full_name.as_str())
-                    .then("menu-intro"),
-            )
-            .with(main_menu()),
-        ),
-        Err(error) => {
-            tracing::warn!(%error, "login after registration failed");
-            Outcome::new(Step::Idle).send(Reply::msg("register-done-login-later").with(main_menu()))
-        }
-    }
-}
-
 /// Stores the sealed session token: the chat is logged in.
-async fn link(ctx: &Ctx<'_>, session: &Session) -> Outcome<Step> {
+pub(super) async fn link(ctx: &Ctx<'_>, session: &Session) -> Outcome<Step> {
     let sealed = ctx.services.cipher.seal(&session.token);
     let account = session.account.login.as_str();
     match users::set_portal_link(&ctx.services.db, ctx.user_id, Some((account, &sealed))).await {
@@ -406,7 +80,7 @@ async fn link(ctx: &Ctx<'_>, session: &Session) -> Outcome<Step> {
 }
 
 /// The portal is down or answered something unexpected: say so, keep the step.
-fn portal_failed(step: Step, error: &PortalError) -> Outcome<Step> {
+pub(super) fn portal_failed(step: Step, error: &PortalError) -> Outcome<Step> {
     tracing::warn!(%error, "portal call failed");
     let id = match error {
         PortalError::Unreachable(_) => "error-portal-unreachable",
@@ -511,7 +185,7 @@ fn logged_in_as(ctx: &Ctx<'_>) -> Option<String> {
     user.portal_account.clone()
 }
 
-fn account_keyboard(logged_in: bool) -> Keyboard {
+pub(super) fn account_keyboard(logged_in: bool) -> Keyboard {
     if logged_in {
         Keyboard::Inline(vec![vec![(
             Text::msg("button-logout"),

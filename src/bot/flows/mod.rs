@@ -7,6 +7,7 @@ pub mod drafts;
 pub mod lookup;
 pub mod papers;
 pub mod procedures;
+pub mod register;
 pub mod start;
 pub mod submit;
 
@@ -295,9 +296,9 @@ async fn route_account(step: Step, input: Input, ctx: &Ctx<'_>) -> Outcome<Step>
             start::receive_consent(then, yes, ctx).await
         }
         (Step::Register { form, field }, input) => {
-            account::receive_field(form, field, input, ctx).await
+            register::receive_field(form, field, input, ctx).await
         }
-        (Step::RegisterReview { form }, input) => account::receive_review(form, input, ctx).await,
+        (Step::RegisterReview { form }, input) => register::receive_review(form, input, ctx).await,
         (Step::LoginKind, input) => account::receive_login_kind(input, ctx),
         (Step::LoginUsername { kind }, input) => account::receive_login_username(kind, input),
         (Step::LoginPassword { kind, username }, input) => {
@@ -339,7 +340,7 @@ pub fn hint(step: Step) -> Outcome<Step> {
         Step::Idle => "hint-idle",
         Step::ChooseLanguage => "hint-language",
         Step::Consent { .. } => "hint-consent",
-        Step::Register { field, .. } => return account::ask_field(step.clone(), *field, true),
+        Step::Register { field, .. } => return register::ask_field(step.clone(), *field, true),
         Step::RegisterReview { .. } => "hint-review",
         Step::LoginKind => "hint-kind",
         Step::LoginUsername { .. } => "hint-login-username",

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use rand::Rng;
 
 use crate::db::{now_unix, users};
-use crate::domain::fold;
+use crate::domain::{Address, fold};
 use crate::i18n::{Locale, format_date};
 use crate::portal::client::{PortalError, Upload};
 use crate::portal::model::{
@@ -23,8 +23,6 @@ use super::{Ctx, Input, main_menu};
 
 /// The longest text answer to a form field.
 const TEXT_MAX: usize = 500;
-const ADDRESS_MIN: usize = 5;
-const ADDRESS_MAX: usize = 200;
 
 pub(super) type Out = Outcome<State>;
 
@@ -404,11 +402,15 @@ pub async fn receive_address(mut state: State, key: String, input: Input, ctx: &
     let Input::Text(text) = input else {
         return to(state, Step::PostAddress { key }).send(Reply::msg("submit-ask-post-address"));
     };
-    let address = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if !(ADDRESS_MIN..=ADDRESS_MAX).contains(&address.chars().count()) {
-        return to(state, Step::PostAddress { key }).send(Reply::msg("invalid-address"));
-    }
-    state.drafts[i].delivery = Some(Delivery::Post { address });
+    let address = match Address::parse(&text) {
+        Ok(a) => a,
+        Err(invalid) => {
+            return to(state, Step::PostAddress { key }).send(Reply::msg(&invalid.message_id()));
+        }
+    };
+    state.drafts[i].delivery = Some(Delivery::Post {
+        address: address.into(),
+    });
     review(state, &key, ctx)
 }
 

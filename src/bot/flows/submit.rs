@@ -543,8 +543,12 @@ pub async fn send(mut state: State, key: &str, ctx: &Ctx<'_>) -> Out {
     let here = Step::Review {
         key: key.to_owned(),
     };
+    let saved = state.drafts[i].portal_id;
     let id = match sync(&mut state.drafts[i], &token, ctx).await {
         Ok(id) => id,
+        // No longer a draft there: sent before and the answer lost (a restart, a timeout). The
+        // submit below carries the same key, so the portal answers with that dossier.
+        Err(PortalError::Conflict { .. }) if saved.is_some() => saved.unwrap_or_default(),
         Err(PortalError::Unauthorized) => return session_expired(state, key, ctx).await,
         Err(error @ PortalError::Invalid { .. }) => return missing(state, key, &error, ctx),
         Err(error) => return portal_down(state, here, &error),

@@ -222,3 +222,43 @@ async fn deep_link_lookup_and_unknown_input_get_an_answer() {
     let t = sys.say(&who, "what?").await;
     assert!(t.bot_messages().next().is_some(), "never silence");
 }
+
+#[tokio::test]
+async fn deleteme_erases_what_the_bot_keeps() {
+    let sys = System::start(engines()[0]).await;
+    let who = Citizen::new(7_100_004).named("Ánh").language("vi");
+    sys.say(&who, "/start").await;
+    sys.press(&who, "Tiếng Việt").await;
+    sys.say(&who, "/register").await;
+    sys.press(&who, "Đồng ý").await;
+    let t = sys.say(&who, "/mydata").await;
+    assert!(bot_text(&t).contains("7100004"), "{}", bot_text(&t));
+    let t = sys.say(&who, "/deleteme").await;
+    assert!(has_button(&t, "Không xoá"), "{}", bot_text(&t));
+    let t = sys.press(&who, "Không xoá").await;
+    assert!(bot_text(&t).contains("giữ nguyên"), "{}", bot_text(&t));
+    sys.say(&who, "/deleteme").await;
+    let t = sys.press(&who, "Xoá dữ liệu").await;
+    assert!(bot_text(&t).contains("Đã xoá dữ liệu"), "{}", bot_text(&t));
+    let db = sys.db().await;
+    assert!(
+        dvc_bot::db::users::get(&db, who.id)
+            .await
+            .unwrap()
+            .is_none(),
+        "the user row is gone"
+    );
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM dialogues WHERE chat_id = $1")
+        .bind(who.id)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 0, "the dialogue is gone");
+    db.close().await;
+    let t = sys.say(&who, "/mydata").await;
+    assert!(
+        bot_text(&t).contains("chưa lưu dữ liệu nào"),
+        "{}",
+        bot_text(&t)
+    );
+}

@@ -491,3 +491,52 @@ async fn login_steps_with_the_real_portal() {
         assert_eq!(user.portal_account.as_deref(), Some(id.as_str()));
     }
 }
+
+#[tokio::test]
+async fn a_locked_account_is_explained_in_words() {
+    let steps = Steps::new(engines()[0]).await;
+    let id = cccd("4322");
+    steps
+        .portal
+        .client
+        .register(&registration(&id))
+        .await
+        .expect("account");
+    let at_password = at(Step::LoginPassword {
+        kind: AccountKind::Citizen,
+        username: id.clone(),
+    });
+    for _ in 0..4 {
+        let out = step(&steps, at_password.clone(), text("Wrong2026x"), Locale::Vi).await;
+        assert!(
+            out.message_ids().contains(&"login-failed"),
+            "{:?}",
+            out.message_ids()
+        );
+    }
+    // The fifth failure locks the account.
+    let out = step(&steps, at_password.clone(), text("Wrong2026x"), Locale::Vi).await;
+    assert!(
+        out.message_ids().contains(&"login-locked"),
+        "{:?}",
+        out.message_ids()
+    );
+    // Locked now, even with the right password: the time it opens again is given.
+    for locale in Locale::ALL {
+        let out = step(&steps, at_password.clone(), text(PASSWORD), locale).await;
+        assert!(
+            out.message_ids().contains(&"login-locked"),
+            "{:?}",
+            out.message_ids()
+        );
+        assert_eq!(out.next.step, Step::Idle);
+        let Some(Effect::Send(reply)) = out.effects.get(1) else {
+            panic!("{:?}", out.effects)
+        };
+        let text = try_render(&steps.services.i18n, locale, &reply.text).unwrap();
+        assert!(
+            text.contains(':') && text.contains('/'),
+            "a time and date: {text}"
+        );
+    }
+}

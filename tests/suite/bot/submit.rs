@@ -291,3 +291,71 @@ fn jpeg_sample_is_a_jpeg() {
     use dvc_bot::portal::model::FileType;
     assert_eq!(FileType::sniff(&jpeg()), Some(FileType::Jpeg));
 }
+
+/// The bot's stored dialogue of this chat.
+async fn stored_state(sys: &System, who: &Citizen) -> dvc_bot::bot::state::State {
+    let db = sys.db().await;
+    let (json,): (String,) = sqlx::query_as("SELECT state FROM dialogues WHERE chat_id = $1")
+        .bind(who.id)
+        .fetch_one(&db.pool)
+        .await
+        .expect("a stored dialogue");
+    db.close().await;
+    serde_json::from_str(&json).expect("the state reads")
+}
+
+#[tokio::test]
+async fn a_send_whose_answer_was_lost_gives_the_same_dossier() {
+    let sys = System::start(engines()[0]).await;
+    let (who, id) = logged_in(&sys, 7_200_005, "8005").await;
+    fill_to_review(&sys, &who).await;
+    sys.press(&who, "💾 Lưu nháp").await;
+    // The bot's submit reached the portal but its answer never came back (a crash, a timeout):
+    // the portal has the dossier, the chat still has the draft.
+    let draft = stored_state(&sys, &who).await.drafts.remove(0);
+    let session = sys
+        .portal_client
+        .login(&LoginRequest {
+            login: id.clone(),
+            password: PASSWORD.to_owned(),
+        })
+        .await
+        .unwrap();
+    let portal_id = draft.portal_id.expect("saved at the portal").to_string();
+    let first = sys
+        .portal_client
+        .submit(&session.token, &portal_id, &draft.submit_key())
+        .await
+        .unwrap();
+    // The citizen presses "Gửi hồ sơ" again: the same dossier and code, not a second one.
+    let t = sys.press(&who, "📤 Gửi hồ sơ").await;
+    let code = dossier_code(&bot_text(&t));
+    assert_eq!(Some(code.as_str()), first.code.as_deref());
+    assert_eq!(portal_dossiers(&sys, &id).await.len(), 1);
+}
+
+#[tokio::test]
+async fn submitting_before_login_comes_back_to_the_procedure_after_it() {
+    let sys = System::start(engines()[0]).await;
+    let id = cccd("8006");
+    sys.portal_client
+        .register(&registration(&id))
+        .await
+        .expect("account");
+    let who = Citizen::new(7_200_006).named("Páo").language("vi");
+    sys.say(&who, "/start").await;
+    sys.press(&who, "Tiếng Việt").await;
+    let t = sys.say(&who, &format!("/submit {SIGNATURE}")).await;
+    assert!(bot_text(&t).contains("cần đăng nhập"), "{}", bot_text(&t));
+    sys.press(&who, "Đăng nhập").await;
+    sys.press(&who, "Đồng ý").await;
+    sys.press(&who, "Công dân").await;
+    sys.say(&who, &id).await;
+    let t = sys.say(&who, PASSWORD).await;
+    let text = bot_text(&t);
+    assert!(
+        text.contains("Đăng nhập thành công") && text.contains(SIGNATURE_NAME),
+        "{text}"
+    );
+    assert!(text.contains("(1/1)"), "the form's first question: {text}");
+}

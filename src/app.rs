@@ -104,6 +104,7 @@ pub async fn run(
         telegram,
     )
     .await?;
+    let admin = start_admin(settings.admin_listen, services.db.clone()).await?;
     let updates = match &settings.webhook_url {
         Some(url) => Updates::Webhook {
             url: url.clone(),
@@ -125,10 +126,40 @@ pub async fn run(
         shutdown,
     )
     .await?;
+    admin.abort();
     if let Some(portal) = running_portal {
         portal.stop().await?;
     }
     Ok(())
+}
+
+/// `DVC_ADMIN_LISTEN`: `GET /healthz` answers 200 "ok" while the bot database answers, 503
+/// otherwise. Binds before returning, so a taken address is an error at start.
+pub async fn start_admin(addr: SocketAddr, db: Db) -> anyhow::Result<JoinHandle<()>> {
+    use axum::http::StatusCode;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} (DVC_ADMIN_LISTEN)"))?;
+    let app = axum::Router::new().route(
+        "/healthz",
+        axum::routing::get(move || {
+            let db = db.clone();
+            async move {
+                match sqlx::query("SELECT 1").execute(&db.pool).await {
+                    Ok(_) => (StatusCode::OK, "ok"),
+                    Err(error) => {
+                        tracing::warn!(%error, "health check: database unreachable");
+                        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+                    }
+                }
+            }
+        }),
+    );
+    Ok(tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, app).await {
+            tracing::error!(%error, "admin server stopped");
+        }
+    }))
 }
 
 /// A bot running in a task, as the sandbox mode and the tests start it.
@@ -200,6 +231,14 @@ pub async fn sandbox(
         telegram,
     )
     .await?;
+    // The sandbox is for trying things out: a taken admin port is worth a warning, not a stop.
+    let admin = match start_admin(settings.admin_listen, services.db.clone()).await {
+        Ok(handle) => Some(handle),
+        Err(error) => {
+            tracing::warn!("{error:#}; health checks are off");
+            None
+        }
+    };
     let bot = spawn_bot(token, sandbox.base_url.clone(), services);
     println!("dvc-bot sandbox is running (Ctrl-C to stop)");
     println!("  web chat:        {}", sandbox.base_url);
@@ -207,6 +246,9 @@ pub async fn sandbox(
     println!("  officer token:   {}", portal.officer_token.expose());
     println!("  portal API:      {}/api/v1/openapi.json", portal.url);
     shutdown.await;
+    if let Some(admin) = admin {
+        admin.abort();
+    }
     bot.stop().await?;
     portal.stop().await?;
     sandbox.shutdown().await?;

@@ -53,7 +53,7 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("dvc-bot: {error:#}");
+            eprintln!("dvc-bot: {}", one_line(&error));
             ExitCode::FAILURE
         }
     }
@@ -153,6 +153,22 @@ async fn sandbox_bot_api_only(settings: &Settings, limits: bool) -> anyhow::Resu
     sandbox.serve(listener, dvc_bot::shutdown::signal()).await?;
     println!("sandbox stopped");
     Ok(())
+}
+
+/// The error and its causes on one line, each cause once (many errors already quote theirs).
+fn one_line(error: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line.replace('\n', " ")
 }
 
 fn init_logging(json: bool) {

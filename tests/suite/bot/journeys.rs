@@ -221,6 +221,29 @@ async fn deep_link_lookup_and_unknown_input_get_an_answer() {
     );
     let t = sys.say(&who, "what?").await;
     assert!(t.bot_messages().next().is_some(), "never silence");
+    // The commands are registered in both languages.
+    use teloxide::payloads::GetMyCommandsSetters;
+    use teloxide::prelude::Requester;
+    let bot = dvc_bot::bot::client(
+        &dvc_bot::config::Secret::new(dvc_bot::config::SANDBOX_TOKEN),
+        Some(&sys.sandbox.base_url),
+    );
+    let vi = bot.get_my_commands().await.unwrap();
+    let en = bot.get_my_commands().language_code("en").await.unwrap();
+    let describe = |list: &[teloxide::types::BotCommand], name: &str| {
+        list.iter()
+            .find(|c| c.command == name)
+            .map(|c| c.description.clone())
+    };
+    assert_eq!(
+        describe(&vi, "register").as_deref(),
+        Some("Đăng ký tài khoản")
+    );
+    assert_eq!(
+        describe(&en, "register").as_deref(),
+        Some("Create an account")
+    );
+    assert_eq!(vi.len(), en.len());
 }
 
 #[tokio::test]

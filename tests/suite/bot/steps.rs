@@ -540,3 +540,54 @@ async fn a_locked_account_is_explained_in_words() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_file_over_20_mb_is_refused_before_any_download() {
+    use dvc_bot::bot::state::Draft;
+    let steps = Steps::new(engines()[0]).await;
+    let procedure = steps
+        .portal
+        .client
+        .procedure("2.000884")
+        .await
+        .expect("seed procedure");
+    let draft = Draft {
+        key: "k1".into(),
+        procedure,
+        values: Default::default(),
+        papers: Vec::new(),
+        skipped: Vec::new(),
+        delivery: None,
+        portal_id: None,
+        updated_at: 0,
+    };
+    let state = State {
+        step: Step::Papers { key: "k1".into() },
+        drafts: vec![draft],
+        ..Default::default()
+    };
+    // Step tests have no Telegram: a download attempt would answer "paper-download-failed".
+    let big = Input::Document {
+        file_id: "f1".into(),
+        file_name: Some("scan.pdf".into()),
+        mime: Some("application/pdf".into()),
+        size: 21 * 1024 * 1024,
+    };
+    for locale in Locale::ALL {
+        let out = step(&steps, state.clone(), big.clone(), locale).await;
+        assert_eq!(
+            out.message_ids(),
+            vec!["paper-too-big-telegram"],
+            "{locale:?}"
+        );
+        assert_eq!(out.next.drafts[0].papers.len(), 0);
+    }
+    let over_cap = Input::Document {
+        file_id: "f2".into(),
+        file_name: Some("scan.pdf".into()),
+        mime: Some("application/pdf".into()),
+        size: 6 * 1024 * 1024,
+    };
+    let out = step(&steps, state, over_cap, Locale::Vi).await;
+    assert_eq!(out.message_ids(), vec!["paper-too-big"]);
+}

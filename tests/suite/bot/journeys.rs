@@ -285,3 +285,21 @@ async fn deleteme_erases_what_the_bot_keeps() {
         bot_text(&t)
     );
 }
+
+#[tokio::test]
+async fn a_state_from_an_older_version_restarts_the_chat_with_a_word() {
+    let sys = System::start(engines()[0]).await;
+    let who = Citizen::new(7_100_005).language("vi");
+    let db = sys.db().await;
+    sqlx::query("INSERT INTO dialogues (chat_id, state, updated_at) VALUES ($1, $2, 0)")
+        .bind(who.id)
+        .bind(r#"{"step":{"ReceiveAge":{"full_name":"old"}},"last_update":0}"#)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    db.close().await;
+    let t = sys.say(&who, "xin chào").await;
+    let text = bot_text(&t);
+    assert!(text.contains("nâng cấp"), "the reset is explained: {text}");
+    assert!(has_button(&t, "Dịch vụ công"), "with the main menu: {text}");
+}

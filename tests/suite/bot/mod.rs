@@ -260,7 +260,7 @@ impl System {
         loop {
             let more = self
                 .client
-                .transcript(who.clone(), seen.last_id().unwrap_or(after), 400)
+                .transcript(who.clone(), seen.last_id().unwrap_or(after), QUIET_MS)
                 .await
                 .expect("transcript");
             if more.messages.is_empty() {
@@ -275,6 +275,9 @@ impl System {
         seen
     }
 }
+
+/// How long the bot must stay silent before its answer to one input is taken as complete.
+const QUIET_MS: u64 = 600;
 
 /// All bot texts of a transcript, joined (for `contains` checks).
 pub fn bot_text(t: &Transcript) -> String {

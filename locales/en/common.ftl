@@ -25,3 +25,4 @@ invalid-password-mix = The password must contain at least one letter and one dig
 invalid-money = An amount has digits only, for example 150000 or 150.000.
 invalid-dossier-code = A dossier code looks like 000.00.25.H50-261125-0001 (agency code, date received, sequence number).
 invalid-organisation-name = An organisation's name has letters, digits, spaces and . , &amp; ( ) - /, from 2 to 200 characters.
+invalid-value = The portal does not accept this value. Please enter it again.

@@ -74,7 +74,7 @@ paper-too-big-telegram = The file is larger than { $max_mb } MB, which a bot can
 paper-too-big = The file is too large: this paper takes at most { $max_mb } MB. Please send a smaller one.
 paper-download-failed = The file could not be fetched from Telegram. Please send it again.
 paper-wrong-type = The file sent for "{ $paper }" is not of an accepted type (its content is checked, not only its name). Accepted: { $types }.
-paper-refused = The portal refused this file: { $reason }
+paper-refused = The portal did not accept this file. Please check it (the right paper, readable) and send it again.
 paper-received = Received "{ $paper }".
 submit-ask-delivery = How do you want to receive the result?
 delivery-online = 📱 Online (sent in this chat)
@@ -120,3 +120,11 @@ mydossiers-title = <b>My dossiers</b>
 mydossiers-group = <b>{ $status }</b> ({ $count })
 mydossiers-none = You have not sent any dossier yet.
 button-drafts = Draft dossiers ({ $count })
+submit-current-value = Current answer: { $value }
+button-keep = Keep it
+button-edit-draft = ✏️ Edit details
+button-discard-draft = 🗑 Discard draft
+draft-discarded = The draft is removed from this chat.{ $saved ->
+        [yes] {" "}The copy saved on the portal is still under "Draft dossiers".
+       *[no] {""}
+    }

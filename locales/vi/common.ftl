@@ -24,3 +24,4 @@ invalid-password-mix = Mật khẩu phải có ít nhất một chữ cái và m
 invalid-money = Số tiền chỉ gồm chữ số, ví dụ 150000 hoặc 150.000.
 invalid-dossier-code = Mã hồ sơ có dạng 000.00.25.H50-261125-0001 (mã cơ quan, ngày tiếp nhận, số thứ tự).
 invalid-organisation-name = Tên tổ chức gồm chữ cái, chữ số, khoảng trắng và các dấu . , &amp; ( ) - /, từ 2 đến 200 ký tự.
+invalid-value = Cổng dịch vụ công không nhận giá trị này. Vui lòng nhập lại.

@@ -71,7 +71,7 @@ paper-too-big-telegram = Tệp lớn hơn { $max_mb } MB nên trợ lý không t
 paper-too-big = Tệp quá lớn: giấy tờ này nhận tối đa { $max_mb } MB. Vui lòng gửi bản nhỏ hơn.
 paper-download-failed = Trợ lý chưa tải được tệp từ Telegram. Vui lòng gửi lại.
 paper-wrong-type = Tệp gửi cho «{ $paper }» không đúng định dạng (trợ lý kiểm tra nội dung tệp, không chỉ tên tệp). Định dạng nhận: { $types }.
-paper-refused = Cổng dịch vụ công không nhận tệp này: { $reason }
+paper-refused = Cổng dịch vụ công không nhận tệp này. Vui lòng kiểm tra lại tệp (đúng giấy tờ, đọc được) rồi gửi lại.
 paper-received = Đã nhận «{ $paper }».
 submit-ask-delivery = Bạn muốn nhận kết quả bằng cách nào?
 delivery-online = 📱 Trực tuyến (gửi trong trò chuyện này)
@@ -114,3 +114,11 @@ mydossiers-title = <b>Hồ sơ của tôi</b>
 mydossiers-group = <b>{ $status }</b> ({ $count })
 mydossiers-none = Bạn chưa gửi hồ sơ nào.
 button-drafts = Hồ sơ nháp ({ $count })
+submit-current-value = Đang khai: { $value }
+button-keep = Giữ nguyên
+button-edit-draft = ✏️ Sửa thông tin
+button-discard-draft = 🗑 Xoá nháp
+draft-discarded = Đã xoá hồ sơ nháp khỏi trò chuyện.{ $saved ->
+        [yes] {" "}Bản đã lưu trên Cổng dịch vụ công vẫn còn trong «Hồ sơ nháp».
+       *[no] {""}
+    }

@@ -70,7 +70,7 @@ pub async fn on_message(
         origin: None,
         callback_id: None,
     };
-    let input = input_of(&msg);
+    let input = input_of(&msg, state.step.expects_secret());
     handle(bot, dialogue, state, services, storage, meta, input).await
 }
 
@@ -102,10 +102,18 @@ pub async fn on_callback(
     handle(bot, dialogue, state, services, storage, meta, input).await
 }
 
+/// Commands that still work while a password is expected; any other text starting with `/` is
+/// then the password itself (and is deleted like one).
+const COMMANDS_DURING_SECRET: [&str; 3] = ["/cancel", "/start", "/help"];
+
 /// The user's message as a step input.
-fn input_of(msg: &Message) -> Input {
-    if let Some(text) = msg.text() {
-        let text = text.trim();
+fn input_of(msg: &Message, expects_secret: bool) -> Input {
+    if let Some(raw) = msg.text() {
+        let text = raw.trim();
+        if expects_secret && !COMMANDS_DURING_SECRET.contains(&text) {
+            // As typed: a password may begin or end with a space.
+            return Input::Text(raw.to_owned());
+        }
         if let Some(rest) = text.strip_prefix('/') {
             let (head, arg) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
             let name = head.split('@').next().unwrap_or("").to_ascii_lowercase();
@@ -196,42 +204,67 @@ async fn handle(
     let locale = outcome.locale.unwrap_or(locale);
     let mut toast = None;
     let mut new_checklist = None;
+    let mut failed = None;
+    let out = Out {
+        bot: &bot,
+        i18n: &services.i18n,
+        locale,
+        chat: meta.chat_id,
+    };
     for effect in outcome.effects {
-        match effect {
-            Effect::Send(reply) => {
-                send(&bot, &services.i18n, locale, meta.chat_id, &reply).await?;
-            }
+        // One failed message does not silence the rest: it is logged, the others go out.
+        let result = match effect {
+            Effect::Send(reply) => out.send(&reply).await.map(drop),
             Effect::EditOrigin(reply) => match meta.origin {
                 Some(id) if matches!(reply.keyboard, Keyboard::Inline(_) | Keyboard::None) => {
-                    edit(&bot, &services.i18n, locale, meta.chat_id, id, &reply).await?
+                    out.edit(id, &reply).await
                 }
-                _ => {
-                    send(&bot, &services.i18n, locale, meta.chat_id, &reply).await?;
-                }
+                _ => out.send(&reply).await.map(drop),
             },
-            Effect::DeleteInput => {
-                if let Some(id) = meta.input_message
-                    && let Err(error) = bot.delete_message(meta.chat_id, id).await
-                {
-                    tracing::warn!(%error, "could not delete the user's message");
-                }
+            Effect::DeleteInput => match meta.input_message {
+                Some(id) => bot.delete_message(meta.chat_id, id).await.map(drop),
+                None => Ok(()),
+            },
+            Effect::Toast(text) => {
+                toast = Some(render_plain(&services.i18n, locale, &text));
+                Ok(())
             }
-            Effect::Toast(text) => toast = Some(render_plain(&services.i18n, locale, &text)),
             Effect::EditChecklist(reply) if checklist.is_some() => {
                 let id = MessageId(checklist.unwrap_or_default());
-                if let Err(error) =
-                    edit(&bot, &services.i18n, locale, meta.chat_id, id, &reply).await
-                {
-                    tracing::warn!(%error, "checklist could not be edited; sending it anew");
-                    let sent = send(&bot, &services.i18n, locale, meta.chat_id, &reply).await?;
-                    new_checklist = Some(sent.0);
+                match out.edit(id, &reply).await {
+                    Ok(()) => Ok(()),
+                    Err(error) => {
+                        tracing::warn!(%error, "checklist could not be edited; sending it anew");
+                        out.send(&reply)
+                            .await
+                            .map(|sent| new_checklist = Some(sent.0))
+                    }
                 }
             }
-            Effect::SendChecklist(reply) | Effect::EditChecklist(reply) => {
-                let sent = send(&bot, &services.i18n, locale, meta.chat_id, &reply).await?;
-                new_checklist = Some(sent.0);
+            Effect::SendChecklist(reply) | Effect::EditChecklist(reply) => out
+                .send(&reply)
+                .await
+                .map(|sent| new_checklist = Some(sent.0)),
+        };
+        if let Err(error) = result {
+            tracing::warn!(%error, chat_id = meta.chat_id.0, "a reply did not go out");
+            failed = Some(error);
+        }
+    }
+    match failed {
+        Some(RequestError::Api(teloxide::ApiError::BotBlocked)) => {
+            // The citizen blocked the bot: nothing more to say; remembered for notifications.
+            if let Err(error) = users::set_blocked(&services.db, meta.user_id, true).await {
+                tracing::error!(%error, "cannot mark the user as blocked");
             }
         }
+        Some(_) => {
+            let sorry = Reply::new(Text::msg("error-internal"));
+            if let Err(error) = out.send(&sorry).await {
+                tracing::warn!(%error, "even the apology did not go out");
+            }
+        }
+        None => {}
     }
     // The checklist's message id is known only once sent: remembered for the next edits.
     if let Some(id) = new_checklist
@@ -262,6 +295,50 @@ fn input_kind(input: &Input) -> &'static str {
     }
 }
 
+/// Where and how this update's replies go.
+struct Out<'a> {
+    bot: &'a Bot,
+    i18n: &'a I18n,
+    locale: Locale,
+    chat: ChatId,
+}
+
+impl Out<'_> {
+    async fn send(&self, reply: &Reply) -> Result<MessageId, RequestError> {
+        send(self.bot, self.i18n, self.locale, self.chat, reply).await
+    }
+    async fn edit(&self, id: MessageId, reply: &Reply) -> Result<(), RequestError> {
+        edit(self.bot, self.i18n, self.locale, self.chat, id, reply).await
+    }
+}
+
+/// Telegram's longest message is 4096 characters; a longer text goes out in parts, cut
+/// between lines, with the keyboard under the last part.
+const MESSAGE_MAX: usize = 4000;
+
+/// Cuts `text` into parts of at most `MESSAGE_MAX` characters, between lines where it can.
+fn parts(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in text.split_inclusive('\n') {
+        if current.chars().count() + line.chars().count() > MESSAGE_MAX && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        if line.chars().count() > MESSAGE_MAX {
+            let chars: Vec<char> = line.chars().collect();
+            for chunk in chars.chunks(MESSAGE_MAX) {
+                out.push(chunk.iter().collect());
+            }
+        } else {
+            current.push_str(line);
+        }
+    }
+    if !current.is_empty() || out.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
 /// Sends, retrying after Telegram's 429 within `MAX_RETRIES`; answers the new message's id.
 async fn send(
     bot: &Bot,
@@ -272,9 +349,20 @@ async fn send(
 ) -> Result<MessageId, RequestError> {
     let text = render(i18n, locale, &reply.text);
     let markup = markup(i18n, locale, &reply.keyboard);
+    let mut parts = parts(&text);
+    let last = parts.pop().unwrap_or_default();
+    for part in parts {
+        with_retry(|| {
+            let request = bot
+                .send_message(chat, part.clone())
+                .parse_mode(ParseMode::Html);
+            async move { request.await.map(drop) }
+        })
+        .await?;
+    }
     with_retry(|| {
         let mut request = bot
-            .send_message(chat, text.clone())
+            .send_message(chat, last.clone())
             .parse_mode(ParseMode::Html);
         if let Some(markup) = markup.clone() {
             request = request.reply_markup(markup);
@@ -453,6 +541,23 @@ fn markup(i18n: &I18n, locale: Locale, keyboard: &Keyboard) -> Option<ReplyMarku
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_texts_go_out_in_parts_cut_between_lines() {
+        let line = format!("{}\n", "á".repeat(99));
+        let text = line.repeat(100);
+        let cut = parts(&text);
+        assert!(cut.len() > 1);
+        assert!(cut.iter().all(|p| p.chars().count() <= MESSAGE_MAX));
+        assert!(cut.iter().all(|p| p.ends_with('\n')), "cut between lines");
+        assert_eq!(cut.concat(), text);
+        assert_eq!(parts("ngắn"), vec!["ngắn".to_owned()]);
+        assert!(
+            parts(&"x".repeat(9000))
+                .iter()
+                .all(|p| p.chars().count() <= MESSAGE_MAX)
+        );
+    }
 
     #[test]
     fn data_is_escaped_but_messages_keep_their_tags() {

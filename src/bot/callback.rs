@@ -37,10 +37,24 @@ pub enum Callback {
     Procedure(String),
     /// "Nộp hồ sơ" on a card.
     Submit(String),
-    /// Option number `n` of a choice field.
-    Choice(u32),
-    /// Delivery of the result: online (true) or by post.
-    DeliverOnline(bool),
+    /// Option `n` of form field number `field` (an older question's button is then stale).
+    Choice {
+        field: u32,
+        n: u32,
+    },
+    /// Skip optional form field number `n`, or keep its current value.
+    SkipField(u32),
+    KeepField(u32),
+    /// Skip optional paper number `n`.
+    SkipPaper(u32),
+    /// Delivery of the result of draft `key`: online (true) or by post.
+    Deliver {
+        key: String,
+        online: bool,
+    },
+    /// Go over the form of draft `key` again / throw the draft away.
+    EditDraft(String),
+    DiscardDraft(String),
     /// "Lưu nháp" / "Gửi hồ sơ" / resume, on draft `key`.
     SaveDraft(String),
     SendDraft(String),
@@ -71,8 +85,13 @@ impl fmt::Display for Callback {
             Callback::SearchPage(p) => write!(f, "sp:{p}"),
             Callback::Procedure(code) => write!(f, "p:{code}"),
             Callback::Submit(code) => write!(f, "n:{code}"),
-            Callback::Choice(n) => write!(f, "ch:{n}"),
-            Callback::DeliverOnline(online) => write!(f, "dl:{}", u8::from(*online)),
+            Callback::Choice { field, n } => write!(f, "ch:{field}:{n}"),
+            Callback::SkipField(n) => write!(f, "sf:{n}"),
+            Callback::KeepField(n) => write!(f, "kf:{n}"),
+            Callback::SkipPaper(n) => write!(f, "sk:{n}"),
+            Callback::Deliver { key, online } => write!(f, "dl:{key}:{}", u8::from(*online)),
+            Callback::EditDraft(key) => write!(f, "ed:{key}"),
+            Callback::DiscardDraft(key) => write!(f, "dd:{key}"),
             Callback::SaveDraft(key) => write!(f, "sv:{key}"),
             Callback::SendDraft(key) => write!(f, "sn:{key}"),
             Callback::ResumeDraft(key) => write!(f, "rs:{key}"),
@@ -117,9 +136,18 @@ impl Callback {
             ("sp", p, None) => num(p).map(Callback::SearchPage),
             ("p", code, None) => token(code).map(Callback::Procedure),
             ("n", code, None) => token(code).map(Callback::Submit),
-            ("ch", n, None) => num(n).map(Callback::Choice),
-            ("dl", Some("1"), None) => Some(Callback::DeliverOnline(true)),
-            ("dl", Some("0"), None) => Some(Callback::DeliverOnline(false)),
+            ("ch", field, n) => num(field)
+                .zip(num(n))
+                .map(|(field, n)| Callback::Choice { field, n }),
+            ("sf", n, None) => num(n).map(Callback::SkipField),
+            ("kf", n, None) => num(n).map(Callback::KeepField),
+            ("sk", n, None) => num(n).map(Callback::SkipPaper),
+            ("dl", key, Some(online @ ("0" | "1"))) => token(key).map(|key| Callback::Deliver {
+                key,
+                online: online == "1",
+            }),
+            ("ed", key, None) => token(key).map(Callback::EditDraft),
+            ("dd", key, None) => token(key).map(Callback::DiscardDraft),
             ("sv", key, None) => token(key).map(Callback::SaveDraft),
             ("sn", key, None) => token(key).map(Callback::SendDraft),
             ("rs", key, None) => token(key).map(Callback::ResumeDraft),
@@ -186,9 +214,20 @@ mod tests {
             Callback::SearchPage(1),
             Callback::Procedure("1.001193".into()),
             Callback::Submit("2.000488".into()),
-            Callback::Choice(2),
-            Callback::DeliverOnline(true),
-            Callback::DeliverOnline(false),
+            Callback::Choice { field: 3, n: 2 },
+            Callback::SkipField(4),
+            Callback::KeepField(4),
+            Callback::SkipPaper(1),
+            Callback::Deliver {
+                key: "a1b2c3d4".into(),
+                online: true,
+            },
+            Callback::Deliver {
+                key: "a1b2c3d4".into(),
+                online: false,
+            },
+            Callback::EditDraft("a1b2c3d4".into()),
+            Callback::DiscardDraft("a1b2c3d4".into()),
             Callback::SaveDraft("a1b2c3d4".into()),
             Callback::SendDraft("a1b2c3d4".into()),
             Callback::ResumeDraft("a1b2c3d4".into()),

@@ -146,6 +146,20 @@ pub enum Step {
     },
 }
 
+impl Step {
+    /// Whether this step waits for a password: its answer is never taken for a command.
+    pub fn expects_secret(&self) -> bool {
+        matches!(
+            self,
+            Step::LoginPassword { .. }
+                | Step::Register {
+                    field: RegField::Password,
+                    ..
+                }
+        )
+    }
+}
+
 /// What a flow that needed consent goes on to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Then {

@@ -179,10 +179,10 @@ pub async fn logout(ctx: &Ctx<'_>) -> Outcome<Step> {
     }
 }
 
+/// The portal account the chat is logged in as: only with a session that still opens.
 fn logged_in_as(ctx: &Ctx<'_>) -> Option<String> {
-    let user = ctx.user.as_ref()?;
-    user.portal_session_enc.as_ref()?;
-    user.portal_account.clone()
+    ctx.session()?;
+    ctx.user.as_ref()?.portal_account.clone()
 }
 
 pub(super) fn account_keyboard(logged_in: bool) -> Keyboard {

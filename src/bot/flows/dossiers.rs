@@ -46,7 +46,13 @@ pub async fn list(state: State, ctx: &Ctx<'_>) -> Outcome<State> {
     let dossiers = match ctx.services.portal.my_dossiers(&token, None).await {
         Ok(d) => d,
         Err(PortalError::Unauthorized) => {
-            return Outcome::new(state).send(Reply::msg("submit-session-expired"));
+            ctx.forget_session().await;
+            return Outcome::new(state).send(Reply::msg("submit-session-expired").with(
+                Keyboard::Inline(vec![vec![(
+                    Text::msg("button-login"),
+                    Callback::Account(AccountAction::Login),
+                )]]),
+            ));
         }
         Err(error) => {
             tracing::warn!(%error, "my dossiers unavailable");

@@ -44,6 +44,7 @@ pub async fn list(state: State, ctx: &Ctx<'_>) -> Out {
                         )]
                     }),
             ),
+            Err(PortalError::Unauthorized) => ctx.forget_session().await,
             Err(error) => tracing::warn!(%error, "portal drafts unavailable; listing the chat's"),
         }
     }

@@ -133,6 +133,16 @@ impl Ctx<'_> {
         }
     }
 
+    /// The portal no longer accepts the stored session (expired, or logged out elsewhere): the
+    /// link is dropped so that logging in again is offered, not refused.
+    pub async fn forget_session(&self) {
+        if let Err(error) =
+            crate::db::users::set_portal_link(&self.services.db, self.user_id, None).await
+        {
+            tracing::error!(%error, "cannot unlink an expired session");
+        }
+    }
+
     pub fn consented(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.consent_at.is_some())
     }
@@ -272,6 +282,8 @@ async fn route(state: State, step: Step, input: Input, ctx: &Ctx<'_>) -> Outcome
         }
         (_, Input::Callback(Callback::SaveDraft(key))) => submit::save(state, &key, ctx).await,
         (_, Input::Callback(Callback::SendDraft(key))) => submit::send(state, &key, ctx).await,
+        (_, Input::Callback(Callback::EditDraft(key))) => submit::edit(state, &key, ctx).await,
+        (_, Input::Callback(Callback::DiscardDraft(key))) => submit::discard(state, &key),
         // Submitting: each step in the order of the conversation.
         (Step::Procedures { .. }, Input::Text(text)) => procedures::search(state, &text, ctx).await,
         (Step::Fill { key, index }, input) => {

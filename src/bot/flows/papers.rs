@@ -6,7 +6,7 @@
 use crate::db::now_unix;
 use crate::i18n::Locale;
 use crate::portal::client::{PortalError, Upload};
-use crate::portal::model::FileType;
+use crate::portal::model::{FileType, Paper};
 
 use super::super::callback::Callback;
 use super::super::reply::{Effect, Keyboard, Reply, Text};
@@ -63,24 +63,19 @@ fn ask_paper(state: State, key: &str, ctx: &Ctx<'_>) -> Out {
         return ask_delivery(state, key);
     };
     let paper = &draft.procedure.papers[p];
-    let types: Vec<&str> = paper
-        .accepted
-        .iter()
-        .map(|t| match t {
-            FileType::Pdf => "PDF",
-            FileType::Jpeg => "JPEG",
-            FileType::Png => "PNG",
-        })
-        .collect();
+    let types = type_names(paper);
     let text = Text::msg("submit-ask-paper")
         .arg("paper", paper_name(paper, ctx.locale))
-        .arg("types", types.join(", "))
+        .arg("types", types.as_str())
         .arg("max_mb", megabytes(paper.max_bytes))
         .arg("required", if paper.required { "yes" } else { "no" });
     let keyboard = if paper.required {
         Keyboard::None
     } else {
-        Keyboard::Inline(vec![vec![(Text::msg("button-skip"), Callback::Skip)]])
+        Keyboard::Inline(vec![vec![(
+            Text::msg("button-skip"),
+            Callback::SkipPaper(p as u32),
+        )]])
     };
     to(
         state,
@@ -89,6 +84,38 @@ fn ask_paper(state: State, key: &str, ctx: &Ctx<'_>) -> Out {
         },
     )
     .send(Reply::new(text).with(keyboard))
+}
+
+/// The accepted types as a citizen reads them: "PDF, JPEG, PNG".
+fn type_names(paper: &Paper) -> String {
+    let names: Vec<&str> = paper
+        .accepted
+        .iter()
+        .map(|t| match t {
+            FileType::Pdf => "PDF",
+            FileType::Jpeg => "JPEG",
+            FileType::Png => "PNG",
+        })
+        .collect();
+    names.join(", ")
+}
+
+/// A file name from Telegram made acceptable to the portal: no folders, no `:` or control
+/// characters, not hidden, at most 100 characters. None if nothing is left.
+fn clean_file_name(name: &str) -> Option<String> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let cleaned: String = base
+        .chars()
+        .map(|c| if c == ':' || c.is_control() { '_' } else { c })
+        .collect::<String>()
+        .replace("..", ".");
+    let cleaned = cleaned
+        .trim()
+        .trim_start_matches('.')
+        .chars()
+        .take(100)
+        .collect::<String>();
+    (!cleaned.is_empty()).then_some(cleaned)
 }
 
 fn megabytes(bytes: u64) -> String {
@@ -116,16 +143,19 @@ pub async fn receive_paper(mut state: State, key: String, input: Input, ctx: &Ct
             size,
             ..
         } => {
-            let name = file_name.unwrap_or_else(|| format!("{}.pdf", paper.code));
+            let name = file_name
+                .as_deref()
+                .and_then(clean_file_name)
+                .unwrap_or_else(|| format!("{}.pdf", paper.code));
             (file_id, name, size)
         }
         Input::Photo { file_id, size } => (file_id, format!("{}.jpg", paper.code), size),
-        Input::Callback(Callback::Skip) if !paper.required => {
+        Input::Callback(Callback::SkipPaper(n)) if n as usize == p && !paper.required => {
             state.drafts[i].skipped.push(paper.code.clone());
             let list = checklist(&state.drafts[i], ctx.locale);
             return ask_paper(state, &key, ctx).effect(Effect::EditChecklist(list));
         }
-        Input::Callback(Callback::Skip) => {
+        Input::Callback(Callback::SkipPaper(n)) if n as usize == p => {
             return to(state, Step::Papers { key })
                 .effect(Effect::Toast(Text::msg("submit-paper-required")));
         }
@@ -170,13 +200,12 @@ pub async fn receive_paper(mut state: State, key: String, input: Input, ctx: &Ct
     }
     // The content decides the type, not the name.
     let Some(kind) = FileType::sniff(&bytes).filter(|k| paper.accepted.contains(k)) else {
-        let types: Vec<&str> = paper.accepted.iter().map(|t| t.mime()).collect();
         return stay(
             state,
             Reply::new(
                 Text::msg("paper-wrong-type")
                     .arg("paper", paper_name(&paper, ctx.locale))
-                    .arg("types", types.join(", ")),
+                    .arg("types", type_names(&paper)),
             ),
         );
     };
@@ -193,10 +222,8 @@ pub async fn receive_paper(mut state: State, key: String, input: Input, ctx: &Ct
         match upload_now(&mut state.drafts[i], &file, bytes, &token, ctx).await {
             Ok(id) => file.portal_document = Some(id),
             Err(PortalError::Invalid { message, .. }) => {
-                return stay(
-                    state,
-                    Reply::new(Text::msg("paper-refused").arg("reason", message)),
-                );
+                tracing::info!(reason = %message, "the portal refused a paper");
+                return stay(state, Reply::msg("paper-refused"));
             }
             Err(error) => tracing::info!(%error, "paper kept for a later upload"),
         }
@@ -237,7 +264,23 @@ async fn upload_now(
 
 #[cfg(test)]
 mod tests {
-    use super::megabytes;
+    use super::{clean_file_name, megabytes};
+
+    #[test]
+    fn file_names_are_cleaned_for_the_portal() {
+        assert_eq!(clean_file_name("scan.pdf").as_deref(), Some("scan.pdf"));
+        assert_eq!(
+            clean_file_name("../../etc/passwd").as_deref(),
+            Some("passwd")
+        );
+        assert_eq!(
+            clean_file_name("C:\\Users\\a\\giấy tờ.pdf").as_deref(),
+            Some("giấy tờ.pdf")
+        );
+        assert_eq!(clean_file_name("a:b..pdf").as_deref(), Some("a_b.pdf"));
+        assert_eq!(clean_file_name(".hidden").as_deref(), Some("hidden"));
+        assert_eq!(clean_file_name("..."), None);
+    }
 
     #[test]
     fn megabytes_read_naturally() {

@@ -3,7 +3,7 @@
 //! procedure's card with "Nộp hồ sơ".
 
 use crate::i18n::{Locale, format_money};
-use crate::portal::model::{FieldKind, OnlineLevel, Procedure, ProcedureSummary};
+use crate::portal::model::{OnlineLevel, Procedure, ProcedureSummary};
 
 use super::super::callback::Callback;
 use super::super::reply::{Arg, Effect, Keyboard, Outcome, Reply, Text};
@@ -52,14 +52,14 @@ fn pager(page: u32, total: usize, to: impl Fn(u32) -> Callback) -> Vec<(Text, Ca
     if page > 0 {
         row.push((Text::msg("button-previous"), to(page - 1)));
     }
-    if page + 1 < pages {
+    if page.saturating_add(1) < pages {
         row.push((Text::msg("button-next"), to(page + 1)));
     }
     row
 }
 
 fn page_of<T>(items: &[T], page: u32) -> &[T] {
-    let start = (page as usize * PAGE_SIZE).min(items.len());
+    let start = (page as usize).saturating_mul(PAGE_SIZE).min(items.len());
     &items[start..(start + PAGE_SIZE).min(items.len())]
 }
 
@@ -85,7 +85,9 @@ async fn fields_reply(
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let index = page * PAGE_SIZE as u32 + i as u32;
+            let index = page
+                .saturating_mul(PAGE_SIZE as u32)
+                .saturating_add(i as u32);
             vec![(
                 label(&format!("{} ({})", f.field, f.count)),
                 Callback::Field { index, page: 0 },
@@ -256,12 +258,7 @@ pub fn card_text(p: &Procedure, locale: Locale) -> Text {
             } else {
                 &f.label_en
             };
-            let kind = match f.kind {
-                FieldKind::Date => " (dd/mm/yyyy)",
-                FieldKind::Number => " (123)",
-                FieldKind::Choice | FieldKind::Text => "",
-            };
-            format!("{} {n}{kind}", if f.required { "•*" } else { "•" })
+            format!("{} {n}", if f.required { "•*" } else { "•" })
         })
         .collect();
     let level = match s.online_level {

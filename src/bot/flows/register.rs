@@ -295,10 +295,15 @@ async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
                 field,
                 false,
             );
-            next.effects.insert(
-                0,
-                Effect::Send(Reply::msg(&format!("invalid-{}", first.code))),
-            );
+            // The portal names the rule broken with the same codes as `crate::domain`; one this
+            // bot does not know still gets a sentence.
+            let reason = format!("invalid-{}", first.code);
+            let reason = if ctx.services.i18n.has(ctx.locale, &reason) {
+                reason
+            } else {
+                "invalid-value".to_owned()
+            };
+            next.effects.insert(0, Effect::Send(Reply::msg(&reason)));
             return next;
         }
         Err(PortalError::Duplicate { .. }) => {

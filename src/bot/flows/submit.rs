@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use rand::Rng;
 
-use crate::db::{now_unix, users};
+use crate::db::now_unix;
 use crate::domain::{Address, fold};
 use crate::i18n::{Locale, format_date};
 use crate::portal::client::{PortalError, Upload};
@@ -147,12 +147,14 @@ pub async fn resume(state: State, key: &str, ctx: &Ctx<'_>) -> Out {
     out
 }
 
-/// Asks form field `index`, or goes on to the papers after the last one.
+/// Asks form field `index`, or goes on to the papers after the last one. A value already
+/// given (going over the form again) is shown with a button to keep it.
 fn ask_field(state: State, key: &str, index: usize, again: bool, ctx: &Ctx<'_>) -> Out {
     let Some(i) = find(&state, key) else {
         return gone(state);
     };
-    let form = &state.drafts[i].procedure.form;
+    let draft = &state.drafts[i];
+    let form = &draft.procedure.form;
     let Some(field) = form.get(index) else {
         return start_papers(state, key, ctx);
     };
@@ -174,51 +176,71 @@ fn ask_field(state: State, key: &str, index: usize, again: bool, ctx: &Ctx<'_>) 
         .arg("total", form.len() as i64)
         .arg("kind", kind)
         .arg("required", if field.required { "yes" } else { "no" });
+    let n = index as u32;
     let mut rows: Vec<Vec<(Text, Callback)>> = Vec::new();
     if field.kind == FieldKind::Choice {
-        rows.extend(
-            field
-                .options
-                .iter()
-                .enumerate()
-                .map(|(n, o)| vec![(Text::literal(o.as_str()), Callback::Choice(n as u32))]),
-        );
+        rows.extend(field.options.iter().enumerate().map(|(option, label)| {
+            vec![(
+                Text::literal(label.as_str()),
+                Callback::Choice {
+                    field: n,
+                    n: option as u32,
+                },
+            )]
+        }));
+    }
+    if let Some(current) = draft.values.get(&field.key) {
+        text = text
+            .then("submit-current-value")
+            .arg("value", shown_value(field, current));
+        rows.push(vec![(Text::msg("button-keep"), Callback::KeepField(n))]);
     }
     if !field.required {
-        rows.push(vec![(Text::msg("button-skip"), Callback::Skip)]);
+        rows.push(vec![(Text::msg("button-skip"), Callback::SkipField(n))]);
     }
     let keyboard = if rows.is_empty() {
         Keyboard::None
     } else {
         Keyboard::Inline(rows)
     };
-    to(
-        state,
-        Step::Fill {
-            key: key.to_owned(),
-            index,
-        },
-    )
-    .send(Reply::new(text).with(keyboard))
+    let step = Step::Fill {
+        key: key.to_owned(),
+        index,
+    };
+    to(state, step).send(Reply::new(text).with(keyboard))
 }
 
-/// Parses an answer to `field`; Ok(None) is a skipped optional field.
-fn parse_value(field: &FormField, input: &Input) -> Result<Option<String>, &'static str> {
+/// An answer to a form field.
+#[derive(Debug, PartialEq, Eq)]
+enum Answer {
+    Set(String),
+    /// An optional field skipped: no value.
+    Clear,
+    /// The value given before stays.
+    Keep,
+}
+
+/// Parses an answer to form field number `index`. Buttons of another question are stale.
+fn parse_value(field: &FormField, index: usize, input: &Input) -> Result<Answer, &'static str> {
+    let this = |n: &u32| *n as usize == index;
     match (field.kind, input) {
-        (_, Input::Callback(Callback::Skip)) if !field.required => Ok(None),
-        (_, Input::Callback(Callback::Skip)) => Err("field-required"),
-        (FieldKind::Choice, Input::Callback(Callback::Choice(n))) => field
+        (_, Input::Callback(Callback::SkipField(n))) if this(n) && !field.required => {
+            Ok(Answer::Clear)
+        }
+        (_, Input::Callback(Callback::SkipField(n))) if this(n) => Err("field-required"),
+        (_, Input::Callback(Callback::KeepField(n))) if this(n) => Ok(Answer::Keep),
+        (FieldKind::Choice, Input::Callback(Callback::Choice { field: f, n })) if this(f) => field
             .options
             .get(*n as usize)
             .cloned()
-            .map(Some)
+            .map(Answer::Set)
             .ok_or("stale"),
         (FieldKind::Choice, Input::Text(t)) => field
             .options
             .iter()
             .find(|o| fold(o) == fold(t))
             .cloned()
-            .map(Some)
+            .map(Answer::Set)
             .ok_or("invalid-field-choice"),
         (FieldKind::Text, Input::Text(t)) => {
             let t = t.trim();
@@ -228,7 +250,7 @@ fn parse_value(field: &FormField, input: &Input) -> Result<Option<String>, &'sta
             {
                 Err("invalid-field-text")
             } else {
-                Ok(Some(t.to_owned()))
+                Ok(Answer::Set(t.to_owned()))
             }
         }
         (FieldKind::Date, Input::Text(t)) => {
@@ -236,28 +258,40 @@ fn parse_value(field: &FormField, input: &Input) -> Result<Option<String>, &'sta
             NaiveDate::parse_from_str(&normalized, "%d/%m/%Y")
                 .ok()
                 .filter(|d| (1900..=2100).contains(&chrono::Datelike::year(d)))
-                .map(|d| Some(d.format("%Y-%m-%d").to_string()))
+                .map(|d| Answer::Set(d.format("%Y-%m-%d").to_string()))
                 .ok_or("invalid-field-date")
         }
-        (FieldKind::Number, Input::Text(t)) => {
-            let digits: String = t
-                .trim()
-                .chars()
-                .filter(|c| !matches!(c, '.' | ',' | ' '))
-                .collect();
-            if !digits.is_empty()
-                && digits.len() <= 15
-                && digits.chars().all(|c| c.is_ascii_digit())
-            {
-                Ok(Some(digits.trim_start_matches('0').to_owned())
-                    .map(|d| if d.is_empty() { "0".into() } else { d }))
-            } else {
-                Err("invalid-field-number")
-            }
-        }
+        (FieldKind::Number, Input::Text(t)) => whole_number(t)
+            .map(Answer::Set)
+            .ok_or("invalid-field-number"),
         (_, Input::Callback(_)) => Err("stale"),
         _ => Err("unexpected"),
     }
+}
+
+/// A whole number as typed in Vietnam: digits, with `.`, `,` or spaces only between groups of
+/// three ("1.500", "1 500"); "120,5" is refused rather than read as 1205.
+fn whole_number(input: &str) -> Option<String> {
+    let t = input.trim();
+    let groups: Vec<&str> = t.split(['.', ',', ' ']).collect();
+    let grouped = groups.len() == 1
+        || (!groups[0].is_empty()
+            && groups[0].len() <= 3
+            && groups[1..].iter().all(|g| g.len() == 3));
+    let digits: String = groups.concat();
+    if !grouped
+        || digits.is_empty()
+        || digits.len() > 15
+        || !digits.chars().all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let trimmed = digits.trim_start_matches('0');
+    Some(if trimmed.is_empty() {
+        "0".into()
+    } else {
+        trimmed.to_owned()
+    })
 }
 
 /// An answer to form field `index` of draft `key`.
@@ -274,13 +308,18 @@ pub async fn receive_value(
     let Some(field) = state.drafts[i].procedure.form.get(index).cloned() else {
         return start_papers(state, &key, ctx);
     };
-    match parse_value(&field, &input) {
-        Ok(value) => {
+    match parse_value(&field, index, &input) {
+        Ok(answer) => {
             let draft = &mut state.drafts[i];
-            match value {
-                Some(v) => draft.values.insert(field.key.clone(), v),
-                None => draft.values.remove(&field.key),
-            };
+            match answer {
+                Answer::Set(v) => {
+                    draft.values.insert(field.key.clone(), v);
+                }
+                Answer::Clear => {
+                    draft.values.remove(&field.key);
+                }
+                Answer::Keep => {}
+            }
             draft.updated_at = now_unix();
             ask_field(state, &key, index + 1, false, ctx)
         }
@@ -294,7 +333,6 @@ pub async fn receive_value(
     }
 }
 
-/// The papers checklist: ✅ received, ⬜ still to send, ➖ skipped; * marks the required ones.
 /// The portal's id of this draft, created there (once, by idempotency key) if needed.
 pub(super) async fn ensure_created(
     draft: &mut Draft,
@@ -368,8 +406,20 @@ pub(super) fn ask_delivery(state: State, key: &str) -> Out {
     )
     .send(
         Reply::msg("submit-ask-delivery").with(Keyboard::Inline(vec![
-            vec![(Text::msg("delivery-online"), Callback::DeliverOnline(true))],
-            vec![(Text::msg("delivery-post"), Callback::DeliverOnline(false))],
+            vec![(
+                Text::msg("delivery-online"),
+                Callback::Deliver {
+                    key: key.to_owned(),
+                    online: true,
+                },
+            )],
+            vec![(
+                Text::msg("delivery-post"),
+                Callback::Deliver {
+                    key: key.to_owned(),
+                    online: false,
+                },
+            )],
         ])),
     )
 }
@@ -380,11 +430,17 @@ pub async fn receive_delivery(mut state: State, key: String, input: Input, ctx: 
         return gone(state);
     };
     match input {
-        Input::Callback(Callback::DeliverOnline(true)) => {
+        Input::Callback(Callback::Deliver {
+            key: k,
+            online: true,
+        }) if k == key => {
             state.drafts[i].delivery = Some(Delivery::Online);
             review(state, &key, ctx)
         }
-        Input::Callback(Callback::DeliverOnline(false)) => {
+        Input::Callback(Callback::Deliver {
+            key: k,
+            online: false,
+        }) if k == key => {
             to(state, Step::PostAddress { key }).send(Reply::msg("submit-ask-post-address"))
         }
         Input::Callback(_) => {
@@ -486,6 +542,16 @@ fn review(state: State, key: &str, ctx: &Ctx<'_>) -> Out {
             Text::msg("button-send"),
             Callback::SendDraft(key.to_owned()),
         )],
+        vec![
+            (
+                Text::msg("button-edit-draft"),
+                Callback::EditDraft(key.to_owned()),
+            ),
+            (
+                Text::msg("button-discard-draft"),
+                Callback::DiscardDraft(key.to_owned()),
+            ),
+        ],
     ]);
     to(
         state,
@@ -503,11 +569,34 @@ pub(super) fn portal_down(state: State, step: Step, error: &PortalError) -> Out 
 
 /// The portal no longer accepts the session: log in again and come back to this procedure.
 async fn session_expired(mut state: State, key: &str, ctx: &Ctx<'_>) -> Out {
-    if let Err(error) = users::set_portal_link(&ctx.services.db, ctx.user_id, None).await {
-        tracing::error!(%error, "cannot unlink an expired session");
-    }
+    ctx.forget_session().await;
     state.resume = find(&state, key).map(|i| state.drafts[i].procedure.summary.code.clone());
     to(state, Step::Idle).send(Reply::msg("submit-session-expired").with(login_buttons()))
+}
+
+/// "Sửa": the form again from its first field, each value shown with a button to keep it.
+pub async fn edit(state: State, key: &str, ctx: &Ctx<'_>) -> Out {
+    if find(&state, key).is_none() {
+        return Outcome::new(state).effect(Effect::Toast(Text::msg("stale-button")));
+    }
+    ask_field(state, key, 0, false, ctx)
+}
+
+/// "Xoá nháp": the draft leaves the chat. A copy saved at the portal stays there (the portal
+/// keeps drafts until they are sent) and is listed under "Hồ sơ nháp".
+pub fn discard(mut state: State, key: &str) -> Out {
+    let Some(i) = find(&state, key) else {
+        return Outcome::new(state).effect(Effect::Toast(Text::msg("stale-button")));
+    };
+    let draft = state.drafts.remove(i);
+    state.checklist_message = None;
+    let saved = if draft.portal_id.is_some() {
+        "yes"
+    } else {
+        "no"
+    };
+    to(state, Step::Idle)
+        .send(Reply::new(Text::msg("draft-discarded").arg("saved", saved)).with(main_menu()))
 }
 
 /// "Lưu nháp": the draft is saved at the portal (Thêm mới) and stays here to go on with.
@@ -598,7 +687,21 @@ fn missing(state: State, key: &str, error: &PortalError, ctx: &Ctx<'_>) -> Out {
     let Some(i) = find(&state, key) else {
         return gone(state);
     };
-    let names: Vec<String> = missing.iter().map(|m| format!("• {}", m.name)).collect();
+    // Named in the citizen's language from the procedure, the portal's wording as a fallback.
+    let draft = &state.drafts[i];
+    let names: Vec<String> = missing
+        .iter()
+        .map(|m| {
+            let field = draft.procedure.form.iter().find(|f| f.key == m.code);
+            let paper = draft.procedure.papers.iter().find(|p| p.code == m.code);
+            let name = match (m.kind.as_str(), field, paper) {
+                ("field", Some(f), _) => field_label(f, ctx.locale),
+                ("paper", _, Some(p)) => paper_name(p, ctx.locale),
+                _ => m.name.as_str(),
+            };
+            format!("• {name}")
+        })
+        .collect();
     let listed = if names.is_empty() {
         message.clone()
     } else {
@@ -645,62 +748,66 @@ mod tests {
     #[test]
     fn values_parse_by_kind() {
         let text = |s: &str| Input::Text(s.into());
+        let set = |s: &str| Ok(Answer::Set(s.into()));
         let date = field(FieldKind::Date, true);
         assert_eq!(
-            parse_value(&date, &text("05/01/2026")),
-            Ok(Some("2026-01-05".into()))
+            parse_value(&date, 0, &text("05/01/2026")),
+            set("2026-01-05")
         );
+        assert_eq!(parse_value(&date, 0, &text("5-1-2026")), set("2026-01-05"));
         assert_eq!(
-            parse_value(&date, &text("5-1-2026")),
-            Ok(Some("2026-01-05".into()))
-        );
-        assert_eq!(
-            parse_value(&date, &text("31/02/2026")),
+            parse_value(&date, 0, &text("31/02/2026")),
             Err("invalid-field-date")
         );
         let number = field(FieldKind::Number, true);
+        assert_eq!(parse_value(&number, 0, &text("1.500")), set("1500"));
+        assert_eq!(parse_value(&number, 0, &text("1 500 000")), set("1500000"));
+        assert_eq!(parse_value(&number, 0, &text("007")), set("7"));
+        // A decimal comma is not a thousands separator: refused, never read as 1205.
         assert_eq!(
-            parse_value(&number, &text("1.500")),
-            Ok(Some("1500".into()))
+            parse_value(&number, 0, &text("120,5")),
+            Err("invalid-field-number")
         );
         assert_eq!(
-            parse_value(&number, &text("12a")),
+            parse_value(&number, 0, &text("1,5")),
+            Err("invalid-field-number")
+        );
+        assert_eq!(
+            parse_value(&number, 0, &text("12a")),
             Err("invalid-field-number")
         );
         let choice = field(FieldKind::Choice, true);
+        let pick = |f: u32, n: u32| Input::Callback(Callback::Choice { field: f, n });
+        assert_eq!(parse_value(&choice, 2, &pick(2, 1)), set("Nữ"));
+        assert_eq!(parse_value(&choice, 2, &text("nu")), set("Nữ"));
+        assert_eq!(parse_value(&choice, 2, &pick(2, 9)), Err("stale"));
+        // A button of an earlier question does not answer this one.
+        assert_eq!(parse_value(&choice, 2, &pick(1, 1)), Err("stale"));
         assert_eq!(
-            parse_value(&choice, &Input::Callback(Callback::Choice(1))),
-            Ok(Some("Nữ".into()))
-        );
-        assert_eq!(parse_value(&choice, &text("nu")), Ok(Some("Nữ".into())));
-        assert_eq!(
-            parse_value(&choice, &Input::Callback(Callback::Choice(9))),
-            Err("stale")
-        );
-        assert_eq!(
-            parse_value(&choice, &text("khác")),
+            parse_value(&choice, 2, &text("khác")),
             Err("invalid-field-choice")
         );
         let text_field = field(FieldKind::Text, true);
         assert_eq!(
-            parse_value(&text_field, &text("  Bản Mòng ")),
-            Ok(Some("Bản Mòng".into()))
+            parse_value(&text_field, 0, &text("  Bản Mòng ")),
+            set("Bản Mòng")
         );
         assert_eq!(
-            parse_value(&text_field, &text(&"x".repeat(501))),
+            parse_value(&text_field, 0, &text(&"x".repeat(501))),
             Err("invalid-field-text")
         );
+        let skip = |n: u32| Input::Callback(Callback::SkipField(n));
+        assert_eq!(parse_value(&text_field, 0, &skip(0)), Err("field-required"));
+        let optional = field(FieldKind::Text, false);
+        assert_eq!(parse_value(&optional, 3, &skip(3)), Ok(Answer::Clear));
+        assert_eq!(parse_value(&optional, 3, &skip(2)), Err("stale"));
         assert_eq!(
-            parse_value(&text_field, &Input::Callback(Callback::Skip)),
-            Err("field-required")
+            parse_value(&optional, 3, &Input::Callback(Callback::KeepField(3))),
+            Ok(Answer::Keep)
         );
         assert_eq!(
-            parse_value(
-                &field(FieldKind::Text, false),
-                &Input::Callback(Callback::Skip)
-            ),
-            Ok(None)
+            parse_value(&text_field, 0, &Input::Other),
+            Err("unexpected")
         );
-        assert_eq!(parse_value(&text_field, &Input::Other), Err("unexpected"));
     }
 }

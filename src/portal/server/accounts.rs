@@ -14,7 +14,9 @@ use sqlx::Row;
 use super::AppState;
 use super::error::{ApiError, ApiJson, ApiResult};
 use crate::db::now_unix;
-use crate::domain::{BirthDate, CitizenId, Email, FullName, Password, Phone, TaxCode};
+use crate::domain::{
+    BirthDate, CitizenId, Email, FullName, OrganisationName, Password, Phone, TaxCode,
+};
 use crate::portal::model::{
     AccountSummary, AccountType, ApiErrorBody, LoginRequest, RegisterRequest, Session,
 };
@@ -63,8 +65,12 @@ pub async fn register(
     State(app): State<AppState>,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> ApiResult<(StatusCode, Json<AccountSummary>)> {
-    let full_name =
-        FullName::parse(&req.full_name).map_err(|e| ApiError::field("full_name", e.code()))?;
+    // A person's name has letters only; an organisation's may carry digits and `&`, `-`, ….
+    let full_name = match req.account_type {
+        AccountType::Citizen => FullName::parse(&req.full_name).map(String::from),
+        AccountType::Organisation => OrganisationName::parse(&req.full_name).map(String::from),
+    }
+    .map_err(|e| ApiError::field("full_name", e.code()))?;
     let login = match req.account_type {
         AccountType::Citizen => CitizenId::parse(req.citizen_id.as_deref().unwrap_or(""))
             .map_err(|e| ApiError::field("citizen_id", e.code()))?

@@ -143,7 +143,7 @@ async fn a_full_submission_with_a_document_and_a_photo() {
         let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
         let said = send_document(&sys, &who, "van-ban.pdf", "application/pdf", &png).await;
         assert!(
-            said.contains("không đúng định dạng") && said.contains("application/pdf"),
+            said.contains("không đúng định dạng") && said.contains("Định dạng nhận: PDF."),
             "{said}"
         );
         // Over the paper's 5 MB cap: refused with the cap.

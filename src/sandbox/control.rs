@@ -261,6 +261,7 @@ fn press(bot: &mut BotState, req: &SendRequest, label: &str) -> Result<SendRespo
         .iter()
         .rev()
         .filter(|m| m.from_bot && !m.deleted)
+        .filter(|m| req.message_id.is_none_or(|id| id == m.id))
     {
         if let Some(b) = m
             .inline_keyboard

@@ -19,8 +19,10 @@
 //!   "mime_type", "data_base64"}`, `"photo": {"data_base64"}`, `"press": "<label>"` →
 //!   `{"update_id", "message_id"}` (`message_id`, an addition, is the user's new message, null
 //!   for an inline press). A press finds the newest inline or shown reply-keyboard button with
-//!   that label; an inline press makes a callback_query, a reply press a text message (or the
-//!   user's own contact when the button has `request_contact`). A missing label is a 404.
+//!   that label (only on message `"message_id"` if given, an addition); an inline press makes
+//!   a callback_query, a reply press a text message (or the user's own contact when the button
+//!   has `request_contact`; its number is `"phone_number"` if given, an addition, else one made
+//!   from the user id). A missing label is a 404. A user who writes unblocks the bot.
 //! - `GET /sandbox/chats/{user_id}?after=&wait_ms=&bot=` → `{"messages": [{"message_id",
 //!   "from": "bot"|"user", "text", "buttons", "keyboard", "document"?, "edited", "deleted",
 //!   …}]}`, waiting up to `wait_ms` (at most [`MAX_WAIT_MS`]) for a new bot message. Additions:

@@ -22,6 +22,10 @@ pub struct SendRequest {
     /// Label of a button to press.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub press: Option<String>,
+    /// With `press`: look for the label on this bot message only (an addition; the web chat
+    /// uses it for inline buttons).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<i64>,
     /// Phone number shared when the pressed button has `request_contact` (an addition;
     /// default: a number made from the user id, `849` + 8 digits, without `+` as Telegram's
     /// apps often send it).

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use dvc_bot::sandbox::client::{Citizen, Sender};
+use dvc_bot::sandbox::client::{Citizen, SendRequest, Sender};
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
@@ -85,4 +85,19 @@ async fn the_newest_button_with_a_label_is_pressed() {
         panic!("callback query");
     };
     assert_eq!(q.data.as_deref(), Some("new"));
+    // An older message's button, pressed on that message.
+    client(&sandbox)
+        .send(SendRequest {
+            user_id: 42,
+            press: Some("OK".into()),
+            message_id: Some(2),
+            ..SendRequest::default()
+        })
+        .await
+        .expect("press on message 2");
+    let updates = bot.get_updates().offset(3).await.expect("getUpdates");
+    let teloxide::types::UpdateKind::CallbackQuery(q) = &updates[0].kind else {
+        panic!("callback query");
+    };
+    assert_eq!(q.data.as_deref(), Some("old"));
 }

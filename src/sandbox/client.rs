@@ -21,8 +21,8 @@ use serde::de::DeserializeOwned;
 
 pub use super::protocol::{
     BlockRequest, BotInfo, ContactInput, ContactView, DocumentInput, DocumentView,
-    InlineButtonView, KeyButtonView, PhotoInput, PhotoView, SendRequest, SendResponse, Sender,
-    Stats, Transcript, TranscriptMessage,
+    InlineButtonView, KeyButtonView, NoticeView, PhotoInput, PhotoView, SendRequest, SendResponse,
+    Sender, Stats, Transcript, TranscriptMessage,
 };
 
 /// Why a control call failed.

@@ -31,7 +31,9 @@
 //!   `"mime_type"`, `"file_size"`, `"inline_keyboard"`: `[[{"text", "url"?}]]`; top level
 //!   `"reply_keyboard"`: the keyboard shown now `[[{"text", "request_contact"}]]` or null, and
 //!   `"version"`, a counter of the chat's changes (edits and deletions included); with the query
-//!   `version=<v>` the wait is for any change after `v` instead of a new bot message.
+//!   `version=<v>` the wait is for any change after `v` instead of a new bot message; and
+//!   `"notice"`: the text of the latest answered callback query `{"id", "text", "show_alert"}`
+//!   or null (the toast the apps show).
 //! - `GET /sandbox/stats` → counts of calls, messages sent, 429s given and more ([`Stats`]).
 //! - `POST /sandbox/block` `{"user_id", "blocked"?: true, "bot"?}`: sends to that chat answer
 //!   403 (`"blocked": false` unblocks; an addition).
@@ -74,8 +76,8 @@ use tokio::task::JoinHandle;
 
 pub use protocol::{
     BlockRequest, BotInfo, ContactInput, ContactView, DocumentInput, DocumentView,
-    InlineButtonView, KeyButtonView, PhotoInput, PhotoView, SendRequest, SendResponse, Sender,
-    Stats, Transcript, TranscriptMessage,
+    InlineButtonView, KeyButtonView, NoticeView, PhotoInput, PhotoView, SendRequest, SendResponse,
+    Sender, Stats, Transcript, TranscriptMessage,
 };
 use state::{BotSlot, BotState};
 

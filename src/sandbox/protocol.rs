@@ -153,6 +153,19 @@ pub struct Transcript {
     /// Counter of the chat's changes.
     #[serde(default)]
     pub version: u64,
+    /// The text of the latest answered callback query (answerCallbackQuery `text`).
+    #[serde(default)]
+    pub notice: Option<NoticeView>,
+}
+
+/// A callback query answer's text, as the apps show it (a toast, or an alert).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeView {
+    /// Counts notices in the chat, so a page shows each once.
+    pub id: u64,
+    pub text: String,
+    #[serde(default)]
+    pub show_alert: bool,
 }
 
 /// `GET /sandbox/stats`: counters since the sandbox started, all bots together.

@@ -86,7 +86,8 @@ pub struct ChatState {
     pub next_message_id: i64,
     pub blocked: bool,
     pub reply_keyboard: Option<ShownKeyboard>,
-    /// Bumped on every change (new, edited or deleted message, keyboard).
+    pub notice: Option<Notice>,
+    /// Bumped on every change (new, edited or deleted message, keyboard, notice).
     pub version: u64,
 }
 
@@ -98,6 +99,7 @@ impl ChatState {
             next_message_id: 1,
             blocked: false,
             reply_keyboard: None,
+            notice: None,
             version: 0,
         }
     }
@@ -150,8 +152,17 @@ pub struct Webhook {
 /// A callback query the bot has not answered yet.
 #[derive(Debug, Clone)]
 pub struct PendingCallback {
+    pub chat_id: i64,
     pub answered: bool,
-    pub answer_text: Option<String>,
+}
+
+/// The text of the latest answered callback query of a chat (a toast or an alert in the apps).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// Counts notices in the chat, so a page shows each once.
+    pub id: u64,
+    pub text: String,
+    pub show_alert: bool,
 }
 
 /// One bot the sandbox serves (one token).
@@ -298,6 +309,25 @@ pub fn guess_mime(file_name: Option<&str>) -> String {
         _ => "application/octet-stream",
     }
     .into()
+}
+
+/// A MIME type safe to store and serve: the given one if it looks like `type/subtype`
+/// (and says more than `application/octet-stream`), else a guess from the file name.
+pub fn clean_mime(given: Option<&str>, file_name: Option<&str>) -> String {
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-' | '_'))
+    };
+    match given.map(|m| m.trim().to_ascii_lowercase()) {
+        Some(m)
+            if m != "application/octet-stream"
+                && m.split_once('/').is_some_and(|(t, s)| token(t) && token(s)) =>
+        {
+            m
+        }
+        _ => guess_mime(file_name),
+    }
 }
 
 /// Width and height of a PNG, GIF or JPEG image, read from its header.

@@ -10,8 +10,8 @@ use serde::Deserialize;
 
 use super::control::{ControlResult, pick};
 use super::protocol::{
-    ContactView, DocumentView, InlineButtonView, KeyButtonView, PhotoView, Sender, Transcript,
-    TranscriptMessage,
+    ContactView, DocumentView, InlineButtonView, KeyButtonView, NoticeView, PhotoView, Sender,
+    Transcript, TranscriptMessage,
 };
 use super::state::{BotState, ChatState, Content, StoredMessage};
 use super::{Inner, MAX_WAIT_MS};
@@ -93,6 +93,11 @@ fn view(bot: &BotState, chat: &ChatState, after: i64) -> Transcript {
         messages,
         reply_keyboard,
         version: chat.version,
+        notice: chat.notice.as_ref().map(|n| NoticeView {
+            id: n.id,
+            text: n.text.clone(),
+            show_alert: n.show_alert,
+        }),
     }
 }
 

@@ -123,8 +123,14 @@ async fn html_message_with_inline_keyboard_then_edit_then_delete() {
     assert_eq!(q.from.id, UserId(42));
     assert_eq!(q.regular_message().map(|m| m.id), Some(sent.id));
     bot.answer_callback_query(q.id.clone())
+        .text("Đang tải…")
         .await
         .expect("answer");
+    let t = client(&sandbox)
+        .transcript(42, 0, 0)
+        .await
+        .expect("transcript");
+    assert_eq!(t.notice.expect("a notice").text, "Đang tải…");
     // A query is answered once.
     assert!(bot.answer_callback_query(q.id.clone()).await.is_err());
 

@@ -378,7 +378,7 @@ pub async fn block(
             })
         });
         chat.blocked = req.blocked;
-        chat.version += 1;
+        chat.touch();
     }
     slot.notify_chats();
     Ok(Json(BlockRequest { bot: None, ..req }))

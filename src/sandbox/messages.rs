@@ -290,7 +290,7 @@ fn edit(slot: &BotSlot, params: &Params, what: Edit) -> ApiResult {
         message.formatted = new_text;
         message.inline_keyboard = inline;
         message.edit_date = Some(unix_now());
-        chat.version += 1;
+        chat.touch();
         telegram::message_by_id(bot_ref, chat_id, message_id)
     };
     slot.notify_chats();
@@ -321,7 +321,7 @@ fn delete_ids(slot: &BotSlot, chat_id: i64, ids: &[i64]) -> ApiResult<()> {
         if !found {
             return Err(ApiError::bad_request("message to delete not found"));
         }
-        chat.version += 1;
+        chat.touch();
     }
     slot.notify_chats();
     Ok(())
@@ -376,7 +376,7 @@ fn answer_callback(slot: &BotSlot, params: &Params) -> ApiResult {
                 text,
                 show_alert,
             });
-            chat.version += 1;
+            chat.touch();
         }
     }
     slot.notify_chats();

@@ -79,7 +79,7 @@ pub struct ShownKeyboard {
 }
 
 /// A private chat between a bot and one citizen.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ChatState {
     pub user: Citizen,
     pub messages: Vec<StoredMessage>,
@@ -89,6 +89,8 @@ pub struct ChatState {
     pub notice: Option<Notice>,
     /// Bumped on every change (new, edited or deleted message, keyboard, notice).
     pub version: u64,
+    /// Carries `version` to the transcript waiters of this chat only.
+    pub changes: watch::Sender<u64>,
 }
 
 impl ChatState {
@@ -101,7 +103,14 @@ impl ChatState {
             reply_keyboard: None,
             notice: None,
             version: 0,
+            changes: watch::Sender::new(0),
         }
+    }
+
+    /// Records a change and wakes this chat's waiters (call it with the bot's lock held).
+    pub fn touch(&mut self) {
+        self.version += 1;
+        self.changes.send_replace(self.version);
     }
 
     /// Appends a message with the next id and returns that id.
@@ -110,7 +119,7 @@ impl ChatState {
         self.next_message_id += 1;
         message.id = id;
         self.messages.push(message);
-        self.version += 1;
+        self.touch();
         id
     }
 
@@ -370,7 +379,8 @@ pub struct BotSlot {
     pub state: std::sync::Mutex<BotState>,
     /// Bumped when an update is queued or the webhook changes.
     pub updates_changed: watch::Sender<u64>,
-    /// Bumped when any chat of this bot changes.
+    /// Bumped when any chat of this bot changes (waiters for a chat that does not exist yet
+    /// watch it; the others watch their chat's own `changes`).
     pub chats_changed: watch::Sender<u64>,
 }
 

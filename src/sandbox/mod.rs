@@ -11,7 +11,13 @@
 //! answerCallbackQuery, sendDocument, sendPhoto, getFile, sendChatAction, logOut, close.
 //! `parse_mode` HTML is checked like Telegram (see [`html`]); MarkdownV2 and Markdown are
 //! accepted and shown as plain text. Text limits are counted in UTF-16 code units.
-//! URLs given as files cannot be fetched offline and answer 400.
+//! URLs given as files cannot be fetched offline and answer 400. A chat exists once its
+//! citizen wrote (or was blocked) through the control API; sending elsewhere is `chat not found`.
+//! `allowed_updates` (getUpdates, setWebhook) filters new updates like Telegram. With a webhook
+//! (http allowed, it is all local) updates are POSTed in order with the secret-token header and
+//! retried with backoff (see `webhook`), and getUpdates answers 409.
+//! `--limits` ([`limits`]): about 30 sends/s per bot and 1/s per chat with a burst of 3, else
+//! 429 `Too Many Requests: retry after N` with `parameters.retry_after`.
 //!
 //! # Control API (DESIGN.md, "Contracts")
 //! - `POST /sandbox/send` `{"user_id", "first_name"?, "language_code"?, "bot"?}` plus one of
@@ -43,8 +49,14 @@
 //! Errors of the control API are `{"error": "<what>"}` with a 4xx.
 //!
 //! # Web chat
-//! `GET /` serves one static page (see [`web`]); query `?user=&name=&lang=&bot=&send=` picks
-//! the citizen and sends a first message on load.
+//! `GET /` serves one static page (no build step, no external resources); query
+//! `?user=&name=&lang=&bot=&send=` picks the citizen and sends a first message on load, and
+//! `&stop=reply` stops polling after the bot's first answer (for `chromium --dump-dom`).
+//!
+//! # Library
+//! [`build`] a [`Sandbox`] from a [`SandboxConfig`], then [`Sandbox::router`] (to merge into
+//! another server) or [`Sandbox::serve`] with a shutdown future; [`spawn`] binds an address
+//! (port 0 allowed) and serves in a task. [`client::SandboxClient`] drives the control API.
 
 mod bot_api;
 pub mod client;

@@ -1,4 +1,4 @@
-//! The control API's JSON types, shared by the server ([`super::control`]) and the typed
+//! The control API's JSON types, shared by the server (`control`) and the typed
 //! client ([`super::client`]). Field names are the contract of DESIGN.md ("Contracts").
 
 use serde::{Deserialize, Serialize};

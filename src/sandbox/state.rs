@@ -184,6 +184,8 @@ pub struct BotState {
     pub next_update_id: i64,
     /// Pending updates, oldest first: (update_id, update JSON).
     pub updates: VecDeque<(i64, Value)>,
+    /// Counts getUpdates calls: a long poll ends with 409 when a newer one starts.
+    pub poll_generation: u64,
     /// From getUpdates/setWebhook; empty = the default set.
     pub allowed_updates: Vec<String>,
     pub webhook: Option<Webhook>,
@@ -209,6 +211,7 @@ impl BotState {
             username: format!("sandbox{id}_bot"),
             next_update_id: 1,
             updates: VecDeque::new(),
+            poll_generation: 0,
             allowed_updates: Vec::new(),
             webhook: None,
             webhook_generation: 0,

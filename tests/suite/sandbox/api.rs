@@ -296,3 +296,30 @@ async fn chat_action_needs_a_known_chat() {
         .await
         .expect("typing");
 }
+
+#[tokio::test]
+async fn a_second_poller_terminates_the_first() {
+    let sandbox = spawn_sandbox(&[], false).await;
+    let first = bot(&sandbox);
+    let second = bot(&sandbox);
+    let waiting = tokio::spawn(async move { first.get_updates().timeout(30).await });
+    // Whenever the first poll starts, the next call of the second bot instance ends it.
+    while !waiting.is_finished() {
+        second
+            .get_updates()
+            .await
+            .expect("the newest poll is served");
+        tokio::task::yield_now().await;
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let ended = waiting.await.expect("task");
+    assert!(
+        matches!(
+            ended,
+            Err(teloxide::RequestError::Api(
+                teloxide::ApiError::TerminatedByOtherGetUpdates
+            ))
+        ),
+        "{ended:?}"
+    );
+}

@@ -243,7 +243,8 @@ impl Sandbox {
         &self.inner.tokens
     }
 
-    /// The Bot API, the control API and the web chat.
+    /// The Bot API, the control API and the web chat. It has a fallback (Telegram's JSON 404),
+    /// so merge only routers without a fallback of their own into it.
     pub fn router(&self) -> Router {
         Router::new()
             .route("/", get(web::page))

@@ -136,13 +136,14 @@ async fn get_updates(inner: &Inner, slot: &BotSlot, params: &Params) -> ApiResul
         .clamp(0, MAX_POLL_TIMEOUT_SECS as i64) as u64;
     let allowed = allowed_updates(params)?;
     let mut changes = slot.updates_changed.subscribe();
-    {
+    let generation = {
         let mut bot = slot.lock();
         if bot.webhook.is_some() {
             return Err(ApiError::conflict(
                 "can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
             ));
         }
+        bot.poll_generation += 1;
         if let Some(allowed) = allowed {
             bot.allowed_updates = allowed;
         }
@@ -156,13 +157,21 @@ async fn get_updates(inner: &Inner, slot: &BotSlot, params: &Params) -> ApiResul
                 bot.updates.pop_front();
             }
         }
-    }
+        bot.poll_generation
+    };
+    // A long poll still waiting learns that it has been superseded.
+    slot.notify_updates();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
     loop {
         {
             let bot = slot.lock();
             if bot.webhook.is_some() {
                 return Err(ApiError::conflict("terminated by setWebhook request"));
+            }
+            if bot.poll_generation != generation {
+                return Err(ApiError::conflict(
+                    "terminated by other getUpdates request; make sure that only one bot instance is running",
+                ));
             }
             if !bot.updates.is_empty() || timeout == 0 {
                 let updates: Vec<Value> = bot

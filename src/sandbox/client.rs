@@ -21,8 +21,8 @@ use serde::de::DeserializeOwned;
 
 pub use super::protocol::{
     BlockRequest, BotInfo, ContactInput, ContactView, DocumentInput, DocumentView,
-    InlineButtonView, KeyButtonView, PhotoInput, PhotoView, SendRequest, SendResponse, Sender,
-    Stats, Transcript, TranscriptMessage,
+    InlineButtonView, KeyButtonView, NoticeView, PhotoInput, PhotoView, SendRequest, SendResponse,
+    Sender, Stats, Transcript, TranscriptMessage,
 };
 
 /// Why a control call failed.
@@ -289,6 +289,43 @@ impl SandboxClient {
             .into_iter()
             .filter(|m| m.from == Sender::Bot)
             .collect())
+    }
+
+    /// The citizen types `text`; answers the bot's replies to it, waiting up to `wait` for the
+    /// first (later ones may still come: read on with [`SandboxClient::transcript`]).
+    pub async fn ask(
+        &self,
+        user: impl Into<Citizen>,
+        text: &str,
+        wait: Duration,
+    ) -> Result<Vec<TranscriptMessage>, ClientError> {
+        let user = user.into();
+        let sent = self.send_text(user.clone(), text).await?;
+        self.bot_replies(user, sent.message_id.unwrap_or(0), wait)
+            .await
+    }
+
+    /// The whole chat once it has changed after `version` (a new, edited or deleted message, a
+    /// keyboard, a notice), waiting up to `wait_ms`: how to see the edit a button press causes.
+    pub async fn changes(
+        &self,
+        user: impl Into<Citizen>,
+        version: u64,
+        wait_ms: u64,
+    ) -> Result<Transcript, ClientError> {
+        let user = user.into();
+        let mut url = self.url(&format!("sandbox/chats/{}", user.id))?;
+        url.query_pairs_mut()
+            .append_pair("after", "0")
+            .append_pair("version", &version.to_string())
+            .append_pair("wait_ms", &wait_ms.to_string());
+        let response = self
+            .http
+            .get(url)
+            .timeout(Duration::from_millis(wait_ms) + Duration::from_secs(30))
+            .send()
+            .await?;
+        Self::answer(response).await
     }
 
     /// `GET /sandbox/stats`.

@@ -18,7 +18,7 @@ use serde_json::json;
 use super::html;
 use super::protocol::{BlockRequest, BotInfo, ContactInput, SendRequest, SendResponse, Stats};
 use super::state::{
-    BotSlot, BotState, ChatState, Citizen, Content, PendingCallback, StoredMessage, guess_mime,
+    BotSlot, BotState, ChatState, Citizen, Content, PendingCallback, StoredMessage, clean_mime,
     image_dimensions, unix_now,
 };
 use super::{Counters, Inner, telegram};
@@ -115,11 +115,7 @@ fn action(req: &SendRequest) -> Result<Action, ControlError> {
     }
     if let Some(doc) = &req.document {
         let data = decode(&doc.data_base64, "document")?;
-        let mime = if doc.mime_type.is_empty() {
-            guess_mime(Some(&doc.file_name))
-        } else {
-            doc.mime_type.clone()
-        };
+        let mime = clean_mime(Some(&doc.mime_type), Some(&doc.file_name));
         return Ok(Action::Document {
             name: doc.file_name.clone(),
             mime,
@@ -225,12 +221,7 @@ fn user_message(bot: &mut BotState, user_id: i64, content: Content, text: &str) 
         reply_keyboard: None,
         deleted: false,
     });
-    let chat = &bot.chats[&user_id];
-    let payload = chat
-        .messages
-        .last()
-        .map(|m| telegram::message(bot, chat, m))
-        .unwrap_or_default();
+    let payload = telegram::message_by_id(bot, user_id, id);
     let update_id = bot.push_update("message", payload);
     SendResponse {
         update_id,
@@ -261,6 +252,7 @@ fn press(bot: &mut BotState, req: &SendRequest, label: &str) -> Result<SendRespo
         .iter()
         .rev()
         .filter(|m| m.from_bot && !m.deleted)
+        .filter(|m| req.message_id.is_none_or(|id| id == m.id))
     {
         if let Some(b) = m
             .inline_keyboard
@@ -310,13 +302,7 @@ fn press(bot: &mut BotState, req: &SendRequest, label: &str) -> Result<SendRespo
             let n = bot.next_callback;
             bot.next_callback += 1;
             let query_id = format!("{}{n:08}", bot.id);
-            let chat = &bot.chats[&user_id];
-            let message = chat
-                .messages
-                .iter()
-                .find(|m| m.id == message_id)
-                .map(|m| telegram::message(bot, chat, m))
-                .unwrap_or_default();
+            let message = telegram::message_by_id(bot, user_id, message_id);
             let payload = json!({
                 "id": query_id,
                 "from": telegram::user(&chat.user),
@@ -327,8 +313,8 @@ fn press(bot: &mut BotState, req: &SendRequest, label: &str) -> Result<SendRespo
             bot.callbacks.insert(
                 query_id,
                 PendingCallback {
+                    chat_id: user_id,
                     answered: false,
-                    answer_text: None,
                 },
             );
             let update_id = bot.push_update("callback_query", payload);
@@ -392,7 +378,7 @@ pub async fn block(
             })
         });
         chat.blocked = req.blocked;
-        chat.version += 1;
+        chat.touch();
     }
     slot.notify_chats();
     Ok(Json(BlockRequest { bot: None, ..req }))
@@ -443,7 +429,17 @@ pub async fn file(
             }
         })
         .collect();
-    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    // RFC 5987: attribute characters stay, every other byte is %XX.
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
     let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
     Ok((
         [

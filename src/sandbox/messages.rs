@@ -4,13 +4,13 @@
 
 use std::time::Instant;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::error::{ApiError, ApiResult};
 use super::html::{self, Formatted};
 use super::params::{FileParam, Params};
 use super::state::{
-    BotSlot, BotState, Content, ShownKeyboard, StoredMessage, guess_mime, image_dimensions,
+    BotSlot, BotState, Content, Notice, ShownKeyboard, StoredMessage, clean_mime, image_dimensions,
     unix_now,
 };
 use super::telegram::{self, Markup};
@@ -164,10 +164,7 @@ fn send(inner: &Inner, slot: &BotSlot, params: &Params, kind: Kind) -> ApiResult
                 }
             }
             (Kind::Document, Some(FileParam::Upload(up))) => {
-                let mime = up
-                    .content_type
-                    .filter(|m| !m.is_empty() && m != "application/octet-stream")
-                    .unwrap_or_else(|| guess_mime(up.file_name.as_deref()));
+                let mime = clean_mime(up.content_type.as_deref(), up.file_name.as_deref());
                 let file_name = up.file_name.or_else(|| Some("document".to_owned()));
                 let id = bot.store_file("documents", file_name, mime, up.data, None);
                 Content::Document { file_id: id }
@@ -207,12 +204,7 @@ fn send(inner: &Inner, slot: &BotSlot, params: &Params, kind: Kind) -> ApiResult
         } else if remove {
             chat.reply_keyboard = None;
         }
-        let chat = &bot_ref.chats[&chat_id];
-        let message = chat
-            .messages
-            .last()
-            .map(|m| telegram::message(bot_ref, chat, m));
-        message.unwrap_or(Value::Null)
+        telegram::message_by_id(bot_ref, chat_id, id)
     };
     slot.notify_chats();
     Ok(result)
@@ -298,13 +290,8 @@ fn edit(slot: &BotSlot, params: &Params, what: Edit) -> ApiResult {
         message.formatted = new_text;
         message.inline_keyboard = inline;
         message.edit_date = Some(unix_now());
-        chat.version += 1;
-        let chat = &bot_ref.chats[&chat_id];
-        chat.messages
-            .iter()
-            .find(|m| m.id == message_id)
-            .map(|m| telegram::message(bot_ref, chat, m))
-            .unwrap_or(Value::Null)
+        chat.touch();
+        telegram::message_by_id(bot_ref, chat_id, message_id)
     };
     slot.notify_chats();
     Ok(result)
@@ -334,7 +321,7 @@ fn delete_ids(slot: &BotSlot, chat_id: i64, ids: &[i64]) -> ApiResult<()> {
         if !found {
             return Err(ApiError::bad_request("message to delete not found"));
         }
-        chat.version += 1;
+        chat.touch();
     }
     slot.notify_chats();
     Ok(())
@@ -366,17 +353,34 @@ fn answer_callback(slot: &BotSlot, params: &Params) -> ApiResult {
     if text.as_ref().is_some_and(|t| t.chars().count() > 200) {
         return Err(ApiError::bad_request("MESSAGE_TOO_LONG"));
     }
-    let mut bot = slot.lock();
-    match bot.callbacks.get_mut(&id) {
-        Some(query) if !query.answered => {
-            query.answered = true;
-            query.answer_text = text;
-            Ok(json!(true))
+    let show_alert = params.bool("show_alert")?;
+    {
+        let mut bot = slot.lock();
+        let chat_id = match bot.callbacks.get_mut(&id) {
+            Some(query) if !query.answered => {
+                query.answered = true;
+                query.chat_id
+            }
+            _ => {
+                return Err(ApiError::bad_request(
+                    "query is too old and response timeout expired or query id is invalid",
+                ));
+            }
+        };
+        if let (Some(text), Some(chat)) =
+            (text.filter(|t| !t.is_empty()), bot.chats.get_mut(&chat_id))
+        {
+            let id = chat.notice.as_ref().map_or(1, |n| n.id + 1);
+            chat.notice = Some(Notice {
+                id,
+                text,
+                show_alert,
+            });
+            chat.touch();
         }
-        _ => Err(ApiError::bad_request(
-            "query is too old and response timeout expired or query id is invalid",
-        )),
     }
+    slot.notify_chats();
+    Ok(json!(true))
 }
 
 /// Chat actions Telegram knows.

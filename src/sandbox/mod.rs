@@ -11,7 +11,13 @@
 //! answerCallbackQuery, sendDocument, sendPhoto, getFile, sendChatAction, logOut, close.
 //! `parse_mode` HTML is checked like Telegram (see [`html`]); MarkdownV2 and Markdown are
 //! accepted and shown as plain text. Text limits are counted in UTF-16 code units.
-//! URLs given as files cannot be fetched offline and answer 400.
+//! URLs given as files cannot be fetched offline and answer 400. A chat exists once its
+//! citizen wrote (or was blocked) through the control API; sending elsewhere is `chat not found`.
+//! `allowed_updates` (getUpdates, setWebhook) filters new updates like Telegram. With a webhook
+//! (http allowed, it is all local) updates are POSTed in order with the secret-token header and
+//! retried with backoff (see `webhook`), and getUpdates answers 409.
+//! `--limits` ([`limits`]): about 30 sends/s per bot and 1/s per chat with a burst of 3, else
+//! 429 `Too Many Requests: retry after N` with `parameters.retry_after`.
 //!
 //! # Control API (DESIGN.md, "Contracts")
 //! - `POST /sandbox/send` `{"user_id", "first_name"?, "language_code"?, "bot"?}` plus one of
@@ -19,8 +25,10 @@
 //!   "mime_type", "data_base64"}`, `"photo": {"data_base64"}`, `"press": "<label>"` →
 //!   `{"update_id", "message_id"}` (`message_id`, an addition, is the user's new message, null
 //!   for an inline press). A press finds the newest inline or shown reply-keyboard button with
-//!   that label; an inline press makes a callback_query, a reply press a text message (or the
-//!   user's own contact when the button has `request_contact`). A missing label is a 404.
+//!   that label (only on message `"message_id"` if given, an addition); an inline press makes
+//!   a callback_query, a reply press a text message (or the user's own contact when the button
+//!   has `request_contact`; its number is `"phone_number"` if given, an addition, else one made
+//!   from the user id). A missing label is a 404. A user who writes unblocks the bot.
 //! - `GET /sandbox/chats/{user_id}?after=&wait_ms=&bot=` → `{"messages": [{"message_id",
 //!   "from": "bot"|"user", "text", "buttons", "keyboard", "document"?, "edited", "deleted",
 //!   …}]}`, waiting up to `wait_ms` (at most [`MAX_WAIT_MS`]) for a new bot message. Additions:
@@ -29,7 +37,9 @@
 //!   `"mime_type"`, `"file_size"`, `"inline_keyboard"`: `[[{"text", "url"?}]]`; top level
 //!   `"reply_keyboard"`: the keyboard shown now `[[{"text", "request_contact"}]]` or null, and
 //!   `"version"`, a counter of the chat's changes (edits and deletions included); with the query
-//!   `version=<v>` the wait is for any change after `v` instead of a new bot message.
+//!   `version=<v>` the wait is for any change after `v` instead of a new bot message; and
+//!   `"notice"`: the text of the latest answered callback query `{"id", "text", "show_alert"}`
+//!   or null (the toast the apps show).
 //! - `GET /sandbox/stats` → counts of calls, messages sent, 429s given and more ([`Stats`]).
 //! - `POST /sandbox/block` `{"user_id", "blocked"?: true, "bot"?}`: sends to that chat answer
 //!   403 (`"blocked": false` unblocks; an addition).
@@ -39,8 +49,14 @@
 //! Errors of the control API are `{"error": "<what>"}` with a 4xx.
 //!
 //! # Web chat
-//! `GET /` serves one static page (see [`web`]); query `?user=&name=&lang=&bot=&send=` picks
-//! the citizen and sends a first message on load.
+//! `GET /` serves one static page (no build step, no external resources); query
+//! `?user=&name=&lang=&bot=&send=` picks the citizen and sends a first message on load, and
+//! `&stop=reply` stops polling after the bot's first answer (for `chromium --dump-dom`).
+//!
+//! # Library
+//! [`build`] a [`Sandbox`] from a [`SandboxConfig`], then [`Sandbox::router`] (to merge into
+//! another server) or [`Sandbox::serve`] with a shutdown future; [`spawn`] binds an address
+//! (port 0 allowed) and serves in a task. [`client::SandboxClient`] drives the control API.
 
 mod bot_api;
 pub mod client;
@@ -72,8 +88,8 @@ use tokio::task::JoinHandle;
 
 pub use protocol::{
     BlockRequest, BotInfo, ContactInput, ContactView, DocumentInput, DocumentView,
-    InlineButtonView, KeyButtonView, PhotoInput, PhotoView, SendRequest, SendResponse, Sender,
-    Stats, Transcript, TranscriptMessage,
+    InlineButtonView, KeyButtonView, NoticeView, PhotoInput, PhotoView, SendRequest, SendResponse,
+    Sender, Stats, Transcript, TranscriptMessage,
 };
 use state::{BotSlot, BotState};
 
@@ -227,7 +243,8 @@ impl Sandbox {
         &self.inner.tokens
     }
 
-    /// The Bot API, the control API and the web chat.
+    /// The Bot API, the control API and the web chat. It has a fallback (Telegram's JSON 404),
+    /// so merge only routers without a fallback of their own into it.
     pub fn router(&self) -> Router {
         Router::new()
             .route("/", get(web::page))

@@ -1,4 +1,4 @@
-//! The control API's JSON types, shared by the server ([`super::control`]) and the typed
+//! The control API's JSON types, shared by the server (`control`) and the typed
 //! client ([`super::client`]). Field names are the contract of DESIGN.md ("Contracts").
 
 use serde::{Deserialize, Serialize};
@@ -22,6 +22,10 @@ pub struct SendRequest {
     /// Label of a button to press.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub press: Option<String>,
+    /// With `press`: look for the label on this bot message only (an addition; the web chat
+    /// uses it for inline buttons).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<i64>,
     /// Phone number shared when the pressed button has `request_contact` (an addition;
     /// default: a number made from the user id, `849` + 8 digits, without `+` as Telegram's
     /// apps often send it).
@@ -149,6 +153,19 @@ pub struct Transcript {
     /// Counter of the chat's changes.
     #[serde(default)]
     pub version: u64,
+    /// The text of the latest answered callback query (answerCallbackQuery `text`).
+    #[serde(default)]
+    pub notice: Option<NoticeView>,
+}
+
+/// A callback query answer's text, as the apps show it (a toast, or an alert).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeView {
+    /// Counts notices in the chat, so a page shows each once.
+    pub id: u64,
+    pub text: String,
+    #[serde(default)]
+    pub show_alert: bool,
 }
 
 /// `GET /sandbox/stats`: counters since the sandbox started, all bots together.

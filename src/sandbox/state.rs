@@ -79,15 +79,18 @@ pub struct ShownKeyboard {
 }
 
 /// A private chat between a bot and one citizen.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ChatState {
     pub user: Citizen,
     pub messages: Vec<StoredMessage>,
     pub next_message_id: i64,
     pub blocked: bool,
     pub reply_keyboard: Option<ShownKeyboard>,
-    /// Bumped on every change (new, edited or deleted message, keyboard).
+    pub notice: Option<Notice>,
+    /// Bumped on every change (new, edited or deleted message, keyboard, notice).
     pub version: u64,
+    /// Carries `version` to the transcript waiters of this chat only.
+    pub changes: watch::Sender<u64>,
 }
 
 impl ChatState {
@@ -98,8 +101,16 @@ impl ChatState {
             next_message_id: 1,
             blocked: false,
             reply_keyboard: None,
+            notice: None,
             version: 0,
+            changes: watch::Sender::new(0),
         }
+    }
+
+    /// Records a change and wakes this chat's waiters (call it with the bot's lock held).
+    pub fn touch(&mut self) {
+        self.version += 1;
+        self.changes.send_replace(self.version);
     }
 
     /// Appends a message with the next id and returns that id.
@@ -108,7 +119,7 @@ impl ChatState {
         self.next_message_id += 1;
         message.id = id;
         self.messages.push(message);
-        self.version += 1;
+        self.touch();
         id
     }
 
@@ -150,8 +161,17 @@ pub struct Webhook {
 /// A callback query the bot has not answered yet.
 #[derive(Debug, Clone)]
 pub struct PendingCallback {
+    pub chat_id: i64,
     pub answered: bool,
-    pub answer_text: Option<String>,
+}
+
+/// The text of the latest answered callback query of a chat (a toast or an alert in the apps).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// Counts notices in the chat, so a page shows each once.
+    pub id: u64,
+    pub text: String,
+    pub show_alert: bool,
 }
 
 /// One bot the sandbox serves (one token).
@@ -164,6 +184,8 @@ pub struct BotState {
     pub next_update_id: i64,
     /// Pending updates, oldest first: (update_id, update JSON).
     pub updates: VecDeque<(i64, Value)>,
+    /// Counts getUpdates calls: a long poll ends with 409 when a newer one starts.
+    pub poll_generation: u64,
     /// From getUpdates/setWebhook; empty = the default set.
     pub allowed_updates: Vec<String>,
     pub webhook: Option<Webhook>,
@@ -189,6 +211,7 @@ impl BotState {
             username: format!("sandbox{id}_bot"),
             next_update_id: 1,
             updates: VecDeque::new(),
+            poll_generation: 0,
             allowed_updates: Vec::new(),
             webhook: None,
             webhook_generation: 0,
@@ -300,6 +323,25 @@ pub fn guess_mime(file_name: Option<&str>) -> String {
     .into()
 }
 
+/// A MIME type safe to store and serve: the given one if it looks like `type/subtype`
+/// (and says more than `application/octet-stream`), else a guess from the file name.
+pub fn clean_mime(given: Option<&str>, file_name: Option<&str>) -> String {
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-' | '_'))
+    };
+    match given.map(|m| m.trim().to_ascii_lowercase()) {
+        Some(m)
+            if m != "application/octet-stream"
+                && m.split_once('/').is_some_and(|(t, s)| token(t) && token(s)) =>
+        {
+            m
+        }
+        _ => guess_mime(file_name),
+    }
+}
+
 /// Width and height of a PNG, GIF or JPEG image, read from its header.
 pub fn image_dimensions(data: &[u8]) -> Option<(u32, u32)> {
     let be16 = |b: &[u8]| u32::from(u16::from_be_bytes([b[0], b[1]]));
@@ -340,7 +382,8 @@ pub struct BotSlot {
     pub state: std::sync::Mutex<BotState>,
     /// Bumped when an update is queued or the webhook changes.
     pub updates_changed: watch::Sender<u64>,
-    /// Bumped when any chat of this bot changes.
+    /// Bumped when any chat of this bot changes (waiters for a chat that does not exist yet
+    /// watch it; the others watch their chat's own `changes`).
     pub chats_changed: watch::Sender<u64>,
 }
 

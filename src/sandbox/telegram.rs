@@ -132,6 +132,20 @@ pub fn message(bot: &BotState, chat: &ChatState, m: &StoredMessage) -> Value {
     v
 }
 
+/// The Message `message_id` of the chat with `chat_id`, or null if there is none.
+pub fn message_by_id(bot: &BotState, chat_id: i64, message_id: i64) -> Value {
+    bot.chats
+        .get(&chat_id)
+        .and_then(|chat| {
+            chat.messages
+                .iter()
+                .rev()
+                .find(|m| m.id == message_id)
+                .map(|m| message(bot, chat, m))
+        })
+        .unwrap_or(Value::Null)
+}
+
 /// A reply_markup parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Markup {

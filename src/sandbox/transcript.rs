@@ -10,8 +10,8 @@ use serde::Deserialize;
 
 use super::control::{ControlResult, pick};
 use super::protocol::{
-    ContactView, DocumentView, InlineButtonView, KeyButtonView, PhotoView, Sender, Transcript,
-    TranscriptMessage,
+    ContactView, DocumentView, InlineButtonView, KeyButtonView, NoticeView, PhotoView, Sender,
+    Transcript, TranscriptMessage,
 };
 use super::state::{BotState, ChatState, Content, StoredMessage};
 use super::{Inner, MAX_WAIT_MS};
@@ -34,11 +34,18 @@ pub async fn transcript(
 ) -> ControlResult<Transcript> {
     let slot = pick(&inner, q.bot.as_deref())?.clone();
     let deadline = tokio::time::Instant::now() + Duration::from_millis(q.wait_ms.min(MAX_WAIT_MS));
+    // Until the chat exists, any chat change of the bot may be its creation; then only the
+    // chat's own changes matter, so many waiting citizens do not wake each other.
     let mut changes = slot.chats_changed.subscribe();
+    let mut watching_chat = false;
     loop {
         {
             let bot = slot.lock();
             let chat = bot.chats.get(&user_id);
+            if let Some(chat) = chat.filter(|_| !watching_chat) {
+                changes = chat.changes.subscribe();
+                watching_chat = true;
+            }
             let ready = match (chat, q.version) {
                 (None, _) => false,
                 (Some(chat), Some(v)) => chat.version > v,
@@ -93,6 +100,11 @@ fn view(bot: &BotState, chat: &ChatState, after: i64) -> Transcript {
         messages,
         reply_keyboard,
         version: chat.version,
+        notice: chat.notice.as_ref().map(|n| NoticeView {
+            id: n.id,
+            text: n.text.clone(),
+            show_alert: n.show_alert,
+        }),
     }
 }
 

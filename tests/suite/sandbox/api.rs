@@ -123,8 +123,14 @@ async fn html_message_with_inline_keyboard_then_edit_then_delete() {
     assert_eq!(q.from.id, UserId(42));
     assert_eq!(q.regular_message().map(|m| m.id), Some(sent.id));
     bot.answer_callback_query(q.id.clone())
+        .text("Đang tải…")
         .await
         .expect("answer");
+    let t = client(&sandbox)
+        .transcript(42, 0, 0)
+        .await
+        .expect("transcript");
+    assert_eq!(t.notice.expect("a notice").text, "Đang tải…");
     // A query is answered once.
     assert!(bot.answer_callback_query(q.id.clone()).await.is_err());
 
@@ -289,4 +295,31 @@ async fn chat_action_needs_a_known_chat() {
     bot.send_chat_action(ChatId(9), ChatAction::Typing)
         .await
         .expect("typing");
+}
+
+#[tokio::test]
+async fn a_second_poller_terminates_the_first() {
+    let sandbox = spawn_sandbox(&[], false).await;
+    let first = bot(&sandbox);
+    let second = bot(&sandbox);
+    let waiting = tokio::spawn(async move { first.get_updates().timeout(30).await });
+    // Whenever the first poll starts, the next call of the second bot instance ends it.
+    while !waiting.is_finished() {
+        second
+            .get_updates()
+            .await
+            .expect("the newest poll is served");
+        tokio::task::yield_now().await;
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let ended = waiting.await.expect("task");
+    assert!(
+        matches!(
+            ended,
+            Err(teloxide::RequestError::Api(
+                teloxide::ApiError::TerminatedByOtherGetUpdates
+            ))
+        ),
+        "{ended:?}"
+    );
 }

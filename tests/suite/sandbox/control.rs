@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use dvc_bot::sandbox::client::{Citizen, Sender};
+use dvc_bot::sandbox::client::{Citizen, SendRequest, Sender};
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
@@ -85,4 +85,61 @@ async fn the_newest_button_with_a_label_is_pressed() {
         panic!("callback query");
     };
     assert_eq!(q.data.as_deref(), Some("new"));
+    // An older message's button, pressed on that message.
+    client(&sandbox)
+        .send(SendRequest {
+            user_id: 42,
+            press: Some("OK".into()),
+            message_id: Some(2),
+            ..SendRequest::default()
+        })
+        .await
+        .expect("press on message 2");
+    let updates = bot.get_updates().offset(3).await.expect("getUpdates");
+    let teloxide::types::UpdateKind::CallbackQuery(q) = &updates[0].kind else {
+        panic!("callback query");
+    };
+    assert_eq!(q.data.as_deref(), Some("old"));
+}
+
+#[tokio::test]
+async fn ask_returns_the_reply_and_changes_show_an_edit() {
+    let sandbox = spawn_sandbox(&[], false).await;
+    let bot = bot(&sandbox);
+    let bot_side = bot.clone();
+    let answer = tokio::spawn(async move {
+        let updates = bot_side
+            .get_updates()
+            .timeout(30)
+            .await
+            .expect("getUpdates");
+        let chat = updates[0].chat().expect("chat").id;
+        bot_side.send_message(chat, "pong").await.expect("reply")
+    });
+    let replies = client(&sandbox)
+        .ask(77, "ping", Duration::from_secs(30))
+        .await
+        .expect("ask");
+    let pong = answer.await.expect("bot task");
+    assert_eq!(replies.len(), 1);
+    assert_eq!(replies[0].text, "pong");
+
+    let before = client(&sandbox)
+        .transcript(77, 0, 0)
+        .await
+        .expect("transcript");
+    let edit = tokio::spawn(async move {
+        bot.edit_message_text(ChatId(77), pong.id, "pong!")
+            .await
+            .expect("edit")
+    });
+    let after = client(&sandbox)
+        .changes(77, before.version, 30_000)
+        .await
+        .expect("changes");
+    edit.await.expect("edit task");
+    assert!(after.version > before.version);
+    let edited = after.message(pong.id.0 as i64).expect("the reply");
+    assert!(edited.edited);
+    assert_eq!(edited.text, "pong!");
 }

@@ -14,7 +14,7 @@ async fn a_burst_to_one_chat_gets_429_with_retry_after() {
     let bot = bot(&sandbox);
     let mut sent = 0;
     let mut retry_after = None;
-    for i in 0..(CHAT_BURST as usize + 5) {
+    for i in 0..(CHAT_BURST as usize + 50) {
         match bot.send_message(ChatId(42), format!("message {i}")).await {
             Ok(_) => sent += 1,
             Err(RequestError::RetryAfter(after)) => {

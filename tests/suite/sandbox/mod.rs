@@ -2,6 +2,8 @@
 //! webhooks, several bots, and the web chat in a headless browser.
 
 mod api;
+mod browser;
+mod cli;
 mod control;
 mod errors;
 mod files;

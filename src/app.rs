@@ -94,10 +94,18 @@ pub async fn run(
         ),
         None => None,
     };
+    let database_url = settings.bot_database_url();
+    if database_url.starts_with("postgres") && settings.secret_key.is_none() {
+        // Replicas share the database: each must open the sessions the others sealed.
+        anyhow::bail!(
+            "DVC_SECRET_KEY is required with PostgreSQL, so that every bot replica seals and \
+             opens portal sessions with the same key (64 hex characters)"
+        );
+    }
     let (portal, running_portal) = portal_for(&settings).await?;
     let telegram = bot::client(&token, api_url.as_ref());
     let services = services(
-        &settings.bot_database_url(),
+        &database_url,
         &settings.data_dir,
         settings.secret_key.as_ref(),
         portal,

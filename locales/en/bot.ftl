@@ -19,14 +19,19 @@ consent-thanks = Thank you for agreeing.
 consent-declined = Without your consent the assistant will not ask for personal data. You can still look up a dossier by its code.
 help =
     <b>Online public services assistant</b>
+    /procedures — find an administrative procedure by field or by words
+    /submit — submit a dossier (for example: /submit 1.001193)
+    /drafts — draft dossiers
+    /mydossiers — my dossiers, by status
+    /status — look up a dossier by its code
     /register — create an account
     /login — log in
-    /status — look up a dossier by its code
+    /account — your account
+    /logout — log out
     /language — change the language
     /mydata — see what the assistant keeps about you
     /deleteme — erase your data
     /cancel — leave what you are doing (drafts are kept)
-    /logout — log out
 cancelled = Cancelled. Your drafts, if any, are kept.
 cancel-nothing = Nothing to cancel.
 unknown-command = I don't know that command. Type /help to see the commands.
@@ -36,6 +41,7 @@ cmd-register = Create an account
 cmd-login = Log in
 cmd-status = Look up a dossier by code
 cmd-language = Change language
+cmd-account = Your account
 cmd-mydata = My data
 cmd-cancel = Leave what you are doing
 cmd-logout = Log out
@@ -155,6 +161,21 @@ mydata =
     }
     Using the assistant since: { $created }
 mydata-none = The assistant keeps no data about you.
+mydata-registration =
+    <b>Registration under way</b>
+    Full name: { $name }
+    ID number: { $id_number }
+    Date of birth: { $birth_date }
+    Phone: { $phone }
+    E-mail: { $email }
+    Address: { $address }
+mydata-draft = <b>Draft dossier</b>: { $procedure } — { $values ->
+        [one] one detail filled in
+       *[other] { $values } details filled in
+    }, { $papers ->
+        [one] one paper sent
+       *[other] { $papers } papers sent
+    }.
 deleteme-ask = Do you really want to erase everything the assistant keeps about you? You will be logged out. Dossiers sent to the portal are not affected.
 deleteme-yes = Erase my data
 deleteme-no = Keep it

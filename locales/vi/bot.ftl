@@ -19,14 +19,19 @@ consent-thanks = Cảm ơn bạn đã đồng ý.
 consent-declined = Bạn chưa đồng ý nên trợ lý sẽ không hỏi dữ liệu cá nhân. Bạn vẫn có thể tra cứu hồ sơ theo mã hồ sơ.
 help =
     <b>Trợ lý dịch vụ công trực tuyến</b>
+    /procedures — tìm thủ tục hành chính theo lĩnh vực hoặc từ khoá
+    /submit — nộp hồ sơ (ví dụ: /submit 1.001193)
+    /drafts — hồ sơ nháp
+    /mydossiers — hồ sơ của tôi, theo trạng thái
+    /status — tra cứu hồ sơ theo mã hồ sơ
     /register — đăng ký tài khoản
     /login — đăng nhập
-    /status — tra cứu hồ sơ theo mã hồ sơ
+    /account — tài khoản
+    /logout — đăng xuất
     /language — đổi ngôn ngữ
     /mydata — xem dữ liệu trợ lý lưu về bạn
     /deleteme — xoá dữ liệu của bạn
     /cancel — thoát thao tác đang làm (hồ sơ nháp vẫn được giữ)
-    /logout — đăng xuất
 cancelled = Đã thoát. Hồ sơ nháp (nếu có) vẫn được giữ.
 cancel-nothing = Không có thao tác nào đang làm.
 unknown-command = Trợ lý không hiểu lệnh này. Gõ /help để xem các lệnh.
@@ -36,6 +41,7 @@ cmd-register = Đăng ký tài khoản
 cmd-login = Đăng nhập
 cmd-status = Tra cứu hồ sơ theo mã
 cmd-language = Đổi ngôn ngữ
+cmd-account = Tài khoản
 cmd-mydata = Dữ liệu của tôi
 cmd-cancel = Thoát thao tác đang làm
 cmd-logout = Đăng xuất
@@ -155,6 +161,15 @@ mydata =
     }
     Bắt đầu dùng trợ lý: { $created }
 mydata-none = Trợ lý chưa lưu dữ liệu nào về bạn.
+mydata-registration =
+    <b>Đăng ký đang làm dở</b>
+    Họ và tên: { $name }
+    Số giấy tờ: { $id_number }
+    Ngày sinh: { $birth_date }
+    Điện thoại: { $phone }
+    Thư điện tử: { $email }
+    Địa chỉ: { $address }
+mydata-draft = <b>Hồ sơ nháp</b>: { $procedure } — { $values } thông tin đã khai, { $papers } giấy tờ đã gửi.
 deleteme-ask = Bạn có chắc muốn xoá toàn bộ dữ liệu trợ lý lưu về bạn? Bạn sẽ được đăng xuất. Hồ sơ đã gửi trên Cổng dịch vụ công không bị ảnh hưởng.
 deleteme-yes = Xoá dữ liệu
 deleteme-no = Không xoá

@@ -160,7 +160,7 @@ async fn handle(
     input: Input,
 ) -> HandlerResult {
     // Telegram delivers at least once: an update already handled in this chat is skipped.
-    if state.last_update != 0 && meta.update_id <= state.last_update {
+    if state.handled(meta.update_id) {
         tracing::info!(update_id = meta.update_id, "duplicate update skipped");
         if let Some(id) = &meta.callback_id {
             let _ = bot.answer_callback_query(id.clone()).await;
@@ -172,7 +172,7 @@ async fn handle(
         user.as_ref().and_then(|u| u.locale.as_deref()),
         meta.language_code.as_deref(),
     );
-    let was_reset = storage.take_reset(meta.chat_id);
+    let was_reset = storage.take_reset(meta.chat_id) || state.step_lost;
     let ctx = Ctx {
         services: &services,
         user_id: meta.user_id,
@@ -188,7 +188,7 @@ async fn handle(
     );
     let checklist = state.checklist_message;
     let mut outcome = flows::handle(state, input, &ctx).await;
-    outcome.next.last_update = meta.update_id;
+    outcome.next.mark_handled(meta.update_id);
     if was_reset {
         outcome.effects.insert(
             0,

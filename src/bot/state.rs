@@ -1,7 +1,8 @@
 //! The persisted dialogue: where each chat is in a conversation and what it has collected.
 //!
-//! Stored as JSON by `db::storage::SqlStorage`; a shape that no longer reads after an upgrade
-//! resets the chat to the main menu. Passwords are never part of it.
+//! Stored as JSON by `db::storage::SqlStorage`. It reads leniently: after an upgrade, a step
+//! that no longer reads puts the chat back at the main menu (and says so), and the drafts that
+//! still read are kept, each on its own. Passwords are never part of it.
 
 use std::collections::BTreeMap;
 
@@ -11,23 +12,97 @@ use serde::{Deserialize, Serialize};
 use crate::domain::AccountKind;
 use crate::portal::model::{Delivery, Procedure};
 
+/// How many recent update ids a chat remembers to skip Telegram's redeliveries (webhook
+/// deliveries may also come out of order, so a window, not just the newest).
+pub const RECENT_UPDATES: usize = 32;
+
 /// One chat's dialogue.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct State {
     pub step: Step,
-    /// The newest Telegram update handled in this chat; a redelivered one is skipped.
-    #[serde(default)]
-    pub last_update: u32,
+    /// The latest Telegram update ids handled in this chat, newest last.
+    pub recent_updates: Vec<u32>,
     /// Dossiers being prepared. They outlive any step (`/cancel`, restarts, portal outages) and
     /// leave only once the portal has accepted the submission.
-    #[serde(default)]
     pub drafts: Vec<Draft>,
     /// A procedure to go back to once logged in.
-    #[serde(default)]
     pub resume: Option<String>,
     /// The papers checklist message, edited in place as papers arrive (kept by the adapter).
-    #[serde(default)]
     pub checklist_message: Option<i32>,
+    /// Set when the stored step no longer read and the chat was put back at the menu.
+    #[serde(skip)]
+    pub step_lost: bool,
+}
+
+impl State {
+    /// Whether update `id` was handled already in this chat.
+    pub fn handled(&self, id: u32) -> bool {
+        self.recent_updates.contains(&id)
+    }
+
+    /// Remembers update `id` as handled.
+    pub fn mark_handled(&mut self, id: u32) {
+        self.recent_updates.push(id);
+        let excess = self.recent_updates.len().saturating_sub(RECENT_UPDATES);
+        self.recent_updates.drain(..excess);
+    }
+}
+
+impl<'de> Deserialize<'de> for State {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        /// The stored shape, each part read on its own.
+        #[derive(Deserialize)]
+        struct Stored {
+            #[serde(default)]
+            step: serde_json::Value,
+            #[serde(default)]
+            recent_updates: Vec<u32>,
+            /// Before `recent_updates`.
+            #[serde(default)]
+            last_update: Option<u32>,
+            #[serde(default)]
+            drafts: Vec<serde_json::Value>,
+            #[serde(default)]
+            resume: Option<String>,
+            #[serde(default)]
+            checklist_message: Option<i32>,
+        }
+        let stored = Stored::deserialize(d)?;
+        let (step, step_lost) = if stored.step.is_null() {
+            (Step::Idle, false)
+        } else {
+            match serde_json::from_value::<Step>(stored.step) {
+                Ok(step) => (step, false),
+                Err(error) => {
+                    tracing::warn!(%error, "stored step no longer reads; back to the menu");
+                    (Step::Idle, true)
+                }
+            }
+        };
+        let drafts = stored
+            .drafts
+            .into_iter()
+            .filter_map(|value| match serde_json::from_value::<Draft>(value) {
+                Ok(draft) => Some(draft),
+                Err(error) => {
+                    tracing::warn!(%error, "a stored draft no longer reads and is dropped");
+                    None
+                }
+            })
+            .collect();
+        let mut recent_updates = stored.recent_updates;
+        if recent_updates.is_empty() {
+            recent_updates.extend(stored.last_update.filter(|id| *id != 0));
+        }
+        Ok(State {
+            step,
+            recent_updates,
+            drafts,
+            resume: stored.resume,
+            checklist_message: stored.checklist_message,
+            step_lost,
+        })
+    }
 }
 
 /// A dossier being prepared in the chat: a working copy that is synchronised with the portal
@@ -287,11 +362,44 @@ mod tests {
                 },
                 field: RegField::IdNumber,
             },
-            last_update: 42,
+            recent_updates: vec![41, 42],
             ..Default::default()
         };
         let json = serde_json::to_string(&state).unwrap();
         assert_eq!(serde_json::from_str::<State>(&json).unwrap(), state);
+    }
+
+    #[test]
+    fn an_unreadable_step_keeps_the_drafts_that_read() {
+        let good = serde_json::json!({
+            "key": "k1",
+            "procedure": {"code": "1.001193", "name_vi": "Đăng ký khai sinh", "name_en": "Birth",
+                "field": "Hộ tịch", "agency_code": "A", "agency_name": "UBND", "online_level": "full",
+                "processing_days": 1, "fee": 0, "form": [], "papers": []},
+            "values": {}, "papers": [], "delivery": null, "portal_id": null, "updated_at": 0
+        });
+        let json = serde_json::json!({
+            "step": {"OldStep": {"x": 1}},
+            "last_update": 7,
+            "drafts": [good, {"key": "k2", "shape": "old"}],
+        });
+        let state: State = serde_json::from_value(json).unwrap();
+        assert!(state.step_lost);
+        assert_eq!(state.step, Step::Idle);
+        assert_eq!(state.drafts.len(), 1, "the readable draft is kept");
+        assert_eq!(state.drafts[0].key, "k1");
+        assert!(state.handled(7), "the older update field still counts");
+        assert!(!state.handled(8));
+    }
+
+    #[test]
+    fn recent_updates_are_a_window() {
+        let mut state = State::default();
+        for id in 1..=100 {
+            state.mark_handled(id);
+        }
+        assert_eq!(state.recent_updates.len(), RECENT_UPDATES);
+        assert!(state.handled(100) && !state.handled(1));
     }
 
     #[test]

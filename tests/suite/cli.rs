@@ -86,3 +86,40 @@ fn help_documents_every_environment_variable() {
         assert!(help.contains(var), "--help lacks {var}");
     }
 }
+
+fn run_with(envs: &[(&str, &str)]) -> (bool, String) {
+    let data = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dvc-bot"));
+    command
+        .arg("run")
+        .env("DVC_DATA_DIR", data.path())
+        .env("RUST_LOG", "off")
+        .env_remove("TELOXIDE_TOKEN")
+        .env_remove("DVC_SECRET_KEY")
+        .env_remove("DATABASE_URL");
+    for (k, v) in envs {
+        command.env(k, v);
+    }
+    let out = command.output().expect("run dvc-bot");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn run_without_a_token_says_what_to_do() {
+    let (ok, stderr) = run_with(&[]);
+    assert!(!ok);
+    assert_one_clear_line(&stderr, "TELOXIDE_TOKEN is required");
+}
+
+#[test]
+fn run_on_postgres_without_a_shared_key_is_refused() {
+    let (ok, stderr) = run_with(&[
+        ("TELOXIDE_TOKEN", "1:test"),
+        ("DATABASE_URL", "postgres://postgres@127.0.0.1:1/test"),
+    ]);
+    assert!(!ok);
+    assert_one_clear_line(&stderr, "DVC_SECRET_KEY is required with PostgreSQL");
+}

@@ -7,13 +7,13 @@ use chrono::{DateTime, Utc};
 
 use crate::db::users;
 use crate::domain::{AccountKind, CitizenId, Phone, TaxCode};
-use crate::i18n::format_datetime;
+use crate::i18n::{format_date, format_datetime};
 use crate::portal::client::PortalError;
 use crate::portal::model::{LoginRequest, Session};
 
 use super::super::callback::{AccountAction, Callback};
 use super::super::reply::{Effect, Keyboard, Outcome, Reply, Text};
-use super::super::state::{RegField, RegisterForm, Step, Then};
+use super::super::state::{RegField, RegisterForm, State, Step, Then};
 use super::{Ctx, Input, main_menu, start};
 
 /// `/register`, `/login` or the account menu's buttons: consent first, then the first question.
@@ -226,36 +226,56 @@ pub async fn menu_action(action: AccountAction, ctx: &Ctx<'_>) -> Outcome<Step> 
 }
 
 /// `/mydata`: everything the bot keeps about the user (never the session token itself).
-pub fn my_data(ctx: &Ctx<'_>) -> Outcome<Step> {
-    let Some(user) = &ctx.user else {
-        return Outcome::new(Step::Idle).send(Reply::msg("mydata-none"));
-    };
+pub fn my_data(state: &State, ctx: &Ctx<'_>) -> Outcome<Step> {
     let when = |t: Option<i64>| {
         t.and_then(|s| DateTime::<Utc>::from_timestamp(s, 0))
             .map(format_datetime)
             .unwrap_or_else(|| "—".into())
     };
-    let text = Text::msg("mydata")
-        .arg("telegram_id", user.telegram_user_id)
-        .arg(
-            "language",
-            user.locale.clone().unwrap_or_else(|| "—".into()),
-        )
-        .arg("consent", when(user.consent_at))
-        .arg(
-            "account",
-            user.portal_account.clone().unwrap_or_else(|| "—".into()),
-        )
-        .arg(
-            "logged_in",
-            if user.portal_session_enc.is_some() {
-                "yes"
-            } else {
-                "no"
-            },
-        )
-        .arg("notify", if user.notify != 0 { "yes" } else { "no" })
-        .arg("created", when(Some(user.created_at)));
+    let dash = || "—".to_owned();
+    let mut text = match &ctx.user {
+        Some(user) => Text::msg("mydata")
+            .arg("telegram_id", user.telegram_user_id)
+            .arg("language", user.locale.clone().unwrap_or_else(dash))
+            .arg("consent", when(user.consent_at))
+            .arg("account", user.portal_account.clone().unwrap_or_else(dash))
+            .arg(
+                "logged_in",
+                if user.portal_session_enc.is_some() {
+                    "yes"
+                } else {
+                    "no"
+                },
+            )
+            .arg("notify", if user.notify != 0 { "yes" } else { "no" })
+            .arg("created", when(Some(user.created_at))),
+        None => Text::msg("mydata-none"),
+    };
+    // What the conversation holds: a registration under way, drafts.
+    if let Step::Register { form, .. } | Step::RegisterReview { form } = &state.step {
+        text = text
+            .then("mydata-registration")
+            .arg("name", form.full_name.clone().unwrap_or_else(dash))
+            .arg("id_number", form.id_number.clone().unwrap_or_else(dash))
+            .arg(
+                "birth_date",
+                form.birth_date.map(format_date).unwrap_or_else(dash),
+            )
+            .arg("phone", form.phone.clone().unwrap_or_else(dash))
+            .arg("email", form.email.clone().flatten().unwrap_or_else(dash))
+            .arg("address", form.address.clone().unwrap_or_else(dash));
+    }
+    for draft in &state.drafts {
+        let name = match ctx.locale {
+            crate::i18n::Locale::Vi => &draft.procedure.summary.name_vi,
+            crate::i18n::Locale::En => &draft.procedure.summary.name_en,
+        };
+        text = text
+            .then("mydata-draft")
+            .arg("procedure", name.as_str())
+            .arg("values", draft.values.len() as i64)
+            .arg("papers", draft.papers.len() as i64);
+    }
     Outcome::new(Step::Idle).send(Reply::new(text))
 }
 

@@ -208,6 +208,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("drafts", "cmd-drafts"),
     ("status", "cmd-status"),
     ("language", "cmd-language"),
+    ("account", "cmd-account"),
     ("mydata", "cmd-mydata"),
     ("cancel", "cmd-cancel"),
     ("logout", "cmd-logout"),
@@ -243,6 +244,10 @@ async fn route(state: State, step: Step, input: Input, ctx: &Ctx<'_>) -> Outcome
             "submit" => submit::start(state, arg, None, ctx).await,
             "drafts" => drafts::list(state, ctx).await,
             "mydossiers" => dossiers::list(state, ctx).await,
+            "mydata" => {
+                let outcome = account::my_data(&state, ctx);
+                lift(outcome, state)
+            }
             _ => lift(command(step, name, arg, ctx).await, state),
         };
     }
@@ -334,7 +339,7 @@ async fn command(step: Step, name: &str, arg: &str, ctx: &Ctx<'_>) -> Outcome<St
         "register" => account::begin(Then::Register, ctx),
         "login" => account::begin(Then::Login, ctx),
         "logout" => account::logout(ctx).await,
-        "mydata" => account::my_data(ctx),
+        "account" => account::show(ctx),
         "deleteme" => account::ask_delete(),
         "status" => lookup::begin(arg, ctx).await,
         _ => Outcome::new(step).send(Reply::msg("unknown-command")),

@@ -124,10 +124,11 @@ pub async fn start(mut state: State, code: &str, token: Option<String>, ctx: &Ct
 
 /// Resumes draft `key` where it stands: a missing required field, the papers, the delivery, or
 /// the review.
-pub async fn resume(state: State, key: &str, ctx: &Ctx<'_>) -> Out {
+pub async fn resume(mut state: State, key: &str, ctx: &Ctx<'_>) -> Out {
     let Some(i) = find(&state, key) else {
         return gone(state);
     };
+    refresh_procedure(&mut state.drafts[i], ctx).await;
     let draft = &state.drafts[i];
     let intro = Reply::new(
         Text::msg("submit-resuming").arg("procedure", procedure_name(draft, ctx.locale)),
@@ -145,6 +146,16 @@ pub async fn resume(state: State, key: &str, ctx: &Ctx<'_>) -> Out {
     };
     out.effects.insert(0, Effect::Send(intro));
     out
+}
+
+/// The procedure as the portal has it now (a field or paper may have been added since the
+/// draft began); the draft's copy serves while the portal is unreachable.
+async fn refresh_procedure(draft: &mut Draft, ctx: &Ctx<'_>) {
+    let code = draft.procedure.summary.code.clone();
+    match ctx.services.portal.procedure(&code).await {
+        Ok(procedure) => draft.procedure = procedure,
+        Err(error) => tracing::info!(%error, "going on with the draft's copy of the procedure"),
+    }
 }
 
 /// Asks form field `index`, or goes on to the papers after the last one. A value already
@@ -639,7 +650,10 @@ pub async fn send(mut state: State, key: &str, ctx: &Ctx<'_>) -> Out {
         // submit below carries the same key, so the portal answers with that dossier.
         Err(PortalError::Conflict { .. }) if saved.is_some() => saved.unwrap_or_default(),
         Err(PortalError::Unauthorized) => return session_expired(state, key, ctx).await,
-        Err(error @ PortalError::Invalid { .. }) => return missing(state, key, &error, ctx),
+        Err(error @ PortalError::Invalid { .. }) => {
+            refresh_procedure(&mut state.drafts[i], ctx).await;
+            return missing(state, key, &error, ctx);
+        }
         Err(error) => return portal_down(state, here, &error),
     };
     let submit_key = state.drafts[i].submit_key();
@@ -651,7 +665,10 @@ pub async fn send(mut state: State, key: &str, ctx: &Ctx<'_>) -> Out {
     {
         Ok(dossier) => submitted(state, key, &dossier, ctx),
         Err(PortalError::Unauthorized) => session_expired(state, key, ctx).await,
-        Err(error @ PortalError::Invalid { .. }) => missing(state, key, &error, ctx),
+        Err(error @ PortalError::Invalid { .. }) => {
+            refresh_procedure(&mut state.drafts[i], ctx).await;
+            missing(state, key, &error, ctx)
+        }
         Err(error) => portal_down(state, here, &error),
     }
 }

@@ -21,7 +21,8 @@ fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
             .with_env_filter(tracing_subscriber::EnvFilter::new("debug"))
             .with_writer(move || LogSink(Arc::clone(&sink)))
             .finish();
-        let _ = tracing::subscriber::set_global_default(subscriber);
+        // Also bridges the `log` crate (teloxide, reqwest), so their records are checked too.
+        let _ = tracing_subscriber::util::SubscriberInitExt::try_init(subscriber);
         buffer
     })
     .clone()

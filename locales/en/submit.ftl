@@ -128,3 +128,4 @@ draft-discarded = The draft is removed from this chat.{ $saved ->
         [yes] {" "}The copy saved on the portal is still under "Draft dossiers".
        *[no] {""}
     }
+submit-already-sent = This dossier was sent already: dossier code { $code }.

@@ -122,3 +122,4 @@ draft-discarded = Đã xoá hồ sơ nháp khỏi trò chuyện.{ $saved ->
         [yes] {" "}Bản đã lưu trên Cổng dịch vụ công vẫn còn trong «Hồ sơ nháp».
        *[no] {""}
     }
+submit-already-sent = Hồ sơ này đã được gửi, mã hồ sơ { $code }.

@@ -16,6 +16,9 @@ use crate::portal::model::{Delivery, Procedure};
 /// deliveries may also come out of order, so a window, not just the newest).
 pub const RECENT_UPDATES: usize = 32;
 
+/// How many sent drafts a chat remembers the codes of.
+pub const RECENT_SENT: usize = 5;
+
 /// One chat's dialogue.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct State {
@@ -29,6 +32,9 @@ pub struct State {
     pub resume: Option<String>,
     /// The papers checklist message, edited in place as papers arrive (kept by the adapter).
     pub checklist_message: Option<i32>,
+    /// Drafts sent lately and their dossier codes (draft key, code), newest last: a second tap
+    /// on "Gửi hồ sơ" is answered with the code.
+    pub sent: Vec<(String, String)>,
     /// Set when the stored step no longer read and the chat was put back at the menu.
     #[serde(skip)]
     pub step_lost: bool,
@@ -38,6 +44,13 @@ impl State {
     /// Whether update `id` was handled already in this chat.
     pub fn handled(&self, id: u32) -> bool {
         self.recent_updates.contains(&id)
+    }
+
+    /// Remembers that draft `key` became dossier `code`.
+    pub fn remember_sent(&mut self, key: &str, code: &str) {
+        self.sent.push((key.to_owned(), code.to_owned()));
+        let excess = self.sent.len().saturating_sub(RECENT_SENT);
+        self.sent.drain(..excess);
     }
 
     /// Remembers update `id` as handled.
@@ -66,6 +79,8 @@ impl<'de> Deserialize<'de> for State {
             resume: Option<String>,
             #[serde(default)]
             checklist_message: Option<i32>,
+            #[serde(default)]
+            sent: Vec<(String, String)>,
         }
         let stored = Stored::deserialize(d)?;
         let (step, step_lost) = if stored.step.is_null() {
@@ -100,6 +115,7 @@ impl<'de> Deserialize<'de> for State {
             drafts,
             resume: stored.resume,
             checklist_message: stored.checklist_message,
+            sent: stored.sent,
             step_lost,
         })
     }

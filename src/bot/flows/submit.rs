@@ -634,7 +634,11 @@ pub async fn save(mut state: State, key: &str, ctx: &Ctx<'_>) -> Out {
 /// "Gửi hồ sơ": saved, then submitted with the draft's idempotency key; the code comes back.
 pub async fn send(mut state: State, key: &str, ctx: &Ctx<'_>) -> Out {
     let Some(i) = find(&state, key) else {
-        // Already sent (a double tap) or gone: nothing to do twice.
+        // Already sent (a double tap): its code again, nothing sent twice.
+        if let Some((_, code)) = state.sent.iter().find(|(k, _)| k == key) {
+            let text = Text::msg("submit-already-sent").arg("code", code.as_str());
+            return Outcome::new(state).effect(Effect::Toast(text));
+        }
         return Outcome::new(state).effect(Effect::Toast(Text::msg("stale-button")));
     };
     let Some(token) = ctx.session() else {
@@ -663,7 +667,7 @@ pub async fn send(mut state: State, key: &str, ctx: &Ctx<'_>) -> Out {
         .submit(&token, &id.to_string(), &submit_key)
         .await
     {
-        Ok(dossier) => submitted(state, key, &dossier, ctx),
+        Ok(dossier) => submitted(state, key, &dossier),
         Err(PortalError::Unauthorized) => session_expired(state, key, ctx).await,
         Err(error @ PortalError::Invalid { .. }) => {
             refresh_procedure(&mut state.drafts[i], ctx).await;
@@ -673,13 +677,14 @@ pub async fn send(mut state: State, key: &str, ctx: &Ctx<'_>) -> Out {
     }
 }
 
-fn submitted(mut state: State, key: &str, dossier: &Dossier, ctx: &Ctx<'_>) -> Out {
+fn submitted(mut state: State, key: &str, dossier: &Dossier) -> Out {
     state.drafts.retain(|d| d.key != key);
     state.checklist_message = None;
     let code = dossier
         .code
         .clone()
         .unwrap_or_else(|| dossier.id.to_string());
+    state.remember_sent(key, &code);
     let due = dossier
         .due_date
         .map(format_date)
@@ -689,7 +694,6 @@ fn submitted(mut state: State, key: &str, dossier: &Dossier, ctx: &Ctx<'_>) -> O
         .arg("procedure", dossier.procedure_name.as_str())
         .arg("due", due);
     tracing::info!(dossier = %code, "dossier submitted");
-    let _ = ctx;
     to(state, Step::Idle).send(Reply::new(text).with(main_menu()))
 }
 

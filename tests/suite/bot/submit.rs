@@ -261,6 +261,26 @@ async fn a_saved_draft_survives_a_restart_and_a_double_tap_sends_once() {
     );
     let listed = portal_dossiers(&sys, &id).await;
     assert_eq!(listed.len(), 1, "one dossier at the portal");
+    // The second tap is answered with the code, on the button itself.
+    let code = listed[0].code.clone().unwrap();
+    let mut notice = None;
+    for _ in 0..50 {
+        notice = sys
+            .client
+            .transcript(who.clone(), 0, 0)
+            .await
+            .unwrap()
+            .notice;
+        if notice.as_ref().is_some_and(|n| n.text.contains(&code)) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let notice = notice.expect("the second tap is answered");
+    assert!(
+        notice.text.contains("đã được gửi") && notice.text.contains(&code),
+        "{notice:?}"
+    );
     assert_eq!(listed[0].status, DossierStatus::New);
 }
 

@@ -1,5 +1,5 @@
-//! `dvc-bot sandbox --bot-api-only`: serves the Bot API, prints its URL and tokens, and stops
-//! cleanly on SIGTERM.
+//! `dvc-bot sandbox` and `dvc-bot sandbox --bot-api-only` as processes: what they print, what
+//! they serve, and a clean stop on SIGTERM.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -63,4 +63,93 @@ async fn bot_api_only_serves_and_stops_on_sigterm() {
     assert!(status.success(), "{status}");
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
+}
+
+/// `dvc-bot sandbox`: the README's first command. Sandbox, portal and bot come up on loopback
+/// with no token; the printed chat answers `/start`; SIGTERM stops all of it cleanly.
+#[tokio::test]
+async fn the_whole_system_runs_offline_and_stops_on_sigterm() {
+    let data = tempfile::tempdir().expect("data dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dvc-bot"))
+        .arg("sandbox")
+        .env("DVC_DATA_DIR", data.path())
+        .env("DVC_SANDBOX_LISTEN", "127.0.0.1:0")
+        .env("DVC_ADMIN_LISTEN", "127.0.0.1:0")
+        .env_remove("DATABASE_URL")
+        .env_remove("DVC_PORTAL_URL")
+        .env_remove("TELOXIDE_TOKEN")
+        .env("RUST_LOG", "off")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run dvc-bot");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let mut printed = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.expect("a line");
+        printed.push(line.clone());
+        if line.contains("portal API") {
+            break;
+        }
+    }
+    let find = |label: &str| {
+        printed
+            .iter()
+            .find(|l| l.contains(label))
+            .and_then(|l| l.split_whitespace().last())
+            .unwrap_or_else(|| panic!("{label} is printed: {printed:?}"))
+            .to_owned()
+    };
+    let chat = find("web chat:");
+    let console = find("officer console:");
+    let officer_token = find("officer token:");
+    assert!(chat.starts_with("http://127.0.0.1:") && console.ends_with("/officer"));
+    assert_eq!(officer_token.len(), 64, "a generated token");
+
+    let control = dvc_bot::sandbox::client::SandboxClient::parse(&chat).expect("chat URL");
+    let who = dvc_bot::sandbox::client::Citizen::new(9_000_001)
+        .named("Lan")
+        .language("vi");
+    control
+        .send_text(who.clone(), "/start")
+        .await
+        .expect("send");
+    let answer = control
+        .transcript(who, 0, 20_000)
+        .await
+        .expect("transcript");
+    assert!(
+        answer
+            .bot_messages()
+            .any(|m| m.text.contains("Xin chào Lan")),
+        "{answer:?}"
+    );
+    let page = reqwest::get(&chat)
+        .await
+        .expect("web chat")
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("<html"), "the web chat page is served");
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    // A safety net, not a timing assertion: a system that ignores SIGTERM fails, not hangs.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("dvc-bot sandbox did not stop on SIGTERM");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status}");
+    assert!(data.path().join("dvc-bot.db").exists() && data.path().join("portal.db").exists());
 }

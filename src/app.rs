@@ -197,11 +197,21 @@ impl Drop for RunningBot {
 
 /// Starts the bot with long polling against `api_url` in a task.
 pub fn spawn_bot(token: Secret, api_url: url::Url, services: Arc<Services>) -> RunningBot {
+    spawn_bot_with(token, api_url, Updates::Polling, services)
+}
+
+/// Starts the bot against `api_url` in a task, receiving updates as `updates` says.
+pub fn spawn_bot_with(
+    token: Secret,
+    api_url: url::Url,
+    updates: Updates,
+    services: Arc<Services>,
+) -> RunningBot {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let config = BotConfig {
         token,
         api_url: Some(api_url),
-        updates: Updates::Polling,
+        updates,
         services,
     };
     let handle = tokio::spawn(bot::run(config, async move {

@@ -148,6 +148,11 @@ impl System {
 
     /// Starts (or restarts) the bot process's parts on the same database.
     pub async fn start_bot(&mut self) {
+        self.start_bot_with(dvc_bot::bot::Updates::Polling).await;
+    }
+
+    /// Starts the bot receiving updates as `updates` says (polling or a webhook).
+    pub async fn start_bot_with(&mut self, updates: dvc_bot::bot::Updates) {
         let token = Secret::new(SANDBOX_TOKEN);
         let telegram = dvc_bot::bot::client(&token, Some(&self.sandbox.base_url));
         let services = app::services(
@@ -159,9 +164,10 @@ impl System {
         )
         .await
         .expect("services");
-        self.bot = Some(app::spawn_bot(
+        self.bot = Some(app::spawn_bot_with(
             token,
             self.sandbox.base_url.clone(),
+            updates,
             services,
         ));
     }

@@ -167,7 +167,13 @@ fn ask_field(state: State, key: &str, index: usize, again: bool, ctx: &Ctx<'_>) 
     let draft = &state.drafts[i];
     let form = &draft.procedure.form;
     let Some(field) = form.get(index) else {
-        return start_papers(state, key, ctx);
+        // Past the last field: on to the papers and the delivery, unless both are done (going
+        // over the form from the review): then straight back to the review, as `resume` does.
+        return if draft.next_paper().is_none() && draft.delivery.is_some() {
+            review(state, key, ctx)
+        } else {
+            start_papers(state, key, ctx)
+        };
     };
     let kind = match field.kind {
         FieldKind::Text => "text",

@@ -1,9 +1,11 @@
 //! The bot: its steps with the real reference portal and no Telegram at all (`steps`), and the
 //! whole system through the sandbox's Bot API (`journeys`, `submit`).
 
+mod commands;
 mod journeys;
 mod steps;
 mod submit;
+mod submit_en;
 
 use std::sync::Arc;
 

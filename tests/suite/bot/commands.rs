@@ -74,7 +74,7 @@ fn rendered(steps: &Steps, outcome: &Outcome<State>, locale: Locale) -> String {
 
 /// One step as `user` in `locale`; every effect is rendered in both languages. Answers the
 /// outcome and its text in `locale`.
-async fn step_as(
+pub(super) async fn step_as(
     steps: &Steps,
     user: i64,
     state: State,

@@ -2,6 +2,7 @@
 //! whole system through the sandbox's Bot API (`journeys`, `submit`).
 
 mod commands;
+mod edit;
 mod journeys;
 mod steps;
 mod submit;

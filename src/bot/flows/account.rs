@@ -161,8 +161,13 @@ pub async fn receive_login_password(
 /// `/logout`: the portal session ends and the link is removed.
 pub async fn logout(ctx: &Ctx<'_>) -> Outcome<Step> {
     let Some(token) = ctx.session() else {
-        if logged_in_as(ctx).is_some() {
-            let _ = users::set_portal_link(&ctx.services.db, ctx.user_id, None).await;
+        // A link whose session no longer opens (another key, say) is dropped all the same.
+        let linked = ctx
+            .user
+            .as_ref()
+            .is_some_and(|u| u.portal_session_enc.is_some() || u.portal_account.is_some());
+        if linked {
+            ctx.forget_session().await;
         }
         return Outcome::new(Step::Idle).send(Reply::msg("logout-not-logged-in").with(main_menu()));
     };

@@ -202,9 +202,6 @@ async fn logout_ends_the_portal_session_and_removes_the_link() {
 }
 
 #[tokio::test]
-#[ignore = "bug: account.rs logout — a link whose session no longer opens is kept \
-            (`logged_in_as` needs a session that opens, so the unlink branch never runs); \
-            /mydata then still says logged in"]
 async fn logout_drops_a_link_whose_session_no_longer_opens() {
     let steps = Steps::new(engines()[0]).await;
     logout_table(&steps, &[(Before::Unreadable, "logout-not-logged-in")]).await;

@@ -472,8 +472,16 @@ pub async fn receive_address(mut state: State, key: String, input: Input, ctx: &
     let Some(i) = find(&state, &key) else {
         return gone(state);
     };
-    let Input::Text(text) = input else {
-        return to(state, Step::PostAddress { key }).send(Reply::msg("submit-ask-post-address"));
+    let text = match input {
+        Input::Text(text) => text,
+        // The delivery buttons are still there: choosing again (online, say) is honoured.
+        input @ Input::Callback(Callback::Deliver { .. }) => {
+            return receive_delivery(state, key, input, ctx).await;
+        }
+        _ => {
+            return to(state, Step::PostAddress { key })
+                .send(Reply::msg("submit-ask-post-address"));
+        }
     };
     let address = match Address::parse(&text) {
         Ok(a) => a,

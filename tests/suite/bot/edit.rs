@@ -132,3 +132,48 @@ async fn edit_details_shows_each_value_and_comes_back_to_the_review() {
         }
     }
 }
+
+#[tokio::test]
+async fn choosing_delivery_again_while_the_address_is_asked() {
+    let steps = Steps::new(engines()[0]).await;
+    let draft = complete_draft(&steps, None).await;
+    let key = draft.key.clone();
+    let at_address = State {
+        step: Step::PostAddress { key: key.clone() },
+        drafts: vec![draft],
+        ..Default::default()
+    };
+    for locale in Locale::ALL {
+        // Online after all: honoured, on to the review.
+        let online = Input::Callback(Callback::Deliver {
+            key: key.clone(),
+            online: true,
+        });
+        let (out, _) = step_as(&steps, USER, at_address.clone(), online, locale).await;
+        assert_eq!(out.next.step, Step::Review { key: key.clone() });
+        assert_eq!(out.next.drafts[0].delivery, Some(Delivery::Online));
+        // Another draft's button: stale, nothing recorded.
+        let other = Input::Callback(Callback::Deliver {
+            key: "otherkey".into(),
+            online: true,
+        });
+        let (out, _) = step_as(&steps, USER, at_address.clone(), other, locale).await;
+        assert_eq!(out.message_ids(), vec!["stale-button"]);
+        assert_eq!(out.next.drafts[0].delivery, None);
+        // An address typed: by post.
+        let (out, _) = step_as(
+            &steps,
+            USER,
+            at_address.clone(),
+            Input::Text("Bản Mòng, Hua La, Sơn La".into()),
+            locale,
+        )
+        .await;
+        assert_eq!(
+            out.next.drafts[0].delivery,
+            Some(Delivery::Post {
+                address: "Bản Mòng, Hua La, Sons La".replace("Sons", "Sơn")
+            })
+        );
+    }
+}

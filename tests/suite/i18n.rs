@@ -136,7 +136,10 @@ fn every_message_renders_with_sample_arguments() {
                 assert!(!text.trim().is_empty(), "{id} renders empty");
                 // Sent with parse_mode HTML: Telegram's (and the sandbox's) rules must hold.
                 if let Err(error) = dvc_bot::sandbox::html::parse(&text) {
-                    panic!("{}:{id} is not Telegram HTML: {error:?}\n{text}", locale.code());
+                    panic!(
+                        "{}:{id} is not Telegram HTML: {error:?}\n{text}",
+                        locale.code()
+                    );
                 }
                 assert!(!text.contains('\u{2068}'), "{id} has bidi marks");
                 rendered += 1;

@@ -10,7 +10,8 @@ use super::super::callback::Callback;
 use super::super::reply::{Effect, Keyboard, Outcome, Reply, Text};
 use super::super::state::{Draft, PaperFile, State, Step};
 use super::Ctx;
-use super::submit::{Out, login_buttons, new_key, portal_down, procedure_name, resume, to};
+use super::review::portal_down;
+use super::submit::{Out, login_buttons, new_key, procedure_name, resume, to};
 
 pub async fn list(state: State, ctx: &Ctx<'_>) -> Out {
     let mut rows: Vec<Vec<(Text, Callback)>> = state

@@ -8,6 +8,7 @@ pub mod lookup;
 pub mod papers;
 pub mod procedures;
 pub mod register;
+pub mod review;
 pub mod start;
 pub mod submit;
 
@@ -285,18 +286,18 @@ async fn route(state: State, step: Step, input: Input, ctx: &Ctx<'_>) -> Outcome
         (_, Input::Callback(Callback::ResumePortalDraft(id))) => {
             drafts::resume_portal(state, id, ctx).await
         }
-        (_, Input::Callback(Callback::SaveDraft(key))) => submit::save(state, &key, ctx).await,
-        (_, Input::Callback(Callback::SendDraft(key))) => submit::send(state, &key, ctx).await,
-        (_, Input::Callback(Callback::EditDraft(key))) => submit::edit(state, &key, ctx).await,
-        (_, Input::Callback(Callback::DiscardDraft(key))) => submit::discard(state, &key),
+        (_, Input::Callback(Callback::SaveDraft(key))) => review::save(state, &key, ctx).await,
+        (_, Input::Callback(Callback::SendDraft(key))) => review::send(state, &key, ctx).await,
+        (_, Input::Callback(Callback::EditDraft(key))) => review::edit(state, &key, ctx).await,
+        (_, Input::Callback(Callback::DiscardDraft(key))) => review::discard(state, &key),
         // Submitting: each step in the order of the conversation.
         (Step::Procedures { .. }, Input::Text(text)) => procedures::search(state, &text, ctx).await,
         (Step::Fill { key, index }, input) => {
             submit::receive_value(state, key, index, input, ctx).await
         }
         (Step::Papers { key }, input) => papers::receive_paper(state, key, input, ctx).await,
-        (Step::Delivery { key }, input) => submit::receive_delivery(state, key, input, ctx).await,
-        (Step::PostAddress { key }, input) => submit::receive_address(state, key, input, ctx).await,
+        (Step::Delivery { key }, input) => review::receive_delivery(state, key, input, ctx).await,
+        (Step::PostAddress { key }, input) => review::receive_address(state, key, input, ctx).await,
         (step, input) => lift(route_account(step, input, ctx).await, state),
     }
 }

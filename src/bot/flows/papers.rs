@@ -11,7 +11,8 @@ use crate::portal::model::{FileType, Paper};
 use super::super::callback::Callback;
 use super::super::reply::{Effect, Keyboard, Reply, Text};
 use super::super::state::{Draft, PaperFile, State, Step};
-use super::submit::{Out, ask_delivery, ensure_created, find, gone, paper_name, to};
+use super::review::{ask_delivery, ensure_created};
+use super::submit::{Out, find, gone, paper_name, to};
 use super::{Ctx, Input};
 
 /// The largest file a bot may download from Telegram.

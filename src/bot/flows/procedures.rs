@@ -70,7 +70,7 @@ pub async fn open(state: State, ctx: &Ctx<'_>) -> Outcome<State> {
             step: Step::Procedures { query: None },
             ..state
         })
-        .send(Reply::msg("procedures-search-hint").with(Keyboard::Remove))
+        .send(Reply::msg("procedures-search-hint"))
         .send(reply),
         Err(error) => failed(state, &error),
     }

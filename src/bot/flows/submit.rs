@@ -111,9 +111,9 @@ pub async fn start(mut state: State, code: &str, token: Option<String>, ctx: &Ct
         portal_id: None,
         updated_at: now_unix(),
     };
+    // The main menu stays under the form: a way out at any moment (the draft is kept).
     let intro =
-        Reply::new(Text::msg("submit-intro").arg("procedure", procedure_name(&draft, ctx.locale)))
-            .with(Keyboard::Remove);
+        Reply::new(Text::msg("submit-intro").arg("procedure", procedure_name(&draft, ctx.locale)));
     let key = draft.key.clone();
     state.drafts.push(draft);
     let mut out = ask_field(state, &key, 0, false, ctx);

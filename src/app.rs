@@ -45,18 +45,7 @@ pub async fn start_portal(
     settings: &Settings,
     listen: SocketAddr,
 ) -> anyhow::Result<RunningPortal> {
-    let config = PortalConfig {
-        database_url: settings.portal_database_url(),
-        files_dir: settings.data_dir.join("papers"),
-        officer_token: settings
-            .officer_token
-            .clone()
-            .unwrap_or_else(Secret::generate),
-        service_token: settings
-            .service_token
-            .clone()
-            .unwrap_or_else(Secret::generate),
-    };
+    let (config, _) = PortalConfig::from_settings(settings);
     portal_server::spawn(config, listen)
         .await
         .context("reference portal")
@@ -229,16 +218,16 @@ pub async fn sandbox(
     limits: bool,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let sandbox = sandbox::spawn(
-        SandboxConfig::new(settings.sandbox_tokens.clone(), limits),
-        settings.sandbox_listen,
-    )
-    .await
-    .context("sandbox")?;
     let portal_listen = settings
         .portal_listen
         .unwrap_or((Ipv4Addr::LOCALHOST, 0).into());
     let portal = start_portal(&settings, portal_listen).await?;
+    // The sandbox's `/officer` leads to the console, so one address is enough to remember.
+    let config = SandboxConfig::new(settings.sandbox_tokens.clone(), limits)
+        .with_officer(format!("{}/officer", portal.url));
+    let sandbox = sandbox::spawn(config, settings.sandbox_listen)
+        .await
+        .context("sandbox")?;
     let token = Secret::new(SANDBOX_TOKEN);
     let telegram = bot::client(&token, Some(&sandbox.base_url));
     let services = services(
@@ -258,11 +247,11 @@ pub async fn sandbox(
         }
     };
     let bot = spawn_bot(token, sandbox.base_url.clone(), services);
-    println!("dvc-bot sandbox is running (Ctrl-C to stop)");
-    println!("  web chat:        {}", sandbox.base_url);
-    println!("  officer console: {}/officer", portal.url);
-    println!("  officer token:   {}", portal.officer_token.expose());
-    println!("  portal API:      {}/api/v1/openapi.json", portal.url);
+    say!("dvc-bot sandbox is running (Ctrl-C to stop)");
+    say!("  web chat:        {}", sandbox.base_url);
+    say!("  officer console: {}/officer", portal.url);
+    say!("  officer token:   {}", portal.officer_token.expose());
+    say!("  portal API:      {}/api/v1/openapi.json", portal.url);
     shutdown.await;
     if let Some(admin) = admin {
         admin.abort();

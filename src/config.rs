@@ -59,7 +59,7 @@ pub struct Settings {
 
     /// The bot's database: sqlite://PATH or postgres://USER@HOST/DB
     /// [default: sqlite://$DVC_DATA_DIR/dvc-bot.db]
-    #[arg(long, env = "DATABASE_URL", global = true)]
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
 
     /// Telegram bot token (sandbox mode uses its own).
@@ -80,7 +80,12 @@ pub struct Settings {
     pub portal_listen: Option<SocketAddr>,
 
     /// The portal's database [default: sqlite://$DVC_DATA_DIR/portal.db].
-    #[arg(long, env = "DVC_PORTAL_DATABASE_URL", global = true)]
+    #[arg(
+        long,
+        env = "DVC_PORTAL_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
     pub portal_database_url: Option<String>,
 
     /// Bearer token of the officer API [default: generated at start].
@@ -119,7 +124,7 @@ pub struct Settings {
     pub admin_listen: SocketAddr,
 
     /// Public HTTPS URL for Telegram webhooks; unset = long polling.
-    #[arg(long, env = "DVC_WEBHOOK_URL", global = true)]
+    #[arg(long, env = "DVC_WEBHOOK_URL", global = true, hide_env_values = true)]
     pub webhook_url: Option<url::Url>,
 
     /// Address the webhook server listens on.
@@ -141,7 +146,7 @@ pub struct Settings {
     pub webhook_secret: Option<Secret>,
 
     /// Write logs as JSON lines (filter with RUST_LOG).
-    #[arg(long, env = "DVC_LOG_JSON", global = true)]
+    #[arg(long, env = "DVC_LOG_JSON", global = true, value_parser = clap::builder::BoolishValueParser::new())]
     pub log_json: bool,
 }
 

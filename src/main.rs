@@ -7,6 +7,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use dvc_bot::config::Settings;
 use dvc_bot::db::Db;
+use dvc_bot::say;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,10 +31,10 @@ enum Command {
     /// Run sandbox + portal + bot on loopback: no token, no internet.
     Sandbox {
         /// Serve only the Bot API and the control API (no portal, no bot), for other frameworks.
-        #[arg(long, env = "DVC_SANDBOX_BOT_API_ONLY")]
+        #[arg(long, env = "DVC_SANDBOX_BOT_API_ONLY", value_parser = clap::builder::BoolishValueParser::new())]
         bot_api_only: bool,
         /// Enforce Telegram-like rate limits (about 30 messages/s, 1/s per chat) with 429s.
-        #[arg(long, env = "DVC_SANDBOX_LIMITS")]
+        #[arg(long, env = "DVC_SANDBOX_LIMITS", value_parser = clap::builder::BoolishValueParser::new())]
         limits: bool,
     },
     /// Apply database migrations and exit.
@@ -71,7 +72,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .context("portal database")?;
             portal_db.close().await;
-            println!("migrations applied");
+            say!("migrations applied");
             Ok(())
         }
         Command::Run => dvc_bot::app::run(settings, dvc_bot::shutdown::signal()).await,
@@ -92,20 +93,10 @@ const DEFAULT_PORTAL_LISTEN: &str = "127.0.0.1:8081";
 
 /// `dvc-bot portal`: the reference portal alone, until SIGINT or SIGTERM.
 async fn run_portal(settings: &Settings) -> anyhow::Result<()> {
-    use dvc_bot::config::Secret;
     use dvc_bot::portal::server::{PortalConfig, build};
-    let generated = |given: &Option<Secret>| match given {
-        Some(s) => (s.clone(), false),
-        None => (Secret::generate(), true),
-    };
-    let (officer_token, officer_new) = generated(&settings.officer_token);
-    let (service_token, service_new) = generated(&settings.service_token);
-    let config = PortalConfig {
-        database_url: settings.portal_database_url(),
-        files_dir: settings.data_dir.join("portal-files"),
-        officer_token: officer_token.clone(),
-        service_token: service_token.clone(),
-    };
+    let (config, generated) = PortalConfig::from_settings(settings);
+    let (officer_token, service_token) =
+        (config.officer_token.clone(), config.service_token.clone());
     let addr = match settings.portal_listen {
         Some(addr) => addr,
         None => DEFAULT_PORTAL_LISTEN.parse()?,
@@ -115,15 +106,15 @@ async fn run_portal(settings: &Settings) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let addr = listener.local_addr()?;
-    println!("portal: http://{addr}  officer console: http://{addr}/officer");
-    if officer_new {
-        println!(
+    say!("portal: http://{addr}  officer console: http://{addr}/officer");
+    if generated.officer {
+        say!(
             "officer token (generated, shown once): {}",
             officer_token.expose()
         );
     }
-    if service_new {
-        println!(
+    if generated.service {
+        say!(
             "service token (generated, shown once): {}",
             service_token.expose()
         );
@@ -142,16 +133,16 @@ async fn sandbox_bot_api_only(settings: &Settings, limits: bool) -> anyhow::Resu
         .with_context(|| format!("cannot listen on {}", settings.sandbox_listen))?;
     let addr = listener.local_addr().context("listening address")?;
     let base = sandbox::base_url(addr);
-    println!("sandbox Bot API and web chat: {base}");
-    println!("set TELOXIDE_API_URL={base} and one of these bot tokens:");
+    say!("sandbox Bot API and web chat: {base}");
+    say!("set TELOXIDE_API_URL={base} and one of these bot tokens:");
     for token in sandbox.tokens() {
-        println!("  {token}");
+        say!("  {token}");
     }
     if limits {
-        println!("rate limits on: about 30 messages/s overall, 1/s per chat");
+        say!("rate limits on: about 30 messages/s overall, 1/s per chat");
     }
     sandbox.serve(listener, dvc_bot::shutdown::signal()).await?;
-    println!("sandbox stopped");
+    say!("sandbox stopped");
     Ok(())
 }
 

@@ -10,9 +10,9 @@ pub mod users;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use sqlx::Executor;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
+use sqlx::{AnyConnection, Connection, Executor};
 use thiserror::Error;
 
 pub use sqlx::AnyPool;
@@ -85,6 +85,26 @@ impl Db {
             }
             Engine::Postgres => url.parse().map_err(|_| DbError::BadUrl(target.clone()))?,
         };
+        // One connection first, tried once: its error is the real cause (refused, not a
+        // database, no such folder), said at once instead of after the pool's retries.
+        let mut probe = AnyConnection::connect_with(&options)
+            .await
+            .map_err(|source| DbError::Connect {
+                target: target.clone(),
+                source,
+            })?;
+        let check = match engine {
+            Engine::Sqlite => "PRAGMA journal_mode = WAL",
+            Engine::Postgres => "SELECT 1",
+        };
+        probe
+            .execute(check)
+            .await
+            .map_err(|source| DbError::Connect {
+                target: target.clone(),
+                source,
+            })?;
+        let _ = probe.close().await;
         let pool = AnyPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .acquire_timeout(CONNECT_TIMEOUT)

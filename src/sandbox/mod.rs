@@ -106,6 +106,8 @@ pub struct SandboxConfig {
     pub tokens: Vec<String>,
     /// Enforce Telegram-like rate limits (429 with `retry_after`).
     pub limits: bool,
+    /// The officer console to send `GET /officer` to (in `dvc-bot sandbox`, the portal's).
+    pub officer_url: Option<String>,
 }
 
 impl SandboxConfig {
@@ -118,7 +120,17 @@ impl SandboxConfig {
                 tokens.push(t);
             }
         }
-        Self { tokens, limits }
+        Self {
+            tokens,
+            limits,
+            officer_url: None,
+        }
+    }
+
+    /// With `GET /officer` sent on to this officer console.
+    pub fn with_officer(mut self, url: impl Into<String>) -> Self {
+        self.officer_url = Some(url.into());
+        self
     }
 }
 
@@ -173,6 +185,7 @@ pub(crate) struct Inner {
     counters: Counters,
     shutdown: watch::Sender<bool>,
     http: reqwest::Client,
+    officer_url: Option<String>,
 }
 
 impl Inner {
@@ -233,6 +246,7 @@ pub fn build(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
             counters: Counters::default(),
             shutdown: watch::Sender::new(false),
             http,
+            officer_url: config.officer_url.clone(),
         }),
     })
 }
@@ -248,6 +262,7 @@ impl Sandbox {
     pub fn router(&self) -> Router {
         Router::new()
             .route("/", get(web::page))
+            .route("/officer", get(web::officer))
             .route("/sandbox/send", post(control::send))
             .route("/sandbox/chats/{user_id}", get(transcript::transcript))
             .route("/sandbox/stats", get(control::stats))

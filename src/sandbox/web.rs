@@ -19,3 +19,14 @@ pub async fn page() -> impl IntoResponse {
         PAGE,
     )
 }
+
+/// `GET /officer`: on to the officer console when the sandbox runs beside a portal, else a
+/// JSON 404 like every unknown path.
+pub async fn officer(
+    axum::extract::State(inner): axum::extract::State<std::sync::Arc<super::Inner>>,
+) -> axum::response::Response {
+    match &inner.officer_url {
+        Some(url) => axum::response::Redirect::to(url).into_response(),
+        None => super::bot_api::not_found().await.into_response(),
+    }
+}

@@ -8,7 +8,8 @@ fn migrate_with(database_url: &str) -> (bool, String) {
         .arg("migrate")
         .env("DATABASE_URL", database_url)
         .env("DVC_DATA_DIR", data.path())
-        .env("RUST_LOG", "off")
+        // The default log filter, as an operator would run it: nothing else may reach stderr.
+        .env_remove("RUST_LOG")
         .output()
         .expect("run dvc-bot");
     (
@@ -45,6 +46,16 @@ fn unreadable_database_path() {
 }
 
 #[test]
+fn a_file_that_is_not_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("garbage.db");
+    std::fs::write(&path, "this is not SQLite").unwrap();
+    let (ok, stderr) = migrate_with(&format!("sqlite://{}", path.display()));
+    assert!(!ok);
+    assert_one_clear_line(&stderr, "file is not a database");
+}
+
+#[test]
 fn malformed_database_url() {
     let (ok, stderr) = migrate_with("mysql//nonsense");
     assert!(!ok);
@@ -59,6 +70,10 @@ fn postgres_refusing_connections() {
     assert_one_clear_line(
         &stderr,
         "cannot open the database at postgres://postgres@127.0.0.1:1/test",
+    );
+    assert!(
+        stderr.contains("Connection refused"),
+        "the cause is said: {stderr}"
     );
 }
 
@@ -122,4 +137,49 @@ fn run_on_postgres_without_a_shared_key_is_refused() {
     ]);
     assert!(!ok);
     assert_one_clear_line(&stderr, "DVC_SECRET_KEY is required with PostgreSQL");
+}
+
+#[test]
+fn help_never_prints_a_secret_from_the_environment() {
+    let out = Command::new(env!("CARGO_BIN_EXE_dvc-bot"))
+        .arg("--help")
+        .env("DATABASE_URL", "postgres://u:hunter2@127.0.0.1/db")
+        .env(
+            "DVC_PORTAL_DATABASE_URL",
+            "postgres://u:hunter3@127.0.0.1/db",
+        )
+        .env("TELOXIDE_TOKEN", "1:token-secret")
+        .env("DVC_OFFICER_TOKEN", "officer-secret")
+        .env("DVC_WEBHOOK_URL", "https://bot.example.vn/hookpw42")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for secret in [
+        "hunter2",
+        "hunter3",
+        "token-secret",
+        "officer-secret",
+        "hookpw42",
+    ] {
+        assert!(!help.contains(secret), "--help shows {secret}");
+    }
+}
+
+#[test]
+fn boolean_settings_take_1_and_0_from_the_environment() {
+    for value in ["1", "true", "yes", "0", "false"] {
+        let data = tempfile::tempdir().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_dvc-bot"))
+            .arg("migrate")
+            .env("DVC_DATA_DIR", data.path())
+            .env_remove("DATABASE_URL")
+            .env("DVC_LOG_JSON", value)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "DVC_LOG_JSON={value}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }

@@ -121,6 +121,15 @@ impl ApiError {
                     )
                 },
             ),
+            // A stored paper missing from disk (a data folder restored without its files, say):
+            // the record stays, the file is gone.
+            Self::Io(e) if e.kind() == std::io::ErrorKind::NotFound => (
+                StatusCode::GONE,
+                body(
+                    "file_missing",
+                    "the stored file is no longer on disk".into(),
+                ),
+            ),
             Self::Db(_) | Self::Io(_) | Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 body("internal", "internal error".into()),
@@ -132,7 +141,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, body) = self.status_and_body();
-        if status.is_server_error() {
+        if status.is_server_error() || status == StatusCode::GONE {
             tracing::error!(error = %self, "request failed");
         }
         (status, axum::Json(body)).into_response()

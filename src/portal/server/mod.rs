@@ -50,6 +50,37 @@ pub struct PortalConfig {
     pub service_token: Secret,
 }
 
+impl PortalConfig {
+    /// The portal's settings in every mode (`portal`, and in-process in `run` and `sandbox`),
+    /// so that one data folder serves them all: database `DVC_PORTAL_DATABASE_URL`, files in
+    /// `$DVC_DATA_DIR/portal-files`, tokens as configured or generated (then `true`).
+    pub fn from_settings(settings: &crate::config::Settings) -> (Self, TokensGenerated) {
+        let or_generate = |given: &Option<Secret>| match given {
+            Some(s) => (s.clone(), false),
+            None => (Secret::generate(), true),
+        };
+        let (officer_token, officer) = or_generate(&settings.officer_token);
+        let (service_token, service) = or_generate(&settings.service_token);
+        let config = Self {
+            database_url: settings.portal_database_url(),
+            files_dir: settings.data_dir.join(FILES_FOLDER),
+            officer_token,
+            service_token,
+        };
+        (config, TokensGenerated { officer, service })
+    }
+}
+
+/// The folder of `$DVC_DATA_DIR` where the portal keeps papers and results.
+pub const FILES_FOLDER: &str = "portal-files";
+
+/// Which tokens were generated at start (and so are worth printing once).
+#[derive(Debug, Clone, Copy)]
+pub struct TokensGenerated {
+    pub officer: bool,
+    pub service: bool,
+}
+
 #[derive(Debug, Error)]
 pub enum PortalServerError {
     #[error("portal database: {0}")]

@@ -28,6 +28,21 @@ pub fn fold(input: &str) -> String {
     out
 }
 
+/// Unicode format characters — bidi overrides such as U+202E, zero-width marks, the soft
+/// hyphen — make a text read as something else (a file name shown backwards, say).
+pub fn is_format_char(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::fold;

@@ -153,7 +153,12 @@ fn send(inner: &Inner, slot: &BotSlot, params: &Params, kind: Kind) -> ApiResult
         let content = match (kind, file) {
             (Kind::Text, _) | (_, None) => Content::Text,
             (_, Some(FileParam::Existing(id))) => {
-                if !bot.files.contains_key(&id) {
+                // A photo by id must be a photo: Telegram refuses a document's id there.
+                let usable = bot
+                    .files
+                    .get(&id)
+                    .is_some_and(|f| kind != Kind::Photo || f.dimensions.is_some());
+                if !usable {
                     return Err(ApiError::bad_request(
                         "wrong file identifier/HTTP URL specified",
                     ));

@@ -4,6 +4,7 @@
 //! updates itself (✅ / ⬜ / ➖) and "skip" for the optional ones.
 
 use crate::db::now_unix;
+use crate::domain::is_format_char;
 use crate::i18n::Locale;
 use crate::portal::client::{PortalError, Upload};
 use crate::portal::model::{FileType, Paper};
@@ -107,6 +108,7 @@ fn clean_file_name(name: &str) -> Option<String> {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let cleaned: String = base
         .chars()
+        .filter(|c| !is_format_char(*c))
         .map(|c| if c == ':' || c.is_control() { '_' } else { c })
         .collect::<String>()
         .replace("..", ".");

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::domain::is_format_char;
 use crate::portal::model::FileType;
 
 /// Longest file name kept, in characters.
@@ -24,6 +25,7 @@ pub fn check_file_name(name: &str) -> Option<String> {
         || name.contains(['/', '\\', ':'])
         || name.contains("..")
         || name.chars().any(char::is_control)
+        || name.chars().any(is_format_char)
         || name.chars().count() > MAX_FILE_NAME_CHARS;
     (!bad).then(|| name.to_owned())
 }
@@ -131,6 +133,8 @@ mod tests {
             "",
             "x\u{0}.pdf",
             "C:x",
+            "\u{202E}gpj.pdf",
+            "a\u{200B}.pdf",
         ] {
             assert_eq!(check_file_name(bad), None, "{bad:?}");
         }

@@ -19,6 +19,10 @@ use crate::portal::model::{
     OfficerDossier,
 };
 
+/// The largest amount an officer may ask for: 100 billion đồng, far above any fee, so that a
+/// typo of extra digits is refused.
+const MAX_AMOUNT_VND: i64 = 100_000_000_000;
+
 /// Largest result document.
 pub const MAX_RESULT_BYTES: usize = 10 * 1024 * 1024;
 /// Largest action body: a result document in base64 and some room.
@@ -108,7 +112,7 @@ pub async fn effects_of(
     let needs_amount = matches!(action.action, O::RequestFinancialObligation | O::RequestFee);
     match action.amount {
         None if needs_amount => return Err(ApiError::field("amount", "required")),
-        Some(a) if a <= 0 => return Err(ApiError::field("amount", "money")),
+        Some(a) if a <= 0 || a > MAX_AMOUNT_VND => return Err(ApiError::field("amount", "money")),
         _ => {}
     }
     if action.action == O::RequestSupplement {

@@ -39,7 +39,13 @@ pub async fn lookup(
     let Some(code) = row.code.clone() else {
         return Err(ApiError::not_found("dossier"));
     };
-    let history = match params.cccd_last4.as_deref().map(str::trim) {
+    let last4 = params.cccd_last4.as_deref().map(str::trim);
+    if last4.is_some_and(|l| l.len() != 4 || !l.chars().all(|c| c.is_ascii_digit())) {
+        return Err(ApiError::bad_request(
+            "cccd_last4 must be the last 4 digits of the CCCD",
+        ));
+    }
+    let history = match last4 {
         Some(last4) if last4.len() == 4 => {
             let login: String = sqlx::query("SELECT login FROM accounts WHERE id = $1")
                 .bind(row.owner_id)

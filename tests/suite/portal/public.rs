@@ -118,6 +118,12 @@ async fn lookup_leaks_no_personal_field() {
                 assert!(history.is_null(), "{body}");
             }
         }
+        // Anything but 4 digits is a mistake said as such, not silently ignored.
+        for bad in ["12345", "77a8", "778"] {
+            let url = tp.api(&format!("/public/dossiers/{code}?cccd_last4={bad}"));
+            let r = tp.http.get(url).send().await.unwrap();
+            assert_eq!(r.status(), 400, "{bad}");
+        }
         // Through the client too.
         let p = tp.client.public_lookup(&code, Some("7788")).await.unwrap();
         assert_eq!(p.history.map(|h| h.len()), Some(2));

@@ -99,6 +99,25 @@ async fn send_photo_upload_and_unknown_file_id() {
         .send_photo(ChatId(42), InputFile::memory(b"text".to_vec()))
         .await;
     assert!(not_an_image.is_err());
+    // By file_id: a photo's id is sent again; a document's id is no photo, as on Telegram.
+    let again = bot
+        .send_photo(ChatId(42), InputFile::file_id(photo[0].file.id.clone()))
+        .await
+        .expect("sendPhoto by file_id");
+    assert!(again.photo().is_some());
+    let doc = bot
+        .send_document(
+            ChatId(42),
+            InputFile::memory(b"%PDF-1.4 x".to_vec()).file_name("a.pdf"),
+        )
+        .await
+        .expect("sendDocument");
+    let doc_id = doc.document().expect("document").file.id.clone();
+    let wrong = bot.send_photo(ChatId(42), InputFile::file_id(doc_id)).await;
+    assert!(
+        matches!(wrong, Err(teloxide::RequestError::Api(_))),
+        "{wrong:?}"
+    );
     let unknown = bot
         .send_document(ChatId(42), InputFile::file_id("no-such-file".into()))
         .await;

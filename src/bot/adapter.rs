@@ -161,6 +161,7 @@ async fn handle(
 ) -> HandlerResult {
     // Telegram delivers at least once: an update already handled in this chat is skipped.
     if state.handled(meta.update_id) {
+        metrics::counter!("dvc_updates_duplicate_total").increment(1);
         tracing::info!(update_id = meta.update_id, "duplicate update skipped");
         if let Some(id) = &meta.callback_id {
             let _ = bot.answer_callback_query(id.clone()).await;
@@ -181,11 +182,10 @@ async fn handle(
         user,
         today: local_date(Utc::now()),
     };
-    tracing::debug!(
-        update_id = meta.update_id,
-        kind = input_kind(&input),
-        "update"
-    );
+    let kind = input_kind(&input);
+    tracing::debug!(update_id = meta.update_id, kind, "update");
+    metrics::counter!("dvc_updates_total", "kind" => kind).increment(1);
+    let started = std::time::Instant::now();
     let checklist = state.checklist_message;
     let mut outcome = flows::handle(state, input, &ctx).await;
     outcome.next.mark_handled(meta.update_id);
@@ -247,6 +247,7 @@ async fn handle(
                 .map(|sent| new_checklist = Some(sent.0)),
         };
         if let Err(error) = result {
+            metrics::counter!("dvc_replies_failed_total").increment(1);
             tracing::warn!(%error, chat_id = meta.chat_id.0, "a reply did not go out");
             failed = Some(error);
         }
@@ -280,6 +281,7 @@ async fn handle(
         }
         answer.await?;
     }
+    metrics::histogram!("dvc_update_seconds").record(started.elapsed().as_secs_f64());
     Ok(())
 }
 

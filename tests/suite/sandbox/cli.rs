@@ -89,7 +89,7 @@ async fn the_whole_system_runs_offline_and_stops_on_sigterm() {
     for line in lines.by_ref() {
         let line = line.expect("a line");
         printed.push(line.clone());
-        if line.contains("portal API") {
+        if line.contains("health, metrics") {
             break;
         }
     }
@@ -132,6 +132,29 @@ async fn the_whole_system_runs_offline_and_stops_on_sigterm() {
         .await
         .expect("page");
     assert!(page.contains("<html"), "the web chat page is served");
+    // The sandbox's /officer leads to the portal's console.
+    let officer = reqwest::get(format!("{chat}officer"))
+        .await
+        .expect("officer");
+    assert_eq!(officer.url().as_str(), console, "redirected to the console");
+    // Not logged in yet: the console's login form.
+    assert_eq!(officer.status(), 401);
+    assert!(officer.text().await.expect("page").contains("<form"));
+    // Health and metrics on the admin address.
+    let metrics_url = find("health, metrics");
+    let metrics = reqwest::get(&metrics_url)
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains("dvc_updates_total{kind=\"command\"} 1"),
+        "{metrics}"
+    );
+    let health_url = metrics_url.replace("/metrics", "/healthz");
+    let health = reqwest::get(&health_url).await.expect("healthz");
+    assert_eq!(health.status(), 200);
 
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

@@ -300,5 +300,10 @@ async fn officer_side_through_the_client() {
             .await
             .unwrap();
         super::assert_json_error(r, 401).await;
+        // A data folder restored without its files: the record stays, the paper is gone — a
+        // 410 with a JSON body, not a 500.
+        std::fs::remove_dir_all(tp.files.path().join("files")).unwrap();
+        let r = get(code.clone(), doc.id).await.unwrap();
+        super::assert_json_error(r, 410).await;
     }
 }

@@ -51,28 +51,38 @@ pub async fn ensure(db: &Db, user_id: i64) -> Result<User, sqlx::Error> {
     .await
 }
 
+/// Sets one column of the user's row, creating the row if missing. `column` is one of this
+/// file's constants, never input.
+async fn set_column<T>(
+    db: &Db,
+    user_id: i64,
+    column: &'static str,
+    value: T,
+) -> Result<(), sqlx::Error>
+where
+    T: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + 'static,
+{
+    sqlx::query(&format!(
+        "INSERT INTO users (telegram_user_id, {column}, created_at, updated_at) \
+         VALUES ($1, $2, $3, $3) ON CONFLICT (telegram_user_id) \
+         DO UPDATE SET {column} = excluded.{column}, updated_at = excluded.updated_at"
+    ))
+    .bind(user_id)
+    .bind(value)
+    .bind(now_unix())
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
 /// Stores the chosen locale ("vi" or "en").
 pub async fn set_locale(db: &Db, user_id: i64, locale: &str) -> Result<(), sqlx::Error> {
-    ensure(db, user_id).await?;
-    sqlx::query("UPDATE users SET locale = $1, updated_at = $2 WHERE telegram_user_id = $3")
-        .bind(locale)
-        .bind(now_unix())
-        .bind(user_id)
-        .execute(&db.pool)
-        .await?;
-    Ok(())
+    set_column(db, user_id, "locale", locale.to_owned()).await
 }
 
 /// Records consent to the processing of personal data, at `at` (Unix seconds), or withdraws it.
 pub async fn set_consent(db: &Db, user_id: i64, at: Option<i64>) -> Result<(), sqlx::Error> {
-    ensure(db, user_id).await?;
-    sqlx::query("UPDATE users SET consent_at = $1, updated_at = $2 WHERE telegram_user_id = $3")
-        .bind(at)
-        .bind(now_unix())
-        .bind(user_id)
-        .execute(&db.pool)
-        .await?;
-    Ok(())
+    set_column(db, user_id, "consent_at", at).await
 }
 
 /// Links the user to a portal account with its (encrypted) session token, or unlinks with None.
@@ -96,28 +106,9 @@ pub async fn set_portal_link(
     Ok(())
 }
 
-/// Turns proactive notifications on or off.
-pub async fn set_notify(db: &Db, user_id: i64, on: bool) -> Result<(), sqlx::Error> {
-    ensure(db, user_id).await?;
-    sqlx::query("UPDATE users SET notify = $1, updated_at = $2 WHERE telegram_user_id = $3")
-        .bind(i64::from(on))
-        .bind(now_unix())
-        .bind(user_id)
-        .execute(&db.pool)
-        .await?;
-    Ok(())
-}
-
 /// Marks the user as having blocked the bot (Telegram answered 403), or not.
 pub async fn set_blocked(db: &Db, user_id: i64, blocked: bool) -> Result<(), sqlx::Error> {
-    ensure(db, user_id).await?;
-    sqlx::query("UPDATE users SET blocked = $1, updated_at = $2 WHERE telegram_user_id = $3")
-        .bind(i64::from(blocked))
-        .bind(now_unix())
-        .bind(user_id)
-        .execute(&db.pool)
-        .await?;
-    Ok(())
+    set_column(db, user_id, "blocked", i64::from(blocked)).await
 }
 
 /// Erases everything the bot keeps about the user: their row and their chat's dialogue.

@@ -221,10 +221,15 @@ async fn handle(
                 }
                 _ => out.send(&reply).await.map(drop),
             },
-            Effect::DeleteInput => match meta.input_message {
-                Some(id) => bot.delete_message(meta.chat_id, id).await.map(drop),
-                None => Ok(()),
-            },
+            Effect::DeleteInput => {
+                // Not worth an apology if it fails (a message too old, say): logged only.
+                if let Some(id) = meta.input_message
+                    && let Err(error) = bot.delete_message(meta.chat_id, id).await
+                {
+                    tracing::warn!(%error, "the user's message could not be deleted");
+                }
+                Ok(())
+            }
             Effect::Toast(text) => {
                 toast = Some(render_plain(&services.i18n, locale, &text));
                 Ok(())

@@ -3,17 +3,16 @@
 //! no Telegram, in both languages. Every outcome is rendered in both languages, which fails on
 //! a missing message or argument.
 
-use dvc_bot::bot::adapter::try_render;
 use dvc_bot::bot::callback::Callback;
 use dvc_bot::bot::flows::{self, Input};
-use dvc_bot::bot::reply::{Effect, Keyboard, Outcome, ReplyButton};
+use dvc_bot::bot::reply::{Effect, Keyboard, Outcome};
 use dvc_bot::bot::state::{Draft, RegField, RegisterForm, State, Step};
 use dvc_bot::db::users;
 use dvc_bot::i18n::Locale;
 use dvc_bot::portal::client::{Portal, PortalError};
 use dvc_bot::portal::model::LoginRequest;
 
-use super::Steps;
+use super::{Steps, rendered};
 use crate::portal::{PASSWORD, cccd, registration};
 use crate::support::engines;
 
@@ -35,41 +34,6 @@ fn at(step: Step) -> State {
         step,
         ..Default::default()
     }
-}
-
-/// Every text of an outcome rendered in `locale` (messages, button labels, toasts), failing on
-/// a missing message or argument.
-fn rendered(steps: &Steps, outcome: &Outcome<State>, locale: Locale) -> String {
-    let mut out = Vec::new();
-    for effect in &outcome.effects {
-        let texts = match effect {
-            Effect::Send(r)
-            | Effect::EditOrigin(r)
-            | Effect::SendChecklist(r)
-            | Effect::EditChecklist(r) => {
-                let mut t = vec![r.text.clone()];
-                match &r.keyboard {
-                    Keyboard::Inline(rows) => {
-                        t.extend(rows.iter().flatten().map(|(l, _)| l.clone()))
-                    }
-                    Keyboard::Reply(rows) => t.extend(rows.iter().flatten().map(|b| match b {
-                        ReplyButton::Text(l) | ReplyButton::RequestContact(l) => l.clone(),
-                    })),
-                    _ => {}
-                }
-                t
-            }
-            Effect::Toast(t) => vec![t.clone()],
-            Effect::DeleteInput => vec![],
-        };
-        for t in texts {
-            out.push(
-                try_render(&steps.services.i18n, locale, &t)
-                    .unwrap_or_else(|e| panic!("{}: {e}", locale.code())),
-            );
-        }
-    }
-    out.join("\n")
 }
 
 /// One step as `user` in `locale`; every effect is rendered in both languages. Answers the

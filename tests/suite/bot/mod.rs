@@ -11,7 +11,10 @@ mod submit_en;
 use std::sync::Arc;
 
 use dvc_bot::app;
+use dvc_bot::bot::adapter::try_render;
 use dvc_bot::bot::flows::{Ctx, FileSource, Services};
+use dvc_bot::bot::reply::{Effect, Keyboard, Outcome, ReplyButton};
+use dvc_bot::bot::state::State;
 use dvc_bot::config::{SANDBOX_TOKEN, Secret};
 use dvc_bot::crypto::Cipher;
 use dvc_bot::db::{Db, users};
@@ -305,4 +308,49 @@ pub fn has_button(t: &Transcript, label: &str) -> bool {
             .flatten()
             .any(|b| b == label)
     })
+}
+
+/// Every text of an outcome rendered in `locale` (messages, button labels, toasts), failing on
+/// a missing message or argument.
+pub fn rendered(steps: &Steps, outcome: &Outcome<State>, locale: Locale) -> String {
+    let mut out = Vec::new();
+    for effect in &outcome.effects {
+        let texts = match effect {
+            Effect::Send(r)
+            | Effect::EditOrigin(r)
+            | Effect::SendChecklist(r)
+            | Effect::EditChecklist(r) => {
+                let mut t = vec![r.text.clone()];
+                match &r.keyboard {
+                    Keyboard::Inline(rows) => {
+                        t.extend(rows.iter().flatten().map(|(l, _)| l.clone()))
+                    }
+                    Keyboard::Reply(rows) => t.extend(rows.iter().flatten().map(|b| match b {
+                        ReplyButton::Text(l) | ReplyButton::RequestContact(l) => l.clone(),
+                    })),
+                    _ => {}
+                }
+                t
+            }
+            Effect::Toast(t) => vec![t.clone()],
+            Effect::DeleteInput => vec![],
+        };
+        for t in texts {
+            out.push(
+                try_render(&steps.services.i18n, locale, &t)
+                    .unwrap_or_else(|e| panic!("{}: {e}", locale.code())),
+            );
+        }
+    }
+    out.join("\n")
+}
+
+/// A JPEG header with a frame of 64×32 (what a photo's content is checked by).
+pub fn jpeg() -> Vec<u8> {
+    let mut bytes = vec![
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x00, 0x00, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0x00, 0x20,
+        0x00, 0x40, 0x03, 0x00, 0x00,
+    ];
+    bytes.extend(std::iter::repeat_n(0x42, 2048));
+    bytes
 }

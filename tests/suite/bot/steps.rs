@@ -5,14 +5,14 @@
 use dvc_bot::bot::adapter::try_render;
 use dvc_bot::bot::callback::Callback;
 use dvc_bot::bot::flows::{self, Input};
-use dvc_bot::bot::reply::{Effect, Keyboard, Outcome, ReplyButton};
+use dvc_bot::bot::reply::{Effect, Outcome};
 use dvc_bot::bot::state::{RegField, RegisterForm, State, Step, Then};
 use dvc_bot::db::users;
 use dvc_bot::domain::AccountKind;
 use dvc_bot::i18n::Locale;
 use dvc_bot::portal::client::Portal;
 
-use super::Steps;
+use super::{Steps, rendered};
 use crate::portal::{PASSWORD, cccd, registration};
 use crate::support::engines;
 
@@ -25,32 +25,7 @@ fn text(s: &str) -> Input {
 /// Renders every effect in both languages: fails on any missing message or argument.
 fn renders(steps: &Steps, outcome: &Outcome<State>) {
     for locale in Locale::ALL {
-        for effect in &outcome.effects {
-            let texts = match effect {
-                Effect::Send(r)
-                | Effect::EditOrigin(r)
-                | Effect::SendChecklist(r)
-                | Effect::EditChecklist(r) => {
-                    let mut t = vec![r.text.clone()];
-                    match &r.keyboard {
-                        Keyboard::Inline(rows) => {
-                            t.extend(rows.iter().flatten().map(|(l, _)| l.clone()))
-                        }
-                        Keyboard::Reply(rows) => t.extend(rows.iter().flatten().map(|b| match b {
-                            ReplyButton::Text(l) | ReplyButton::RequestContact(l) => l.clone(),
-                        })),
-                        _ => {}
-                    }
-                    t
-                }
-                Effect::Toast(t) => vec![t.clone()],
-                Effect::DeleteInput => vec![],
-            };
-            for t in texts {
-                try_render(&steps.services.i18n, locale, &t)
-                    .unwrap_or_else(|e| panic!("{}: {e}", locale.code()));
-            }
-        }
+        rendered(steps, outcome, locale);
     }
 }
 

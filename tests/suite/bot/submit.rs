@@ -8,23 +8,13 @@ use dvc_bot::portal::client::Portal;
 use dvc_bot::portal::model::{DossierStatus, LoginRequest};
 use dvc_bot::sandbox::client::Citizen;
 
-use super::{System, bot_text, has_button};
+use super::{System, bot_text, has_button, jpeg};
 use crate::portal::{PASSWORD, cccd, pdf, registration};
 use crate::support::engines;
 
 /// Chứng thực chữ ký: one text field, a PDF-only paper and an ID paper, both required.
 const SIGNATURE: &str = "2.000884";
 const SIGNATURE_NAME: &str = "Chứng thực chữ ký trong giấy tờ, văn bản";
-
-/// A JPEG header with a frame of 64×32 (what a photo's content is checked by).
-fn jpeg() -> Vec<u8> {
-    let mut bytes = vec![
-        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x00, 0x00, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0x00, 0x20,
-        0x00, 0x40, 0x03, 0x00, 0x00,
-    ];
-    bytes.extend(std::iter::repeat_n(0x42, 2048));
-    bytes
-}
 
 /// A citizen with a portal account, logged in through the chat.
 async fn logged_in(sys: &System, user_id: i64, tail: &str) -> (Citizen, String) {

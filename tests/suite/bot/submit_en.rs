@@ -9,7 +9,7 @@ use dvc_bot::portal::client::Portal;
 use dvc_bot::portal::model::{Delivery, Dossier, DossierStatus, LoginRequest};
 use dvc_bot::sandbox::client::Citizen;
 
-use super::{System, bot_text, has_button};
+use super::{System, bot_text, has_button, jpeg};
 use crate::portal::{PASSWORD, cccd, registration};
 use crate::support::engines;
 
@@ -20,16 +20,6 @@ const MARITAL: &str = "1.004746";
 const EXTRACTS: &str = "2.000635";
 
 const OUTDATED: &str = "This button is outdated; please use the newest message.";
-
-/// A JPEG header with a frame of 64×32 (what a photo's content is checked by).
-fn jpeg() -> Vec<u8> {
-    let mut bytes = vec![
-        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x00, 0x00, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0x00, 0x20,
-        0x00, 0x40, 0x03, 0x00, 0x00,
-    ];
-    bytes.extend(std::iter::repeat_n(0x42, 2048));
-    bytes
-}
 
 /// A citizen whose Telegram speaks English, with a portal account, who first picks
 /// Vietnamese, switches to English with /language and logs in.

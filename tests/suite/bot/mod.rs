@@ -189,6 +189,32 @@ impl System {
         self.bot_db.connect().await
     }
 
+    /// The bot's stored dialogue of this citizen's chat.
+    pub async fn stored_state(&self, who: &Citizen) -> State {
+        let db = self.db().await;
+        let (json,): (String,) = sqlx::query_as("SELECT state FROM dialogues WHERE chat_id = $1")
+            .bind(who.id)
+            .fetch_one(&db.pool)
+            .await
+            .expect("a stored dialogue");
+        db.close().await;
+        serde_json::from_str(&json).expect("the state reads")
+    }
+
+    /// The dossiers the portal lists for the account `login` (password `PASSWORD`).
+    pub async fn portal_dossiers(&self, login: &str) -> Vec<dvc_bot::portal::model::Dossier> {
+        use dvc_bot::portal::client::Portal;
+        let request = dvc_bot::portal::model::LoginRequest {
+            login: login.to_owned(),
+            password: crate::portal::PASSWORD.to_owned(),
+        };
+        let session = self.portal_client.login(&request).await.expect("login");
+        self.portal_client
+            .my_dossiers(&session.token, None)
+            .await
+            .expect("my dossiers")
+    }
+
     /// Sends a text and waits for the bot's answer; returns the messages after `after`.
     pub async fn say(&self, who: &Citizen, text: &str) -> Transcript {
         let after = self.last_id(who).await;
@@ -353,4 +379,15 @@ pub fn jpeg() -> Vec<u8> {
     ];
     bytes.extend(std::iter::repeat_n(0x42, 2048));
     bytes
+}
+
+/// The dossier code after `label` ("Mã hồ sơ: ", "Dossier code: ") in a reply.
+pub fn dossier_code(text: &str, label: &str) -> dvc_bot::domain::DossierCode {
+    let at = text.find(label).expect("a dossier code in the reply") + label.len();
+    let code: String = text[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    dvc_bot::domain::DossierCode::parse(&code)
+        .unwrap_or_else(|_| panic!("{code:?} is a dossier code"))
 }

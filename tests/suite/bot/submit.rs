@@ -2,13 +2,12 @@
 //! two required papers (a PDF document and a photo), wrong and over-large files refused, the
 //! checklist enforced, a draft saved then sent after a restart, a double tap, a portal outage.
 
-use dvc_bot::domain::DossierCode;
 use dvc_bot::i18n::{format_date, local_date};
 use dvc_bot::portal::client::Portal;
 use dvc_bot::portal::model::{DossierStatus, LoginRequest};
 use dvc_bot::sandbox::client::Citizen;
 
-use super::{System, bot_text, has_button, jpeg};
+use super::{System, bot_text, dossier_code, has_button, jpeg};
 use crate::portal::{PASSWORD, cccd, pdf, registration};
 use crate::support::engines;
 
@@ -85,33 +84,6 @@ async fn fill_to_review(sys: &System, who: &Citizen) {
     assert!(bot_text(&t).contains("Kiểm tra hồ sơ"), "{}", bot_text(&t));
 }
 
-fn dossier_code(text: &str) -> DossierCode {
-    let at = text
-        .find("Mã hồ sơ: ")
-        .expect("a dossier code in the reply")
-        + "Mã hồ sơ: ".len();
-    let code: String = text[at..]
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .collect();
-    DossierCode::parse(&code).unwrap_or_else(|_| panic!("{code:?} is a dossier code"))
-}
-
-async fn portal_dossiers(sys: &System, id: &str) -> Vec<dvc_bot::portal::model::Dossier> {
-    let session = sys
-        .portal_client
-        .login(&LoginRequest {
-            login: id.to_owned(),
-            password: PASSWORD.to_owned(),
-        })
-        .await
-        .expect("login");
-    sys.portal_client
-        .my_dossiers(&session.token, None)
-        .await
-        .expect("my dossiers")
-}
-
 #[tokio::test]
 async fn a_full_submission_with_a_document_and_a_photo() {
     for engine in engines() {
@@ -164,9 +136,9 @@ async fn a_full_submission_with_a_document_and_a_photo() {
         sys.press(&who, "📱 Trực tuyến (gửi trong trò chuyện này)")
             .await;
         let t = sys.press(&who, "📤 Gửi hồ sơ").await;
-        let code = dossier_code(&bot_text(&t));
+        let code = dossier_code(&bot_text(&t), "Mã hồ sơ: ");
         assert!(code.as_str().starts_with("000.") || code.as_str().contains('.'));
-        let listed = portal_dossiers(&sys, &id).await;
+        let listed = sys.portal_dossiers(&id).await;
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].code.as_deref(), Some(code.as_str()));
         assert_eq!(listed[0].status, DossierStatus::New);
@@ -214,7 +186,7 @@ async fn a_saved_draft_survives_a_restart_and_a_double_tap_sends_once() {
         bot_text(&t)
     );
     assert_eq!(
-        portal_dossiers(&sys, &id).await[0].status,
+        sys.portal_dossiers(&id).await[0].status,
         DossierStatus::Draft
     );
 
@@ -249,7 +221,7 @@ async fn a_saved_draft_survives_a_restart_and_a_double_tap_sends_once() {
         "{}",
         bot_text(&t)
     );
-    let listed = portal_dossiers(&sys, &id).await;
+    let listed = sys.portal_dossiers(&id).await;
     assert_eq!(listed.len(), 1, "one dossier at the portal");
     // The second tap is answered with the code, on the button itself.
     let code = listed[0].code.clone().unwrap();
@@ -290,8 +262,8 @@ async fn a_portal_outage_during_send_keeps_the_draft() {
     assert!(bot_text(&t).contains("vẫn được giữ"), "{}", bot_text(&t));
     sys.start_portal().await;
     let t = sys.press(&who, "📤 Gửi hồ sơ").await;
-    let code = dossier_code(&bot_text(&t));
-    let listed = portal_dossiers(&sys, &id).await;
+    let code = dossier_code(&bot_text(&t), "Mã hồ sơ: ");
+    let listed = sys.portal_dossiers(&id).await;
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].code.as_deref(), Some(code.as_str()));
 }
@@ -302,18 +274,6 @@ fn jpeg_sample_is_a_jpeg() {
     assert_eq!(FileType::sniff(&jpeg()), Some(FileType::Jpeg));
 }
 
-/// The bot's stored dialogue of this chat.
-async fn stored_state(sys: &System, who: &Citizen) -> dvc_bot::bot::state::State {
-    let db = sys.db().await;
-    let (json,): (String,) = sqlx::query_as("SELECT state FROM dialogues WHERE chat_id = $1")
-        .bind(who.id)
-        .fetch_one(&db.pool)
-        .await
-        .expect("a stored dialogue");
-    db.close().await;
-    serde_json::from_str(&json).expect("the state reads")
-}
-
 #[tokio::test]
 async fn a_send_whose_answer_was_lost_gives_the_same_dossier() {
     let sys = System::start(engines()[0]).await;
@@ -322,7 +282,7 @@ async fn a_send_whose_answer_was_lost_gives_the_same_dossier() {
     sys.press(&who, "💾 Lưu nháp").await;
     // The bot's submit reached the portal but its answer never came back (a crash, a timeout):
     // the portal has the dossier, the chat still has the draft.
-    let draft = stored_state(&sys, &who).await.drafts.remove(0);
+    let draft = sys.stored_state(&who).await.drafts.remove(0);
     let session = sys
         .portal_client
         .login(&LoginRequest {
@@ -339,9 +299,9 @@ async fn a_send_whose_answer_was_lost_gives_the_same_dossier() {
         .unwrap();
     // The citizen presses "Gửi hồ sơ" again: the same dossier and code, not a second one.
     let t = sys.press(&who, "📤 Gửi hồ sơ").await;
-    let code = dossier_code(&bot_text(&t));
+    let code = dossier_code(&bot_text(&t), "Mã hồ sơ: ");
     assert_eq!(Some(code.as_str()), first.code.as_deref());
-    assert_eq!(portal_dossiers(&sys, &id).await.len(), 1);
+    assert_eq!(sys.portal_dossiers(&id).await.len(), 1);
 }
 
 #[tokio::test]

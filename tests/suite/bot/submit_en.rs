@@ -3,13 +3,12 @@
 //! refused as stale without recording anything; and "✏️ Edit details" on the review, keeping
 //! one value and changing another.
 
-use dvc_bot::bot::state::{State, Step};
-use dvc_bot::domain::DossierCode;
+use dvc_bot::bot::state::Step;
 use dvc_bot::portal::client::Portal;
-use dvc_bot::portal::model::{Delivery, Dossier, DossierStatus, LoginRequest};
+use dvc_bot::portal::model::{Delivery, DossierStatus};
 use dvc_bot::sandbox::client::Citizen;
 
-use super::{System, bot_text, has_button, jpeg};
+use super::{System, bot_text, dossier_code, has_button, jpeg};
 use crate::portal::{PASSWORD, cccd, registration};
 use crate::support::engines;
 
@@ -96,45 +95,6 @@ async fn press_stale(sys: &System, who: &Citizen, label: &str) -> String {
     panic!("pressing {label:?} was never answered");
 }
 
-/// The bot's stored dialogue of this chat.
-async fn stored_state(sys: &System, who: &Citizen) -> State {
-    let db = sys.db().await;
-    let (json,): (String,) = sqlx::query_as("SELECT state FROM dialogues WHERE chat_id = $1")
-        .bind(who.id)
-        .fetch_one(&db.pool)
-        .await
-        .expect("a stored dialogue");
-    db.close().await;
-    serde_json::from_str(&json).expect("the state reads")
-}
-
-fn dossier_code(text: &str) -> DossierCode {
-    let at = text
-        .find("Dossier code: ")
-        .expect("a dossier code in the reply")
-        + "Dossier code: ".len();
-    let code: String = text[at..]
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .collect();
-    DossierCode::parse(&code).unwrap_or_else(|_| panic!("{code:?} is a dossier code"))
-}
-
-async fn portal_dossiers(sys: &System, id: &str) -> Vec<Dossier> {
-    let session = sys
-        .portal_client
-        .login(&LoginRequest {
-            login: id.to_owned(),
-            password: PASSWORD.to_owned(),
-        })
-        .await
-        .expect("login");
-    sys.portal_client
-        .my_dossiers(&session.token, None)
-        .await
-        .expect("my dossiers")
-}
-
 #[tokio::test]
 async fn english_submission_skips_an_optional_paper_and_sends_the_result_by_post() {
     for engine in engines() {
@@ -166,7 +126,7 @@ async fn english_submission_skips_an_optional_paper_and_sends_the_result_by_post
 
         // An option of the question already answered: refused, the answer unchanged.
         assert_eq!(press_stale(&sys, &who, "Đã ly hôn").await, OUTDATED);
-        let state = stored_state(&sys, &who).await;
+        let state = sys.stored_state(&who).await;
         assert_eq!(
             state.drafts[0]
                 .values
@@ -209,7 +169,7 @@ async fn english_submission_skips_an_optional_paper_and_sends_the_result_by_post
 
         // The skip button again, now that the delivery is asked: refused, nothing recorded.
         assert_eq!(press_stale(&sys, &who, "Skip").await, OUTDATED);
-        let state = stored_state(&sys, &who).await;
+        let state = sys.stored_state(&who).await;
         assert!(
             matches!(state.step, Step::Delivery { .. }),
             "{:?}",
@@ -240,8 +200,8 @@ async fn english_submission_skips_an_optional_paper_and_sends_the_result_by_post
         );
 
         let t = sys.press(&who, "📤 Send dossier").await;
-        let code = dossier_code(&bot_text(&t));
-        let listed = portal_dossiers(&sys, &id).await;
+        let code = dossier_code(&bot_text(&t), "Dossier code: ");
+        let listed = sys.portal_dossiers(&id).await;
         assert_eq!(listed.len(), 1);
         let dossier = &listed[0];
         assert_eq!(dossier.code.as_deref(), Some(code.as_str()));
@@ -337,8 +297,8 @@ async fn edit_details_keeps_one_value_and_changes_another() {
     );
 
     let t = sys.press(&who, "📤 Send dossier").await;
-    let code = dossier_code(&bot_text(&t));
-    let listed = portal_dossiers(&sys, &id).await;
+    let code = dossier_code(&bot_text(&t), "Dossier code: ");
+    let listed = sys.portal_dossiers(&id).await;
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].code.as_deref(), Some(code.as_str()));
     let value = |k: &str| listed[0].values.get(k).map(String::as_str);

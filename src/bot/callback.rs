@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::domain::AccountKind;
+use crate::domain::{AccountKind, DossierCode};
 use crate::i18n::Locale;
 
 use super::state::RegField;
@@ -65,6 +65,11 @@ pub enum Callback {
     Drafts,
     /// Back to the main menu.
     Menu,
+    /// Actions on one of the user's dossiers, named by its code (the buttons of notifications
+    /// and of the dossier card): open its card ("Xem hồ sơ"), answer a supplement request
+    /// ("Bổ sung hồ sơ"), see the fee and its QR code ("Xem phí và mã QR"), get the result,
+    /// ask an officer about it ("Hỏi cán bộ"), rate it ("Đánh giá").
+    Dossier(DossierAction, DossierCode),
     Unknown,
 }
 
@@ -98,6 +103,7 @@ impl fmt::Display for Callback {
             Callback::ResumePortalDraft(id) => write!(f, "rp:{id}"),
             Callback::Drafts => f.write_str("dr"),
             Callback::Menu => f.write_str("m"),
+            Callback::Dossier(action, code) => write!(f, "{}:{code}", action.code()),
             Callback::Unknown => f.write_str("?"),
         }
     }
@@ -156,9 +162,48 @@ impl Callback {
                 .map(Callback::ResumePortalDraft),
             ("dr", None, None) => Some(Callback::Drafts),
             ("m", None, None) => Some(Callback::Menu),
+            (head, Some(code), None) => DossierAction::from_code(head)
+                .zip(DossierCode::parse(code).ok())
+                .map(|(action, code)| Callback::Dossier(action, code)),
             _ => None,
         };
         parsed.unwrap_or(Callback::Unknown)
+    }
+}
+
+/// What a button can do with one dossier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DossierAction {
+    /// Open the dossier's card.
+    Open,
+    Supplement,
+    Fees,
+    Result,
+    Ask,
+    Rate,
+}
+
+impl DossierAction {
+    pub const ALL: [DossierAction; 6] = [
+        DossierAction::Open,
+        DossierAction::Supplement,
+        DossierAction::Fees,
+        DossierAction::Result,
+        DossierAction::Ask,
+        DossierAction::Rate,
+    ];
+    fn code(self) -> &'static str {
+        match self {
+            DossierAction::Open => "ho",
+            DossierAction::Supplement => "bs",
+            DossierAction::Fees => "fe",
+            DossierAction::Result => "kq",
+            DossierAction::Ask => "hq",
+            DossierAction::Rate => "dg",
+        }
+    }
+    fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.code() == code)
     }
 }
 
@@ -235,6 +280,15 @@ mod tests {
             Callback::Drafts,
         ];
         all.extend(RegField::ALL.iter().map(|f| Callback::RegisterEdit(*f)));
+        // The longest dossier code the parser takes (a 32-character unit code).
+        let long = DossierCode::parse(&format!("{}.H50-261125-000001", "0".repeat(28))).unwrap();
+        for action in DossierAction::ALL {
+            all.push(Callback::Dossier(action, long.clone()));
+            all.push(Callback::Dossier(
+                action,
+                DossierCode::parse("000.00.25.H50-261125-0001").unwrap(),
+            ));
+        }
         for cb in all {
             let data = cb.to_string();
             assert!(data.len() <= MAX_CALLBACK_BYTES, "{data}");
@@ -255,6 +309,9 @@ mod tests {
             "f:1",
             "p:",
             "p:a b",
+            "ho:1.001193",
+            "ho:000.00.25.H50-261125-0001:x",
+            "zz:000.00.25.H50-261125-0001",
             &long,
         ] {
             assert_eq!(Callback::parse(data), Callback::Unknown, "{data}");

@@ -290,6 +290,10 @@ async fn route(state: State, step: Step, input: Input, ctx: &Ctx<'_>) -> Outcome
         (_, Input::Callback(Callback::SendDraft(key))) => review::send(state, &key, ctx).await,
         (_, Input::Callback(Callback::EditDraft(key))) => review::edit(state, &key, ctx).await,
         (_, Input::Callback(Callback::DiscardDraft(key))) => review::discard(state, &key),
+        // A dossier's buttons (notifications, cards): its status until the card exists.
+        (_, Input::Callback(Callback::Dossier(_, code))) => {
+            lift(lookup::show(code.as_str(), ctx).await, state)
+        }
         // Submitting: each step in the order of the conversation.
         (Step::Procedures { .. }, Input::Text(text)) => procedures::search(state, &text, ctx).await,
         (Step::Fill { key, index }, input) => {

@@ -566,6 +566,32 @@ mod tests {
         );
     }
 
+    /// Issue 13.5: every part is valid Telegram HTML on its own (no tag left open, none cut,
+    /// no entity cut through), and the parts read together as the whole text.
+    #[test]
+    fn long_html_is_cut_on_entity_and_tag_boundaries() {
+        use crate::sandbox::html::parse;
+        let visible = |parts: &[String]| {
+            parts
+                .iter()
+                .map(|p| parse(p).unwrap_or_else(|e| panic!("{e}: {p}")).text)
+                .collect::<String>()
+        };
+        // A bold block spanning many lines, across the cut.
+        let bold = format!("<b>{}</b>", "Tổ 3 &amp; phường Chiềng Lề\n".repeat(300));
+        // One long line of entities and links, cut somewhere inside.
+        let line = "a &amp; <a href=\"https://x.vn/?a=1&amp;b=2\">b</a> &lt;c&gt; ".repeat(300);
+        let pre = format!("<pre>{}</pre>", "x&quot;y\n".repeat(1200));
+        for text in [bold, line, pre] {
+            let cut = parts(&text);
+            assert!(cut.len() > 1);
+            for part in &cut {
+                assert!(part.encode_utf16().count() <= MESSAGE_MAX, "{}", part.len());
+            }
+            assert_eq!(visible(&cut), parse(&text).unwrap().text);
+        }
+    }
+
     #[test]
     fn data_is_escaped_but_messages_keep_their_tags() {
         let i18n = I18n::load().unwrap();

@@ -418,6 +418,28 @@ mod tests {
         assert!(state.handled(100) && !state.handled(1));
     }
 
+    /// Issue 13.1: only ids seen within Telegram's 24 h redelivery window count as handled;
+    /// an id seen before that is a new update (Telegram, or a restarted sandbox, numbering
+    /// again), never dropped.
+    #[test]
+    fn only_ids_seen_within_a_day_are_duplicates() {
+        let now = chrono::Utc::now().timestamp();
+        let json = serde_json::json!({
+            "recent_updates": [
+                {"id": 5, "at": now - 25 * 3600},
+                {"id": 6, "at": now - 3600},
+            ],
+        });
+        let mut state: State = serde_json::from_value(json).expect("the state reads");
+        assert!(!state.handled(5), "seen more than a day ago: a new update");
+        assert!(state.handled(6), "seen an hour ago: a redelivery");
+        state.mark_handled(5);
+        assert!(state.handled(5));
+        let again: State =
+            serde_json::from_str(&serde_json::to_string(&state).unwrap()).unwrap();
+        assert!(again.handled(5) && again.handled(6));
+    }
+
     #[test]
     fn fields_are_asked_in_order() {
         let mut form = RegisterForm {

@@ -406,6 +406,15 @@ mod tests {
         assert!(parse("<blockquote expandable>q</blockquote>").is_ok());
     }
 
+    /// As Telegram (tdlib's parse_html): a named entity needs no `;`, an unknown or cut one is
+    /// text as written, and none of it is an error.
+    #[test]
+    fn entities_decode_as_telegram_does() {
+        assert_eq!(parse("a &amp b &lt;c&gt").unwrap().text, "a & b <c>");
+        assert_eq!(parse("x &am").unwrap().text, "x &am");
+        assert_eq!(parse("p; &nbsp; &#65;&#x42; &#0;").unwrap().text, "p; &nbsp; AB &#0;");
+    }
+
     #[test]
     fn javascript_links_lose_their_href_in_html() {
         let f = parse("<a href=\"javascript:alert(1)\">x</a>").expect("valid");

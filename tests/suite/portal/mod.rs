@@ -10,6 +10,7 @@ mod openapi;
 mod public;
 mod robustness;
 mod uploads;
+mod validation;
 
 use std::collections::BTreeMap;
 

@@ -200,6 +200,8 @@ pub struct BotState {
     pub next_callback: u64,
     /// Token buckets, used with `--limits`.
     pub limiter: super::limits::RateLimiter,
+    /// Keeps update ids growing across restarts (with a data folder).
+    pub numbering: Option<super::numbering::UpdateNumbering>,
 }
 
 impl BotState {
@@ -223,6 +225,7 @@ impl BotState {
             callbacks: HashMap::new(),
             next_callback: 1,
             limiter: super::limits::RateLimiter::default(),
+            numbering: None,
         }
     }
 
@@ -231,6 +234,9 @@ impl BotState {
     pub fn push_update(&mut self, kind: &str, payload: Value) -> i64 {
         let id = self.next_update_id;
         self.next_update_id += 1;
+        if let Some(numbering) = &mut self.numbering {
+            numbering.reserve(id);
+        }
         if !self.allowed_updates.is_empty() && !self.allowed_updates.iter().any(|k| k == kind) {
             return id;
         }

@@ -18,6 +18,7 @@ use super::machine::{Action, Applied, Effects, apply};
 use super::store::{self, DossierRow};
 use super::uploads;
 use crate::db::now_unix;
+use crate::domain::clean_text;
 use crate::portal::model::{
     ApiErrorBody, CreateDraft, Delivery, Document, Dossier, DossierStatus, FieldError, FieldKind,
     MissingItem, Procedure, UpdateDraft,
@@ -94,7 +95,25 @@ fn check_delivery(delivery: &Option<Delivery>) -> ApiResult<()> {
     }
 }
 
-fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+/// Form values as they are stored: see [`clean_text`].
+fn clean_values(values: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    values
+        .into_iter()
+        .map(|(key, value)| (key, clean_text(&value)))
+        .collect()
+}
+
+/// The postal address as it is stored: see [`clean_text`].
+fn clean_delivery(delivery: Option<Delivery>) -> Option<Delivery> {
+    match delivery {
+        Some(Delivery::Post { address }) => Some(Delivery::Post {
+            address: clean_text(&address),
+        }),
+        other => other,
+    }
+}
+
+pub(super) fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     match headers.get("idempotency-key") {
         None => Ok(None),
         Some(v) => match v.to_str().map(str::trim) {
@@ -117,8 +136,10 @@ pub async fn create_draft(
     State(app): State<AppState>,
     citizen: Citizen,
     headers: HeaderMap,
-    ApiJson(req): ApiJson<CreateDraft>,
+    ApiJson(mut req): ApiJson<CreateDraft>,
 ) -> ApiResult<(StatusCode, Json<Dossier>)> {
+    req.values = clean_values(req.values);
+    req.delivery = clean_delivery(req.delivery);
     let key = idempotency_key(&headers)?;
     let procedure = procedure_of(&app, &req.procedure_code)?;
     check_values(procedure, &req.values)?;
@@ -196,8 +217,10 @@ pub async fn update_draft(
     State(app): State<AppState>,
     citizen: Citizen,
     ApiPath(key): ApiPath<String>,
-    ApiJson(req): ApiJson<UpdateDraft>,
+    ApiJson(mut req): ApiJson<UpdateDraft>,
 ) -> ApiResult<Json<Dossier>> {
+    req.values = clean_values(req.values);
+    req.delivery = clean_delivery(req.delivery);
     let row = own_draft(&app, &citizen, &key).await?;
     let procedure = procedure_of(&app, &row.procedure_code)?;
     check_values(procedure, &req.values)?;

@@ -29,8 +29,9 @@ pub enum PortalError {
     Unreachable(String),
     #[error("not logged in, or the session has expired")]
     Unauthorized,
-    #[error("account locked after too many failed logins until {until}")]
-    LockedOut { until: DateTime<Utc> },
+    /// 429 after too many failed logins: not before `until`.
+    #[error("too many failed logins; try again after {until}")]
+    TooManyAttempts { until: DateTime<Utc> },
     #[error("refused: {message}")]
     Invalid {
         message: String,
@@ -77,7 +78,12 @@ pub trait Portal: Send + Sync {
         field: Option<&str>,
     ) -> PortalResult<Vec<ProcedureSummary>>;
     async fn procedure(&self, code: &str) -> PortalResult<Procedure>;
-    async fn register(&self, request: &RegisterRequest) -> PortalResult<AccountSummary>;
+    /// With an idempotency key, a retry answers the account already made with it.
+    async fn register(
+        &self,
+        request: &RegisterRequest,
+        idempotency_key: Option<&str>,
+    ) -> PortalResult<AccountSummary>;
     async fn login(&self, request: &LoginRequest) -> PortalResult<Session>;
     async fn logout(&self, token: &str) -> PortalResult<()>;
     async fn create_draft(
@@ -263,6 +269,11 @@ fn form_of(files: &[Upload]) -> PortalResult<reqwest::multipart::Form> {
 /// Maps an error answer to a [`PortalError`] by status and body.
 async fn error_of(response: Response) -> PortalError {
     let status = response.status();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok());
     let body: Option<ApiErrorBody> = response.json().await.ok();
     let message = body
         .as_ref()
@@ -270,12 +281,10 @@ async fn error_of(response: Response) -> PortalError {
         .unwrap_or_else(|| status.to_string());
     match (status, body) {
         (StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN, _) => PortalError::Unauthorized,
-        (_, Some(b)) if b.error == "locked_out" => match b.until {
-            Some(until) => PortalError::LockedOut { until },
-            None => PortalError::Other {
-                status: status.as_u16(),
-                message,
-            },
+        (StatusCode::TOO_MANY_REQUESTS, b) => PortalError::TooManyAttempts {
+            until: b.and_then(|b| b.until).unwrap_or_else(|| {
+                Utc::now() + chrono::Duration::seconds(retry_after.unwrap_or(60).max(1))
+            }),
         },
         (StatusCode::NOT_FOUND, _) => PortalError::NotFound,
         (StatusCode::CONFLICT, Some(b)) if b.error == "duplicate" => {
@@ -359,9 +368,20 @@ impl Portal for HttpPortal {
             .await
     }
 
-    async fn register(&self, request: &RegisterRequest) -> PortalResult<AccountSummary> {
+    async fn register(
+        &self,
+        request: &RegisterRequest,
+        idempotency_key: Option<&str>,
+    ) -> PortalResult<AccountSummary> {
         let url = self.url("/accounts");
-        self.json(false, |h| h.post(&url).json(request)).await
+        self.json(idempotency_key.is_some(), |h| {
+            let b = h.post(&url).json(request);
+            match idempotency_key {
+                Some(k) => b.header("Idempotency-Key", k),
+                None => b,
+            }
+        })
+        .await
     }
 
     async fn login(&self, request: &LoginRequest) -> PortalResult<Session> {

@@ -1,30 +1,28 @@
-//! Accounts and sessions: registration (argon2id), login with lockout, opaque bearer tokens
-//! stored hashed, and the extractors that authenticate citizens, officers and the event feed.
+//! Accounts and sessions: registration (argon2id, idempotent with a key), login slowed down
+//! after failures (see `throttle`), opaque bearer tokens stored hashed, and the extractors that
+//! authenticate citizens, officers and the event feed.
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use super::AppState;
 use super::error::{ApiError, ApiJson, ApiResult};
+use super::throttle;
 use crate::db::now_unix;
 use crate::domain::{
-    BirthDate, CitizenId, Email, FullName, OrganisationName, Password, Phone, TaxCode,
+    BirthDate, CitizenId, Email, FullName, OrganisationName, Password, Phone, TaxCode, clean_text,
 };
 use crate::portal::model::{
     AccountSummary, AccountType, ApiErrorBody, LoginRequest, RegisterRequest, Session,
 };
 
-/// Failed logins in a row that lock an account.
-pub const MAX_FAILED_LOGINS: i64 = 5;
-/// How long a lockout lasts.
-pub const LOCKOUT_SECS: i64 = 15 * 60;
 /// How long a session lasts.
 pub const SESSION_SECS: i64 = 7 * 24 * 3600;
 /// Longest address kept, in characters.
@@ -58,17 +56,24 @@ fn bearer(parts: &Parts) -> Option<&str> {
 }
 
 /// Registers an account.
+/// With an `Idempotency-Key`, kept with the account, a retry answers the account already made
+/// (200), so a client cut off after the account was created can still finish and log in.
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = RegisterRequest,
-    responses((status = 201, body = AccountSummary), (status = 409, body = ApiErrorBody),
-              (status = 422, body = ApiErrorBody)))]
+    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retried registration answer the account it made")),
+    responses((status = 201, body = AccountSummary),
+              (status = 200, body = AccountSummary, description = "the account already made with this Idempotency-Key"),
+              (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 pub async fn register(
     State(app): State<AppState>,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> ApiResult<(StatusCode, Json<AccountSummary>)> {
+    let key = super::dossiers::idempotency_key(&headers)?;
     // A person's name has letters only; an organisation's may carry digits and `&`, `-`, ….
+    let full_name = clean_text(&req.full_name);
     let full_name = match req.account_type {
-        AccountType::Citizen => FullName::parse(&req.full_name).map(String::from),
-        AccountType::Organisation => OrganisationName::parse(&req.full_name).map(String::from),
+        AccountType::Citizen => FullName::parse(&full_name).map(String::from),
+        AccountType::Organisation => OrganisationName::parse(&full_name).map(String::from),
     }
     .map_err(|e| ApiError::field("full_name", e.code()))?;
     let login = match req.account_type {
@@ -99,7 +104,13 @@ pub async fn register(
         Some(e) => Some(Email::parse(e).map_err(|e| ApiError::field("email", e.code()))?),
         None => None,
     };
-    let address = req.address.trim();
+    if let Some(key) = &key
+        && let Some(id) = made_with_key(&app, &login, key).await?
+    {
+        return Ok((StatusCode::OK, Json(summary(&app, id).await?)));
+    }
+    let address = clean_text(&req.address);
+    let address = address.as_str();
     if address.chars().count() < 5 || address.chars().count() > MAX_ADDRESS_CHARS {
         return Err(ApiError::field("address", "address"));
     }
@@ -120,7 +131,7 @@ pub async fn register(
     };
     let inserted = sqlx::query(
         "INSERT INTO accounts (account_type, login, full_name, birth_date, phone, email, address, \
-         password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         password_hash, created_at, create_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
          ON CONFLICT (login) DO NOTHING RETURNING id",
     )
     .bind(account_type)
@@ -132,9 +143,16 @@ pub async fn register(
     .bind(address)
     .bind(hash)
     .bind(now_unix())
+    .bind(key.as_deref())
     .fetch_optional(&app.db.pool)
     .await?;
     let Some(row) = inserted else {
+        // Two tries with the same key at once: the one that lost answers the other's account.
+        if let Some(key) = &key
+            && let Some(id) = made_with_key(&app, &login, key).await?
+        {
+            return Ok((StatusCode::OK, Json(summary(&app, id).await?)));
+        }
         return Err(ApiError::client(
             StatusCode::CONFLICT,
             "duplicate",
@@ -143,6 +161,22 @@ pub async fn register(
     };
     let id: i64 = row.try_get("id")?;
     Ok((StatusCode::CREATED, Json(summary(&app, id).await?)))
+}
+
+/// The account with this login, if it was made with this idempotency key.
+async fn made_with_key(app: &AppState, login: &str, key: &str) -> ApiResult<Option<i64>> {
+    let row = sqlx::query("SELECT id, create_key FROM accounts WHERE login = $1")
+        .bind(login)
+        .fetch_optional(&app.db.pool)
+        .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let stored: Option<String> = row.try_get("create_key")?;
+    Ok(stored
+        .filter(|stored| same_secret(stored, key))
+        .map(|_| row.try_get("id"))
+        .transpose()?)
 }
 
 /// The account's summary.
@@ -176,35 +210,36 @@ fn wrong_credentials() -> ApiError {
     )
 }
 
-/// Logs in: a bearer token for the account. Five failures in a row lock it for 15 minutes.
+/// Logs in: a bearer token for the account. An unknown account and a wrong password answer
+/// alike; after a few failures for one account name or from one client, 429 with
+/// `Retry-After` (see `throttle`).
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "accounts", request_body = LoginRequest,
     responses((status = 201, body = Session), (status = 401, body = ApiErrorBody),
-              (status = 423, body = ApiErrorBody)))]
+              (status = 429, body = ApiErrorBody, description = "too many failed logins: try again after Retry-After seconds")))]
 pub async fn login(
     State(app): State<AppState>,
+    client: ClientAddr,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<(StatusCode, Json<Session>)> {
     let login = req.login.split_whitespace().collect::<String>();
-    let row = sqlx::query(
-        "SELECT id, password_hash, failed_logins, locked_until FROM accounts WHERE login = $1",
-    )
-    .bind(&login)
-    .fetch_optional(&app.db.pool)
-    .await?;
-    let Some(row) = row else {
-        return Err(wrong_credentials());
-    };
-    let id: i64 = row.try_get("id")?;
-    let locked_until: i64 = row.try_get("locked_until")?;
+    let keys = throttle::Keys::new(&login, client.0);
     let now = now_unix();
-    if locked_until > now {
-        return Err(ApiError::LockedOut {
-            until: to_time(locked_until),
-        });
-    }
-    let stored: String = row.try_get("password_hash")?;
+    throttle::check(&app, &keys, now).await?;
+    let row = sqlx::query("SELECT id, password_hash FROM accounts WHERE login = $1")
+        .bind(&login)
+        .fetch_optional(&app.db.pool)
+        .await?;
+    let (id, stored) = match &row {
+        Some(row) => (
+            Some(row.try_get::<i64, _>("id")?),
+            Some(row.try_get::<String, _>("password_hash")?),
+        ),
+        None => (None, None),
+    };
     let password = req.password;
     let ok = tokio::task::spawn_blocking(move || {
+        // An unknown account costs the same work as a known one, so time tells nothing.
+        let stored = stored.unwrap_or_else(|| DUMMY_HASH.get_or_init(dummy_hash).clone());
         PasswordHash::new(&stored).is_ok_and(|h| {
             Argon2::default()
                 .verify_password(password.as_bytes(), &h)
@@ -213,34 +248,11 @@ pub async fn login(
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?;
-    if !ok {
-        // One statement, so concurrent failures all count.
-        let row = sqlx::query(
-            "UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = $1 \
-             RETURNING failed_logins",
-        )
-        .bind(id)
-        .fetch_one(&app.db.pool)
-        .await?;
-        let failed: i64 = row.try_get("failed_logins")?;
-        if failed >= MAX_FAILED_LOGINS {
-            let until = now + LOCKOUT_SECS;
-            sqlx::query("UPDATE accounts SET failed_logins = 0, locked_until = $1 WHERE id = $2")
-                .bind(until)
-                .bind(id)
-                .execute(&app.db.pool)
-                .await?;
-            tracing::info!(account = id, "account locked after failed logins");
-            return Err(ApiError::LockedOut {
-                until: to_time(until),
-            });
-        }
+    let Some(id) = id.filter(|_| ok) else {
+        throttle::failed(&app, &keys, now).await?;
         return Err(wrong_credentials());
-    }
-    sqlx::query("UPDATE accounts SET failed_logins = 0 WHERE id = $1")
-        .bind(id)
-        .execute(&app.db.pool)
-        .await?;
+    };
+    throttle::succeeded(&app, &keys).await?;
     sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
         .bind(now)
         .execute(&app.db.pool)
@@ -265,6 +277,36 @@ pub async fn login(
             account: summary(&app, id).await?,
         }),
     ))
+}
+
+/// A hash no password matches, verified for unknown accounts (made once per process).
+static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+fn dummy_hash() -> String {
+    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>()).ok();
+    salt.and_then(|salt| {
+        Argon2::default()
+            .hash_password(&rand::random::<[u8; 32]>(), &salt)
+            .ok()
+            .map(|h| h.to_string())
+    })
+    .unwrap_or_default()
+}
+
+/// The client's address, when the server was started with it (see `PortalApp::serve`).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip()),
+        ))
+    }
 }
 
 /// Logs out: the bearer token stops working.

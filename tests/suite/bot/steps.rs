@@ -423,7 +423,7 @@ async fn login_steps_with_the_real_portal() {
         steps
             .portal
             .client
-            .register(&registration(&id))
+            .register(&registration(&id), None)
             .await
             .expect("account");
         let out = step(
@@ -476,7 +476,7 @@ async fn a_slowed_down_login_says_when_to_try_again() {
     steps
         .portal
         .client
-        .register(&registration(&id))
+        .register(&registration(&id), None)
         .await
         .expect("account");
     for username in [id.clone(), cccd("4323")] {
@@ -547,15 +547,37 @@ async fn a_registration_cut_off_after_the_portal_created_the_account_finishes_in
             .unwrap();
         assert_eq!(created.status().as_u16(), 201);
 
-        let out = step(&steps, state, Input::Callback(Callback::RegisterConfirm), Locale::Vi).await;
+        let out = step(
+            &steps,
+            state,
+            Input::Callback(Callback::RegisterConfirm),
+            Locale::Vi,
+        )
+        .await;
         assert!(
-            matches!(out.next.step, Step::Register { field: RegField::Password, .. }),
+            matches!(
+                out.next.step,
+                Step::Register {
+                    field: RegField::Password,
+                    ..
+                }
+            ),
             "the password is asked again: {:?}",
             out.next.step
         );
         let out = step(&steps, out.next, text(PASSWORD), Locale::Vi).await;
-        assert!(matches!(out.next.step, Step::RegisterReview { .. }), "{:?}", out.next.step);
-        let out = step(&steps, out.next, Input::Callback(Callback::RegisterConfirm), Locale::Vi).await;
+        assert!(
+            matches!(out.next.step, Step::RegisterReview { .. }),
+            "{:?}",
+            out.next.step
+        );
+        let out = step(
+            &steps,
+            out.next,
+            Input::Callback(Callback::RegisterConfirm),
+            Locale::Vi,
+        )
+        .await;
         assert!(
             out.message_ids().contains(&"register-done"),
             "{:?}",

@@ -13,27 +13,27 @@ async fn register_checks_values_and_refuses_duplicates() {
         let tp = spawn_portal(engine).await;
         let account = tp
             .client
-            .register(&registration(&cccd("1001")))
+            .register(&registration(&cccd("1001")), None)
             .await
             .unwrap();
         assert_eq!(account.login, cccd("1001"));
         assert_eq!(account.account_type, AccountType::Citizen);
         let again = tp
             .client
-            .register(&registration(&cccd("1001")))
+            .register(&registration(&cccd("1001")), None)
             .await
             .unwrap_err();
         assert!(matches!(again, PortalError::Duplicate { .. }), "{again:?}");
 
         let mut bad = registration("123");
         bad.phone = "12345".into();
-        match tp.client.register(&bad).await.unwrap_err() {
+        match tp.client.register(&bad, None).await.unwrap_err() {
             PortalError::Invalid { fields, .. } => assert_eq!(fields[0].field, "citizen_id"),
             other => panic!("{other:?}"),
         }
         let mut bad = registration(&cccd("1002"));
         bad.phone = "12345".into();
-        match tp.client.register(&bad).await.unwrap_err() {
+        match tp.client.register(&bad, None).await.unwrap_err() {
             PortalError::Invalid { fields, .. } => {
                 assert_eq!(
                     (fields[0].field.as_str(), fields[0].code.as_str()),
@@ -47,7 +47,7 @@ async fn register_checks_values_and_refuses_duplicates() {
         org.account_type = AccountType::Organisation;
         org.citizen_id = None;
         org.tax_code = Some("5500123456".into());
-        let o = tp.client.register(&org).await.unwrap();
+        let o = tp.client.register(&org, None).await.unwrap();
         assert_eq!(o.login, "5500123456");
         assert_eq!(o.account_type, AccountType::Organisation);
 
@@ -122,7 +122,11 @@ async fn sessions_are_hashed_expire_and_end_at_logout() {
 }
 
 /// One login attempt over raw HTTP: the status, the `Retry-After` header and the error code.
-async fn attempt(tp: &super::TestPortal, login: &str, password: &str) -> (u16, Option<u64>, String) {
+async fn attempt(
+    tp: &super::TestPortal,
+    login: &str,
+    password: &str,
+) -> (u16, Option<u64>, String) {
     let r = tp
         .http
         .post(tp.api("/sessions"))
@@ -140,7 +144,11 @@ async fn attempt(tp: &super::TestPortal, login: &str, password: &str) -> (u16, O
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok());
     let body: serde_json::Value = r.json().await.unwrap();
-    (status, retry, body["error"].as_str().unwrap_or("").to_owned())
+    (
+        status,
+        retry,
+        body["error"].as_str().unwrap_or("").to_owned(),
+    )
 }
 
 /// Tries until the portal stops answering 429 (it said when, in `Retry-After`); the answer.
@@ -155,7 +163,10 @@ async fn attempt_when_allowed(
         if answer.0 != 429 {
             return answer;
         }
-        assert!(std::time::Instant::now() < deadline, "still 429: {answer:?}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still 429: {answer:?}"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
@@ -169,7 +180,10 @@ async fn failed_logins_slow_down_the_same_for_known_and_unknown_accounts() {
         let tp = spawn_portal(engine).await;
         let known = cccd("1004");
         let unknown = cccd("1006");
-        tp.client.register(&registration(&known)).await.unwrap();
+        tp.client
+            .register(&registration(&known), None)
+            .await
+            .unwrap();
         let mut answers = Vec::new();
         for login in [&known, &unknown] {
             let mut seen = Vec::new();
@@ -232,7 +246,8 @@ async fn one_client_trying_many_accounts_is_slowed_down() {
     let slowed = loop {
         tried += 1;
         assert!(tried <= 100, "never slowed down");
-        let (status, retry, _) = attempt(&tp, &cccd(&format!("{:04}", 2000 + tried)), "Sai12345").await;
+        let (status, retry, _) =
+            attempt(&tp, &cccd(&format!("{:04}", 2000 + tried)), "Sai12345").await;
         if status == 429 {
             break retry;
         }

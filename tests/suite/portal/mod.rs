@@ -101,7 +101,7 @@ impl TestPortal {
     /// Registers a citizen with this CCCD and logs in.
     pub async fn citizen(&self, cccd: &str) -> Session {
         self.client
-            .register(&registration(cccd))
+            .register(&registration(cccd), None)
             .await
             .expect("register");
         self.client

@@ -359,7 +359,10 @@ async fn a_deleted_message_keeps_no_text() {
         assert!(m.deleted, "{m:?}");
         assert_eq!(m.text, "", "{m:?}");
         assert_eq!(m.html, "", "{m:?}");
-        assert!(m.buttons.is_empty() && m.inline_keyboard.is_empty(), "{m:?}");
+        assert!(
+            m.buttons.is_empty() && m.inline_keyboard.is_empty(),
+            "{m:?}"
+        );
     }
     let raw = reqwest::get(format!("{}sandbox/chats/1101", sandbox.base_url))
         .await
@@ -367,5 +370,8 @@ async fn a_deleted_message_keeps_no_text() {
         .text()
         .await
         .expect("text");
-    assert!(!raw.contains("Matkhau2026") && !raw.contains("Mật khẩu"), "{raw}");
+    assert!(
+        !raw.contains("Matkhau2026") && !raw.contains("Mật khẩu"),
+        "{raw}"
+    );
 }

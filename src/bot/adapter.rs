@@ -60,6 +60,16 @@ pub async fn on_message(
     if !msg.chat.is_private() {
         return Ok(());
     }
+    // Telegram never sends a private chat's message from someone else; a forged one is refused,
+    // or it would act for one citizen in another's chat.
+    if from.id.0 as i64 != msg.chat.id.0 {
+        metrics::counter!("dvc_updates_refused_total").increment(1);
+        tracing::warn!(
+            update_id = update.id.0,
+            "message whose sender is not the private chat's user refused"
+        );
+        return Ok(());
+    }
     let meta = Meta {
         update_id: update.id.0,
         chat_id: msg.chat.id,
@@ -88,6 +98,16 @@ pub async fn on_callback(
         bot.answer_callback_query(query.id.clone()).await?;
         return Ok(());
     };
+    // A button in a private chat is pressed by that chat's user only (see `on_message`).
+    if !message.chat().is_private() || query.from.id.0 as i64 != message.chat().id.0 {
+        metrics::counter!("dvc_updates_refused_total").increment(1);
+        tracing::warn!(
+            update_id = update.id.0,
+            "button press outside its own private chat refused"
+        );
+        bot.answer_callback_query(query.id.clone()).await?;
+        return Ok(());
+    }
     let meta = Meta {
         update_id: update.id.0,
         chat_id: message.chat().id,

@@ -147,6 +147,7 @@ login-too-many =
            *[other] { $count } seconds
         }
     } before entering the password again, or type /cancel to leave.
+private-only = This bot works in private chats only. Please message it directly to use the public services.
 login-done = You are logged in. Welcome, { $name }!
 account-already = You are logged in as { $account }.
 account-logged-in = You are logged in as { $account }.

@@ -141,6 +141,7 @@ login-too-many =
         [minutes] { $count } phút
        *[seconds] { $count } giây
     } rồi nhập lại mật khẩu, hoặc gõ /cancel để thoát.
+private-only = Bot chỉ làm việc trong trò chuyện riêng. Hãy nhắn tin riêng cho bot để dùng dịch vụ công.
 login-done = Đăng nhập thành công. Xin chào { $name }!
 account-already = Bạn đang đăng nhập với tài khoản { $account }.
 account-logged-in = Bạn đang đăng nhập với tài khoản { $account }.

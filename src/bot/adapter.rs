@@ -58,7 +58,7 @@ pub async fn on_message(
         return Ok(());
     };
     if !msg.chat.is_private() {
-        return Ok(());
+        return answer_outside_private(&bot, &services, &msg, from).await;
     }
     // Telegram never sends a private chat's message from someone else; a forged one is refused,
     // or it would act for one citizen in another's chat.
@@ -82,6 +82,30 @@ pub async fn on_message(
     };
     let input = input_of(&msg, state.step.expects_secret());
     handle(bot, dialogue, state, services, storage, meta, input).await
+}
+
+/// A message in a group: one sentence saying the bot works in private chats only (in a
+/// group, with privacy mode on, the bot sees only commands meant for it), nothing else done.
+async fn answer_outside_private(
+    bot: &Bot,
+    services: &Services,
+    msg: &Message,
+    from: &teloxide::types::User,
+) -> HandlerResult {
+    let user = users::get(&services.db, from.id.0 as i64).await?;
+    let locale = Locale::resolve(
+        user.as_ref().and_then(|u| u.locale.as_deref()),
+        from.language_code.as_deref(),
+    );
+    let text = render(&services.i18n, locale, &Text::msg("private-only"));
+    if let Err(error) = bot
+        .send_message(msg.chat.id, text)
+        .parse_mode(ParseMode::Html)
+        .await
+    {
+        tracing::warn!(%error, "the private-only answer did not go out");
+    }
+    Ok(())
 }
 
 /// A pressed inline button.

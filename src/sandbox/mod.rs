@@ -29,6 +29,7 @@
 //!   a callback_query, a reply press a text message (or the user's own contact when the button
 //!   has `request_contact`; its number is `"phone_number"` if given, an addition, else one made
 //!   from the user id). A missing label is a 404. A user who writes unblocks the bot.
+//!   `"group_id"` (negative, an addition) puts the message in that group chat instead.
 //! - `GET /sandbox/chats/{user_id}?after=&wait_ms=&bot=` → `{"messages": [{"message_id",
 //!   "from": "bot"|"user", "text", "buttons", "keyboard", "document"?, "edited", "deleted",
 //!   …}]}`, waiting up to `wait_ms` (at most [`MAX_WAIT_MS`]) for a new bot message. Additions:

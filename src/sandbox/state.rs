@@ -78,9 +78,11 @@ pub struct ShownKeyboard {
     pub rows: Vec<Vec<KeyButton>>,
 }
 
-/// A private chat between a bot and one citizen.
+/// A chat between a bot and one citizen: private (chat id = user id), or a group (negative id)
+/// where `user` is whoever wrote last.
 #[derive(Debug)]
 pub struct ChatState {
+    pub id: i64,
     pub user: Citizen,
     pub messages: Vec<StoredMessage>,
     pub next_message_id: i64,
@@ -94,8 +96,15 @@ pub struct ChatState {
 }
 
 impl ChatState {
+    /// The private chat with `user`.
     pub fn new(user: Citizen) -> Self {
+        Self::in_chat(user.id, user)
+    }
+
+    /// Chat `id` (a group when negative) where `user` writes.
+    pub fn in_chat(id: i64, user: Citizen) -> Self {
         Self {
+            id,
             user,
             messages: Vec::new(),
             next_message_id: 1,

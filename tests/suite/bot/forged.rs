@@ -73,3 +73,32 @@ async fn a_private_message_from_someone_else_is_refused() {
         bot_text(&all)
     );
 }
+
+/// Issue 13.7: in a group the bot says, in one sentence, that it works in private chats only,
+/// and does nothing else there.
+#[tokio::test]
+async fn a_group_is_told_the_bot_works_in_private_chats_only() {
+    use dvc_bot::sandbox::SendRequest;
+    let sys = System::start(engines()[0]).await;
+    let group = -7_300_001;
+    let sent = sys
+        .client
+        .send(SendRequest {
+            user_id: 7_300_002,
+            first_name: Some("Lan".into()),
+            language_code: Some("en".into()),
+            text: Some("/start".into()),
+            group_id: Some(group),
+            ..SendRequest::default()
+        })
+        .await
+        .expect("a message in the group");
+    let in_group = dvc_bot::sandbox::client::Citizen::new(group);
+    let t = sys
+        .wait_reply(&in_group, sent.message_id.unwrap_or(0))
+        .await;
+    let answers: Vec<_> = t.bot_messages().collect();
+    assert_eq!(answers.len(), 1, "{answers:?}");
+    assert!(answers[0].text.contains("private"), "{}", answers[0].text);
+    assert!(answers[0].buttons.is_empty() && answers[0].keyboard.is_empty());
+}

@@ -27,8 +27,11 @@ async fn stop_with_sigterm(child: &mut std::process::Child) -> std::process::Exi
 
 #[tokio::test]
 async fn bot_api_only_serves_and_stops_on_sigterm() {
+    // Where it keeps its update-id mark.
+    let data = tempfile::tempdir().expect("data dir");
     let mut child = Command::new(env!("CARGO_BIN_EXE_dvc-bot"))
         .args(["sandbox", "--bot-api-only"])
+        .env("DVC_DATA_DIR", data.path())
         .env("DVC_SANDBOX_LISTEN", "127.0.0.1:0")
         .env("DVC_SANDBOX_TOKENS", "777000:other-bot-token")
         .env("RUST_LOG", "off")

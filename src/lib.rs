@@ -10,6 +10,7 @@ macro_rules! say {
     }};
 }
 
+pub mod admin;
 pub mod app;
 pub mod bot;
 pub mod config;

@@ -7,7 +7,6 @@ use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use sqlx::Row;
 use utoipa::IntoParams;
 
 use super::AppState;
@@ -15,9 +14,9 @@ use super::accounts::Citizen;
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
 use super::files::content_disposition;
 use super::machine::{Action, Applied, Effects, apply};
+use super::store::dossiers::{self as dossier_store, NewDraft};
 use super::store::{self, DossierRow};
 use super::uploads;
-use crate::db::now_unix;
 use crate::portal::model::{
     ApiErrorBody, CreateDraft, Delivery, Document, Dossier, DossierStatus, FieldError, FieldKind,
     MissingItem, Procedure, UpdateDraft,
@@ -123,52 +122,27 @@ pub async fn create_draft(
     let procedure = procedure_of(&app, &req.procedure_code)?;
     check_values(procedure, &req.values)?;
     check_delivery(&req.delivery)?;
-    let by_key = |key: String| {
-        let app = app.clone();
-        async move {
-            let row =
-                sqlx::query("SELECT id FROM dossiers WHERE owner_id = $1 AND create_key = $2")
-                    .bind(citizen.account_id)
-                    .bind(key)
-                    .fetch_optional(&app.db.pool)
-                    .await?;
-            row.map(|r| r.try_get::<i64, _>("id"))
-                .transpose()
-                .map_err(ApiError::from)
-        }
-    };
     if let Some(k) = &key
-        && let Some(id) = by_key(k.clone()).await?
+        && let Some(id) = dossier_store::draft_by_key(&app, citizen.account_id, k).await?
     {
         return Ok((StatusCode::OK, Json(store::view_id(&app, id).await?)));
     }
-    let values =
-        serde_json::to_string(&req.values).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let delivery = req
-        .delivery
-        .as_ref()
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let inserted = sqlx::query(
-        "INSERT INTO dossiers (owner_id, procedure_code, agency_code, status, form_values, \
-         delivery, create_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-         ON CONFLICT (owner_id, create_key) DO NOTHING RETURNING id",
+    let inserted = dossier_store::insert_draft(
+        &app,
+        NewDraft {
+            owner: citizen.account_id,
+            procedure_code: &procedure.summary.code,
+            agency_code: &procedure.summary.agency_code,
+            values: &req.values,
+            delivery: req.delivery.as_ref(),
+            create_key: key.as_deref(),
+        },
     )
-    .bind(citizen.account_id)
-    .bind(&procedure.summary.code)
-    .bind(&procedure.summary.agency_code)
-    .bind(DossierStatus::Draft.as_str())
-    .bind(values)
-    .bind(delivery)
-    .bind(key.clone())
-    .bind(now_unix())
-    .fetch_optional(&app.db.pool)
     .await?;
     let id = match (inserted, key) {
-        (Some(row), _) => row.try_get::<i64, _>("id")?,
+        (Some(id), _) => id,
         // A concurrent create with the same key won the race.
-        (None, Some(k)) => by_key(k)
+        (None, Some(k)) => dossier_store::draft_by_key(&app, citizen.account_id, &k)
             .await?
             .ok_or_else(|| ApiError::Internal("lost draft".into()))?,
         (None, None) => return Err(ApiError::Internal("draft not created".into())),
@@ -211,20 +185,7 @@ pub async fn update_draft(
         }
     }
     let delivery = req.delivery.or(row.delivery);
-    sqlx::query(
-        "UPDATE dossiers SET form_values = $1, delivery = $2 WHERE id = $3 AND status = 'draft'",
-    )
-    .bind(serde_json::to_string(&values).map_err(|e| ApiError::Internal(e.to_string()))?)
-    .bind(
-        delivery
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(|e| ApiError::Internal(e.to_string()))?,
-    )
-    .bind(row.id)
-    .execute(&app.db.pool)
-    .await?;
+    dossier_store::update_draft(&app, row.id, &values, delivery.as_ref()).await?;
     Ok(Json(store::view_id(&app, row.id).await?))
 }
 
@@ -245,7 +206,7 @@ pub async fn upload_documents(
     let procedure = procedure_of(&app, &row.procedure_code)?;
     let files = uploads::read(procedure, multipart).await?;
     let ids = uploads::store(&app, row.id, files).await?;
-    let docs = store::documents(&app, row.id).await?;
+    let docs = store::documents::of_dossier(&app, row.id).await?;
     Ok((
         StatusCode::CREATED,
         Json(docs.into_iter().filter(|d| ids.contains(&d.id)).collect()),
@@ -292,7 +253,7 @@ pub async fn submit(
     let row = store::find(&app, &key, Some(citizen.account_id)).await?;
     let procedure = procedure_of(&app, &row.procedure_code)?.clone();
     if row.status == DossierStatus::Draft {
-        let docs = store::documents(&app, row.id).await?;
+        let docs = store::documents::of_dossier(&app, row.id).await?;
         let missing = missing_items(&procedure, &row, &docs);
         if !missing.is_empty() {
             return Err(ApiError::Invalid {
@@ -309,11 +270,7 @@ pub async fn submit(
             });
         }
         if row.delivery.is_none() {
-            sqlx::query("UPDATE dossiers SET delivery = $1 WHERE id = $2")
-                .bind(r#"{"method":"online"}"#)
-                .bind(row.id)
-                .execute(&app.db.pool)
-                .await?;
+            dossier_store::set_delivery(&app, row.id, &Delivery::Online).await?;
         }
     }
     let effects = Effects {

@@ -5,7 +5,6 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
-use sqlx::Row;
 
 use super::AppState;
 use super::accounts::Officer;
@@ -47,15 +46,12 @@ pub async fn officer_view(app: &AppState, id: i64) -> ApiResult<OfficerDossier> 
     let row = store::row(app, id).await?;
     let owner = row.owner_id;
     let dossier = store::view(app, row).await?;
-    let account = sqlx::query("SELECT full_name, phone FROM accounts WHERE id = $1")
-        .bind(owner)
-        .fetch_one(&app.db.pool)
-        .await?;
+    let (applicant_name, applicant_phone) = store::accounts::applicant(app, owner).await?;
     Ok(OfficerDossier {
         overdue: overdue(&dossier),
         dossier,
-        applicant_name: account.try_get("full_name")?,
-        applicant_phone: account.try_get("phone")?,
+        applicant_name,
+        applicant_phone,
     })
 }
 
@@ -223,7 +219,7 @@ pub async fn document(app: &AppState, key: &str, document: i64) -> ApiResult<Res
     if row.status == DossierStatus::Draft {
         return Err(ApiError::not_found("dossier"));
     }
-    let doc = store::documents(app, row.id)
+    let doc = store::documents::of_dossier(app, row.id)
         .await?
         .into_iter()
         .find(|d| d.id == document)

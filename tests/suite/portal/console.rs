@@ -5,7 +5,7 @@ use dvc_bot::portal::Portal;
 use dvc_bot::portal::model::{Delivery, UpdateDraft};
 use reqwest::multipart::Form;
 
-use super::{cccd, spawn_portal};
+use super::{cccd, dossier_ref, spawn_portal};
 use crate::support::engines;
 
 #[tokio::test]
@@ -53,7 +53,7 @@ async fn console_lists_flags_escapes_and_acts() {
         tp.client
             .update_draft(
                 &s.token,
-                &draft.id.to_string(),
+                &draft.id.into(),
                 &UpdateDraft {
                     values: Default::default(),
                     delivery: Some(Delivery::Post {
@@ -65,7 +65,7 @@ async fn console_lists_flags_escapes_and_acts() {
             .unwrap();
         let sent = tp
             .client
-            .submit(&s.token, &draft.id.to_string(), "c-1")
+            .submit(&s.token, &draft.id.into(), "c-1")
             .await
             .unwrap();
         let code = sent.code.unwrap();
@@ -146,7 +146,7 @@ async fn console_lists_flags_escapes_and_acts() {
         assert_eq!(r.status(), 303);
         assert_eq!(
             tp.client
-                .my_dossier(&s.token, &code)
+                .my_dossier(&s.token, &dossier_ref(&code))
                 .await
                 .unwrap()
                 .status
@@ -171,7 +171,11 @@ async fn console_lists_flags_escapes_and_acts() {
             .await
             .unwrap();
         assert_eq!(r.status(), 303);
-        let d = tp.client.my_dossier(&s.token, &code).await.unwrap();
+        let d = tp
+            .client
+            .my_dossier(&s.token, &dossier_ref(&code))
+            .await
+            .unwrap();
         let p = d.pending.unwrap();
         assert_eq!(p.missing_papers, vec!["giay_chung_sinh".to_string()]);
         assert_eq!(

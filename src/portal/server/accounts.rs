@@ -55,7 +55,9 @@ fn bearer(parts: &Parts) -> Option<&str> {
 /// Registers an account.
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = RegisterRequest,
     responses((status = 201, body = AccountSummary), (status = 409, body = ApiErrorBody),
-              (status = 422, body = ApiErrorBody)))]
+              (status = 422, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 415, body = ApiErrorBody, description = "wrong content type")))]
 pub async fn register(
     State(app): State<AppState>,
     ApiJson(req): ApiJson<RegisterRequest>,
@@ -144,7 +146,9 @@ fn wrong_credentials() -> ApiError {
 /// Logs in: a bearer token for the account. Five failures in a row lock it for 15 minutes.
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "accounts", request_body = LoginRequest,
     responses((status = 201, body = Session), (status = 401, body = ApiErrorBody),
-              (status = 423, body = ApiErrorBody)))]
+              (status = 423, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 415, body = ApiErrorBody, description = "wrong content type")))]
 pub async fn login(
     State(app): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,

@@ -262,9 +262,10 @@ pub struct LoginForm {
 }
 
 /// Logs the officer into the console (an HttpOnly, SameSite=Strict cookie).
-#[utoipa::path(post, path = "/officer/login", tag = "officer console",
+#[utoipa::path(post, path = "/officer/login", tag = "officer console", operation_id = "console_login",
     request_body(content_type = "application/x-www-form-urlencoded", description = "token=<officer token>"),
-    responses((status = 303, description = "to /officer"), (status = 401, description = "wrong token")))]
+    responses((status = 303, description = "to /officer"), (status = 401, description = "wrong token"),
+              (status = 400, description = "malformed request: body, query or path value", content_type = "text/html")))]
 pub async fn login(
     State(app): State<AppState>,
     form: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>,
@@ -295,7 +296,11 @@ fn end_of_day_vn(day: NaiveDate) -> Option<chrono::DateTime<chrono::Utc>> {
 #[utoipa::path(post, path = "/officer/dossiers/{dossier}/actions", tag = "officer console",
     params(("dossier" = String, Path, description = "dossier code")),
     request_body(content_type = "multipart/form-data", description = "action, reason, deadline (date), amount, missing_papers, payment_ref, result (file)"),
-    responses((status = 303, description = "back to /officer"), (status = 409, description = "forbidden move", content_type = "text/html")))]
+    responses((status = 303, description = "back to /officer"), (status = 409, description = "forbidden move", content_type = "text/html"),
+              (status = 400, description = "malformed request: body, query or path value", content_type = "text/html"),
+              (status = 401, description = "no valid bearer token", content_type = "text/html"),
+              (status = 404, description = "no such dossier (or not yours)", content_type = "text/html"),
+              (status = 422, description = "values refused", content_type = "text/html")))]
 pub async fn action(
     State(app): State<AppState>,
     _officer: Officer,
@@ -388,7 +393,10 @@ mod tests {
     params(("dossier" = String, Path, description = "dossier code"),
            ("document" = i64, Path, description = "document id")),
     responses((status = 200, description = "the file", content_type = "application/pdf"),
-              (status = 401, description = "not logged in")))]
+              (status = 401, description = "not logged in"),
+              (status = 400, description = "malformed request: body, query or path value", content_type = "text/html"),
+              (status = 404, description = "no such dossier (or not yours)", content_type = "text/html"),
+              (status = 410, description = "the stored file is no longer on disk", content_type = "text/html")))]
 pub async fn document(
     State(app): State<AppState>,
     _officer: Officer,

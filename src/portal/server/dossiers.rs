@@ -110,7 +110,9 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a retried create return the same draft")),
     responses((status = 201, body = Dossier),
               (status = 200, body = Dossier, description = "the draft already made with this Idempotency-Key"),
-              (status = 401, body = ApiErrorBody), (status = 422, body = ApiErrorBody)),
+              (status = 401, body = ApiErrorBody), (status = 422, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 415, body = ApiErrorBody, description = "wrong content type")),
     security(("session" = [])))]
 pub async fn create_draft(
     State(app): State<AppState>,
@@ -164,7 +166,11 @@ async fn own_draft(app: &AppState, citizen: &Citizen, key: &str) -> ApiResult<Do
 /// Updates a draft's form values (merged; an empty value removes one) and delivery choice.
 #[utoipa::path(patch, path = "/api/v1/dossiers/{dossier}", tag = "dossiers", request_body = UpdateDraft,
     params(("dossier" = String, Path, description = "dossier id or code")),
-    responses((status = 200, body = Dossier), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)),
+    responses((status = 200, body = Dossier), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 401, body = ApiErrorBody, description = "no valid bearer token"),
+              (status = 404, body = ApiErrorBody, description = "no such dossier (or not yours)"),
+              (status = 415, body = ApiErrorBody, description = "wrong content type")),
     security(("session" = [])))]
 pub async fn update_draft(
     State(app): State<AppState>,
@@ -194,7 +200,11 @@ pub async fn update_draft(
     params(("dossier" = String, Path, description = "dossier id or code")),
     request_body(content_type = "multipart/form-data", description = "one part per file, named by the paper code"),
     responses((status = 201, body = Vec<Document>), (status = 413, body = ApiErrorBody),
-              (status = 415, body = ApiErrorBody), (status = 422, body = ApiErrorBody)),
+              (status = 415, body = ApiErrorBody), (status = 422, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 401, body = ApiErrorBody, description = "no valid bearer token"),
+              (status = 404, body = ApiErrorBody, description = "no such dossier (or not yours)"),
+              (status = 409, body = ApiErrorBody, description = "not allowed in the dossier's status")),
     security(("session" = [])))]
 pub async fn upload_documents(
     State(app): State<AppState>,
@@ -239,9 +249,12 @@ fn missing_items(procedure: &Procedure, row: &DossierRow, papers: &[Document]) -
 /// Sends a draft: a dossier code and a due date. Idempotent on `Idempotency-Key`.
 #[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/submit", tag = "dossiers",
     params(("dossier" = String, Path, description = "dossier id"),
-           ("Idempotency-Key" = String, Header, description = "a retried submit returns the same dossier")),
+           ("Idempotency-Key" = Option<String>, Header, description = "a retried submit returns the same dossier")),
     responses((status = 200, body = Dossier), (status = 409, body = ApiErrorBody),
-              (status = 422, body = ApiErrorBody, description = "names the missing fields and papers")),
+              (status = 422, body = ApiErrorBody, description = "names the missing fields and papers"),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 401, body = ApiErrorBody, description = "no valid bearer token"),
+              (status = 404, body = ApiErrorBody, description = "no such dossier (or not yours)")),
     security(("session" = [])))]
 pub async fn submit(
     State(app): State<AppState>,
@@ -292,6 +305,7 @@ pub async fn submit(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatusFilter {
     /// Only dossiers in this status.
     pub status: Option<String>,
@@ -313,7 +327,9 @@ pub fn parse_filter(filter: &StatusFilter) -> ApiResult<Option<DossierStatus>> {
 
 /// My dossiers, newest first, optionally by status (`draft` lists the drafts).
 #[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers", params(StatusFilter),
-    responses((status = 200, body = Vec<Dossier>)), security(("session" = [])))]
+    responses((status = 200, body = Vec<Dossier>),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 401, body = ApiErrorBody, description = "no valid bearer token")), security(("session" = [])))]
 pub async fn list_mine(
     State(app): State<AppState>,
     citizen: Citizen,
@@ -330,7 +346,9 @@ pub async fn list_mine(
 /// One of my dossiers, by id or code, with documents and history.
 #[utoipa::path(get, path = "/api/v1/dossiers/{dossier}", tag = "dossiers",
     params(("dossier" = String, Path, description = "dossier id or code")),
-    responses((status = 200, body = Dossier), (status = 404, body = ApiErrorBody)),
+    responses((status = 200, body = Dossier), (status = 404, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 401, body = ApiErrorBody, description = "no valid bearer token")),
     security(("session" = [])))]
 pub async fn get_mine(
     State(app): State<AppState>,
@@ -344,7 +362,10 @@ pub async fn get_mine(
 /// Withdraws a dossier before it is accepted.
 #[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/withdraw", tag = "dossiers",
     params(("dossier" = String, Path, description = "dossier id or code")),
-    responses((status = 200, body = Dossier), (status = 409, body = ApiErrorBody)),
+    responses((status = 200, body = Dossier), (status = 409, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 401, body = ApiErrorBody, description = "no valid bearer token"),
+              (status = 404, body = ApiErrorBody, description = "no such dossier (or not yours)")),
     security(("session" = [])))]
 pub async fn withdraw(
     State(app): State<AppState>,
@@ -368,7 +389,12 @@ pub async fn withdraw(
 #[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/supplements", tag = "dossiers",
     params(("dossier" = String, Path, description = "dossier id or code")),
     request_body(content_type = "multipart/form-data", description = "one part per file, named by the paper code"),
-    responses((status = 200, body = Dossier), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)),
+    responses((status = 200, body = Dossier), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 401, body = ApiErrorBody, description = "no valid bearer token"),
+              (status = 404, body = ApiErrorBody, description = "no such dossier (or not yours)"),
+              (status = 413, body = ApiErrorBody, description = "a file or the body is too large"),
+              (status = 415, body = ApiErrorBody, description = "wrong content type")),
     security(("session" = [])))]
 pub async fn answer_supplement(
     State(app): State<AppState>,
@@ -426,7 +452,10 @@ pub async fn answer_supplement(
 #[utoipa::path(get, path = "/api/v1/dossiers/{dossier}/result", tag = "dossiers",
     params(("dossier" = String, Path, description = "dossier id or code")),
     responses((status = 200, description = "the document", content_type = "application/pdf"),
-              (status = 404, body = ApiErrorBody)),
+              (status = 404, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 401, body = ApiErrorBody, description = "no valid bearer token"),
+              (status = 410, body = ApiErrorBody, description = "the stored file is no longer on disk")),
     security(("session" = [])))]
 pub async fn result(
     State(app): State<AppState>,

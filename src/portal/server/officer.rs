@@ -69,7 +69,8 @@ pub async fn list(app: &AppState, status: Option<DossierStatus>) -> ApiResult<Ve
 
 /// Dossiers for the officer, optionally by status; overdue ones are flagged.
 #[utoipa::path(get, path = "/api/v1/officer/dossiers", tag = "officer", params(StatusFilter),
-    responses((status = 200, body = Vec<OfficerDossier>), (status = 401, body = ApiErrorBody)),
+    responses((status = 200, body = Vec<OfficerDossier>), (status = 401, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value")),
     security(("officer" = [])))]
 pub async fn list_dossiers(
     State(app): State<AppState>,
@@ -202,7 +203,12 @@ pub async fn act(app: &AppState, key: &str, action: &OfficerAction) -> ApiResult
     params(("dossier" = String, Path, description = "dossier code (or id)")),
     request_body = OfficerAction,
     responses((status = 200, body = OfficerDossier), (status = 409, body = ApiErrorBody),
-              (status = 422, body = ApiErrorBody)),
+              (status = 422, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 401, body = ApiErrorBody, description = "no valid bearer token"),
+              (status = 404, body = ApiErrorBody, description = "no such dossier (or not yours)"),
+              (status = 413, body = ApiErrorBody, description = "a file or the body is too large"),
+              (status = 415, body = ApiErrorBody, description = "wrong content type")),
     security(("officer" = [])))]
 pub async fn post_action(
     State(app): State<AppState>,
@@ -244,7 +250,10 @@ pub async fn document(app: &AppState, key: &str, document: i64) -> ApiResult<Res
     params(("dossier" = String, Path, description = "dossier code (or id)"),
            ("document" = i64, Path, description = "document id")),
     responses((status = 200, description = "the file", content_type = "application/pdf"),
-              (status = 404, body = ApiErrorBody)),
+              (status = 404, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 401, body = ApiErrorBody, description = "no valid bearer token"),
+              (status = 410, body = ApiErrorBody, description = "the stored file is no longer on disk")),
     security(("officer" = [])))]
 pub async fn get_document(
     State(app): State<AppState>,

@@ -16,6 +16,7 @@ use crate::portal::model::{ApiErrorBody, Event, PublicDossier, PublicHistoryEntr
 pub const MAX_EVENTS_PER_PAGE: i64 = 500;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LookupParams {
     /// The last 4 digits of the applicant's CCCD: adds the status history.
     pub cccd_last4: Option<String>,
@@ -24,7 +25,8 @@ pub struct LookupParams {
 /// A dossier's public status: procedure, agency, received and due dates; no personal data.
 #[utoipa::path(get, path = "/api/v1/public/dossiers/{code}", tag = "public",
     params(("code" = String, Path, description = "dossier code"), LookupParams),
-    responses((status = 200, body = PublicDossier), (status = 404, body = ApiErrorBody)))]
+    responses((status = 200, body = PublicDossier), (status = 404, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value")))]
 pub async fn lookup(
     State(app): State<AppState>,
     ApiPath(code): ApiPath<String>,
@@ -80,6 +82,7 @@ pub async fn lookup(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FeedParams {
     /// Events with ids greater than this (0 = from the start).
     pub after: Option<i64>,
@@ -89,7 +92,8 @@ pub struct FeedParams {
 
 /// The event feed, oldest first: every transition with a strictly increasing id.
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", params(FeedParams),
-    responses((status = 200, body = Vec<Event>), (status = 401, body = ApiErrorBody)),
+    responses((status = 200, body = Vec<Event>), (status = 401, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value")),
     security(("service" = [])))]
 pub async fn events(
     State(app): State<AppState>,

@@ -17,6 +17,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod domain;
+pub mod escape;
 pub mod i18n;
 pub mod portal;
 pub mod sandbox;

@@ -89,6 +89,9 @@ async fn console_lists_flags_escapes_and_acts() {
         assert!(!html.contains("<script>"), "user text must be escaped");
         assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Bản Mòng"));
         assert_eq!(html.matches("QUÁ HẠN").count(), 1);
+        // Usable on a phone, dates as Vietnamese write them.
+        assert!(html.contains("<meta name=\"viewport\""));
+        assert!(html.contains("02/01/2020"), "the due date as dd/mm/yyyy");
         // Each dossier links its papers, which open with the console's cookie.
         let link = format!("/officer/dossiers/{code}/documents/");
         let at = html.find(&link).expect("a document link");

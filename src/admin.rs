@@ -132,3 +132,31 @@ pub async fn spawn(addr: SocketAddr, db: Db) -> Result<RunningAdmin, AdminError>
         handle: Some(handle),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn answers_health_then_stops_on_its_signal() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("bot.db").display());
+        let db = Db::connect(&url).await.unwrap();
+        let admin = spawn((std::net::Ipv4Addr::LOCALHOST, 0).into(), db.clone())
+            .await
+            .unwrap();
+        let addr = admin.addr;
+        let health = reqwest::get(format!("http://{addr}/healthz")).await.unwrap();
+        assert_eq!(health.status(), 200);
+        assert_eq!(health.text().await.unwrap(), "ok");
+        // A taken address is an error at start.
+        assert!(matches!(
+            spawn(addr, db.clone()).await,
+            Err(AdminError::Bind { .. })
+        ));
+        admin.stop().await.unwrap();
+        // Stopped, not aborted: the listener is closed once `stop` returns.
+        assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+        db.close().await;
+    }
+}

@@ -1,7 +1,5 @@
 //! The citizen's dossier routes: drafts, documents, submit, lists, withdraw, supplements, result.
 
-use std::collections::BTreeMap;
-
 use axum::Json;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -11,6 +9,7 @@ use utoipa::IntoParams;
 
 use super::AppState;
 use super::accounts::Citizen;
+use super::checks::{check_delivery, check_values, idempotency_key, missing_items, procedure_of};
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
 use super::files::content_disposition;
 use super::machine::{Action, Applied, Effects, apply};
@@ -18,92 +17,8 @@ use super::store::dossiers::{self as dossier_store, NewDraft};
 use super::store::{self, DossierRow};
 use super::uploads;
 use crate::portal::model::{
-    ApiErrorBody, CreateDraft, Delivery, Document, Dossier, DossierStatus, FieldError, FieldKind,
-    MissingItem, Procedure, UpdateDraft,
+    ApiErrorBody, CreateDraft, Delivery, Document, Dossier, DossierStatus, MissingItem, UpdateDraft,
 };
-
-/// Longest text value of a form field, in characters.
-const MAX_VALUE_CHARS: usize = 500;
-/// Longest Idempotency-Key.
-const MAX_KEY_CHARS: usize = 100;
-
-fn procedure_of<'a>(app: &'a AppState, code: &str) -> ApiResult<&'a Procedure> {
-    app.catalogue
-        .get(code)
-        .ok_or_else(|| ApiError::field("procedure_code", "unknown-procedure"))
-}
-
-/// Checks each value against its form field: known key, type, options, length.
-fn check_values(procedure: &Procedure, values: &BTreeMap<String, String>) -> ApiResult<()> {
-    let mut errors = Vec::new();
-    for (key, value) in values {
-        let value = value.trim();
-        let Some(field) = procedure.form.iter().find(|f| &f.key == key) else {
-            errors.push(FieldError {
-                field: key.clone(),
-                code: "unknown-field".into(),
-            });
-            continue;
-        };
-        let ok = value.is_empty()
-            || match field.kind {
-                FieldKind::Text => value.chars().count() <= MAX_VALUE_CHARS,
-                FieldKind::Date => chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok(),
-                FieldKind::Number => value.len() <= 15 && value.parse::<u64>().is_ok(),
-                FieldKind::Choice => field.options.iter().any(|o| o == value),
-            };
-        if !ok {
-            let code = match field.kind {
-                FieldKind::Text => "text-too-long",
-                FieldKind::Date => "date",
-                FieldKind::Number => "number",
-                FieldKind::Choice => "choice",
-            };
-            errors.push(FieldError {
-                field: key.clone(),
-                code: code.into(),
-            });
-        }
-    }
-    if errors.is_empty() {
-        return Ok(());
-    }
-    Err(ApiError::Invalid {
-        message: format!(
-            "some values are not valid: {}",
-            errors
-                .iter()
-                .map(|e| e.field.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        missing: Vec::new(),
-        fields: errors,
-    })
-}
-
-fn check_delivery(delivery: &Option<Delivery>) -> ApiResult<()> {
-    match delivery {
-        Some(Delivery::Post { address })
-            if address.trim().chars().count() < 5 || address.chars().count() > 300 =>
-        {
-            Err(ApiError::field("delivery.address", "address"))
-        }
-        _ => Ok(()),
-    }
-}
-
-fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
-    match headers.get("idempotency-key") {
-        None => Ok(None),
-        Some(v) => match v.to_str().map(str::trim) {
-            Ok(k) if !k.is_empty() && k.len() <= MAX_KEY_CHARS => Ok(Some(k.to_owned())),
-            _ => Err(ApiError::bad_request(format!(
-                "Idempotency-Key must be 1 to {MAX_KEY_CHARS} visible ASCII characters"
-            ))),
-        },
-    }
-}
 
 /// Creates a draft. With an `Idempotency-Key`, a retry returns the same draft.
 #[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = CreateDraft,
@@ -221,29 +136,6 @@ pub async fn upload_documents(
         StatusCode::CREATED,
         Json(docs.into_iter().filter(|d| ids.contains(&d.id)).collect()),
     ))
-}
-
-/// What a draft still lacks: required fields and papers.
-fn missing_items(procedure: &Procedure, row: &DossierRow, papers: &[Document]) -> Vec<MissingItem> {
-    let fields = procedure
-        .form
-        .iter()
-        .filter(|f| f.required && row.values.get(&f.key).is_none_or(|v| v.trim().is_empty()))
-        .map(|f| MissingItem {
-            kind: "field".into(),
-            code: f.key.clone(),
-            name: f.label_vi.clone(),
-        });
-    let papers = procedure
-        .papers
-        .iter()
-        .filter(|p| p.required && !papers.iter().any(|d| d.paper_code == p.code))
-        .map(|p| MissingItem {
-            kind: "paper".into(),
-            code: p.code.clone(),
-            name: p.name_vi.clone(),
-        });
-    fields.chain(papers).collect()
 }
 
 /// Sends a draft: a dossier code and a due date. Idempotent on `Idempotency-Key`.

@@ -18,7 +18,7 @@ use crate::db::Db;
 
 #[derive(Debug, Error)]
 pub enum AdminError {
-    #[error("cannot listen on {addr} (DVC_ADMIN_LISTEN): {source}")]
+    #[error("cannot listen on {addr} (set DVC_ADMIN_LISTEN): {source}")]
     Bind {
         addr: SocketAddr,
         source: std::io::Error,
@@ -146,7 +146,9 @@ mod tests {
             .await
             .unwrap();
         let addr = admin.addr;
-        let health = reqwest::get(format!("http://{addr}/healthz")).await.unwrap();
+        let health = reqwest::get(format!("http://{addr}/healthz"))
+            .await
+            .unwrap();
         assert_eq!(health.status(), 200);
         assert_eq!(health.text().await.unwrap(), "ok");
         // A taken address is an error at start.

@@ -2,18 +2,10 @@
 //! after failures (see `throttle`), opaque bearer tokens stored hashed, and the extractors that
 //! authenticate citizens, officers and the event feed.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use axum::Json;
-use axum::extract::{FromRequestParts, State};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
-use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
-use sqlx::Row;
-
 use super::AppState;
 use super::error::{ApiError, ApiJson, ApiResult};
+use super::store::accounts::{self as store, NewAccount};
+use super::store::to_time;
 use super::throttle;
 use crate::db::now_unix;
 use crate::domain::{
@@ -22,6 +14,13 @@ use crate::domain::{
 use crate::portal::model::{
     AccountSummary, AccountType, ApiErrorBody, LoginRequest, RegisterRequest, Session,
 };
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::Json;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use sha2::{Digest, Sha256};
 
 /// How long a session lasts.
 pub const SESSION_SECS: i64 = 7 * 24 * 3600;
@@ -30,10 +29,6 @@ const MAX_ADDRESS_CHARS: usize = 300;
 
 fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-fn to_time(secs: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(secs, 0).unwrap_or_default()
 }
 
 /// Compares secrets without stopping at the first difference.
@@ -55,20 +50,23 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .map(str::trim)
 }
 
-/// Registers an account.
-/// With an `Idempotency-Key`, kept with the account, a retry answers the account already made
-/// (200), so a client cut off after the account was created can still finish and log in.
+/// Registers an account. With an `Idempotency-Key`, kept with the account, a retry answers the
+/// account already made (200), so a client cut off after the account was created can still
+/// finish and log in.
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = RegisterRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a retried registration answer the account it made")),
     responses((status = 201, body = AccountSummary),
               (status = 200, body = AccountSummary, description = "the account already made with this Idempotency-Key"),
-              (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+              (status = 409, body = ApiErrorBody),
+              (status = 422, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 415, body = ApiErrorBody, description = "wrong content type")))]
 pub async fn register(
     State(app): State<AppState>,
     headers: HeaderMap,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> ApiResult<(StatusCode, Json<AccountSummary>)> {
-    let key = super::dossiers::idempotency_key(&headers)?;
+    let key = super::checks::idempotency_key(&headers)?;
     // A person's name has letters only; an organisation's may carry digits and `&`, `-`, ….
     let full_name = clean_text(&req.full_name);
     let full_name = match req.account_type {
@@ -105,9 +103,9 @@ pub async fn register(
         None => None,
     };
     if let Some(key) = &key
-        && let Some(id) = made_with_key(&app, &login, key).await?
+        && let Some(id) = store::made_with_key(&app, &login, key).await?
     {
-        return Ok((StatusCode::OK, Json(summary(&app, id).await?)));
+        return Ok((StatusCode::OK, Json(store::summary(&app, id).await?)));
     }
     let address = clean_text(&req.address);
     let address = address.as_str();
@@ -125,33 +123,27 @@ pub async fn register(
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?
     .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let account_type = match req.account_type {
-        AccountType::Citizen => "citizen",
-        AccountType::Organisation => "organisation",
-    };
-    let inserted = sqlx::query(
-        "INSERT INTO accounts (account_type, login, full_name, birth_date, phone, email, address, \
-         password_hash, created_at, create_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-         ON CONFLICT (login) DO NOTHING RETURNING id",
+    let inserted = store::insert(
+        &app,
+        NewAccount {
+            account_type: req.account_type,
+            login: &login,
+            full_name: full_name.as_str(),
+            birth_date: &birth.date().to_string(),
+            phone: phone.as_str(),
+            email: email.as_ref().map(|e| e.as_str()),
+            address,
+            password_hash: &hash,
+            create_key: key.as_deref(),
+        },
     )
-    .bind(account_type)
-    .bind(&login)
-    .bind(full_name.as_str())
-    .bind(birth.date().to_string())
-    .bind(phone.as_str())
-    .bind(email.as_ref().map(|e| e.as_str()))
-    .bind(address)
-    .bind(hash)
-    .bind(now_unix())
-    .bind(key.as_deref())
-    .fetch_optional(&app.db.pool)
     .await?;
-    let Some(row) = inserted else {
+    let Some(id) = inserted else {
         // Two tries with the same key at once: the one that lost answers the other's account.
         if let Some(key) = &key
-            && let Some(id) = made_with_key(&app, &login, key).await?
+            && let Some(id) = store::made_with_key(&app, &login, key).await?
         {
-            return Ok((StatusCode::OK, Json(summary(&app, id).await?)));
+            return Ok((StatusCode::OK, Json(store::summary(&app, id).await?)));
         }
         return Err(ApiError::client(
             StatusCode::CONFLICT,
@@ -159,47 +151,7 @@ pub async fn register(
             "an account with this ID already exists",
         ));
     };
-    let id: i64 = row.try_get("id")?;
-    Ok((StatusCode::CREATED, Json(summary(&app, id).await?)))
-}
-
-/// The account with this login, if it was made with this idempotency key.
-async fn made_with_key(app: &AppState, login: &str, key: &str) -> ApiResult<Option<i64>> {
-    let row = sqlx::query("SELECT id, create_key FROM accounts WHERE login = $1")
-        .bind(login)
-        .fetch_optional(&app.db.pool)
-        .await?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    let stored: Option<String> = row.try_get("create_key")?;
-    Ok(stored
-        .filter(|stored| same_secret(stored, key))
-        .map(|_| row.try_get("id"))
-        .transpose()?)
-}
-
-/// The account's summary.
-pub async fn summary(app: &AppState, id: i64) -> ApiResult<AccountSummary> {
-    let row = sqlx::query(
-        "SELECT id, account_type, full_name, login, phone, email FROM accounts WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&app.db.pool)
-    .await?
-    .ok_or_else(|| ApiError::not_found("account"))?;
-    Ok(AccountSummary {
-        id: row.try_get("id")?,
-        account_type: if row.try_get::<String, _>("account_type")? == "organisation" {
-            AccountType::Organisation
-        } else {
-            AccountType::Citizen
-        },
-        full_name: row.try_get("full_name")?,
-        login: row.try_get("login")?,
-        phone: row.try_get("phone")?,
-        email: row.try_get("email")?,
-    })
+    Ok((StatusCode::CREATED, Json(store::summary(&app, id).await?)))
 }
 
 fn wrong_credentials() -> ApiError {
@@ -215,7 +167,9 @@ fn wrong_credentials() -> ApiError {
 /// `Retry-After` (see `throttle`).
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "accounts", request_body = LoginRequest,
     responses((status = 201, body = Session), (status = 401, body = ApiErrorBody),
-              (status = 429, body = ApiErrorBody, description = "too many failed logins: try again after Retry-After seconds")))]
+              (status = 429, body = ApiErrorBody, description = "too many failed logins: try again after Retry-After seconds"),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 415, body = ApiErrorBody, description = "wrong content type")))]
 pub async fn login(
     State(app): State<AppState>,
     client: ClientAddr,
@@ -225,17 +179,9 @@ pub async fn login(
     let keys = throttle::Keys::new(&login, client.0);
     let now = now_unix();
     throttle::check(&app, &keys, now).await?;
-    let row = sqlx::query("SELECT id, password_hash FROM accounts WHERE login = $1")
-        .bind(&login)
-        .fetch_optional(&app.db.pool)
-        .await?;
-    let (id, stored) = match &row {
-        Some(row) => (
-            Some(row.try_get::<i64, _>("id")?),
-            Some(row.try_get::<String, _>("password_hash")?),
-        ),
-        None => (None, None),
-    };
+    let found = store::credentials(&app, &login).await?;
+    let id = found.as_ref().map(|f| f.id);
+    let stored = found.map(|f| f.password_hash);
     let password = req.password;
     let ok = tokio::task::spawn_blocking(move || {
         // An unknown account costs the same work as a known one, so time tells nothing.
@@ -253,28 +199,15 @@ pub async fn login(
         return Err(wrong_credentials());
     };
     throttle::succeeded(&app, &keys).await?;
-    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-        .bind(now)
-        .execute(&app.db.pool)
-        .await?;
     let token = crate::config::Secret::generate();
     let expires = now + SESSION_SECS;
-    sqlx::query(
-        "INSERT INTO sessions (token_hash, account_id, expires_at, created_at) \
-         VALUES ($1, $2, $3, $4)",
-    )
-    .bind(hash_token(token.expose()))
-    .bind(id)
-    .bind(expires)
-    .bind(now)
-    .execute(&app.db.pool)
-    .await?;
+    store::create_session(&app, &hash_token(token.expose()), id, expires).await?;
     Ok((
         StatusCode::CREATED,
         Json(Session {
             token: token.expose().to_owned(),
             expires_at: to_time(expires),
-            account: summary(&app, id).await?,
+            account: store::summary(&app, id).await?,
         }),
     ))
 }
@@ -314,10 +247,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     responses((status = 204), (status = 401, body = ApiErrorBody)),
     security(("session" = [])))]
 pub async fn logout(State(app): State<AppState>, citizen: Citizen) -> ApiResult<StatusCode> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(&citizen.token_hash)
-        .execute(&app.db.pool)
-        .await?;
+    store::delete_session(&app, &citizen.token_hash).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -333,16 +263,11 @@ impl FromRequestParts<AppState> for Citizen {
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
         let token = bearer(parts).ok_or_else(ApiError::unauthorized)?;
         let token_hash = hash_token(token);
-        let row = sqlx::query(
-            "SELECT account_id FROM sessions WHERE token_hash = $1 AND expires_at > $2",
-        )
-        .bind(&token_hash)
-        .bind(now_unix())
-        .fetch_optional(&app.db.pool)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
+        let account_id = store::session_account(app, &token_hash)
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
         Ok(Self {
-            account_id: row.try_get("account_id")?,
+            account_id,
             token_hash,
         })
     }

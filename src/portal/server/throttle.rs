@@ -6,10 +6,9 @@
 
 use std::net::IpAddr;
 
-use sqlx::Row;
-
 use super::AppState;
 use super::error::{ApiError, ApiResult};
+use super::store::accounts as store;
 
 /// Failed logins of one account name before it has to wait.
 pub const ACCOUNT_FREE_FAILURES: i64 = 3;
@@ -61,13 +60,7 @@ pub fn wait_after(failures: i64, free: i64) -> i64 {
 pub async fn check(app: &AppState, keys: &Keys, now: i64) -> ApiResult<()> {
     let mut until = 0;
     for (key, _) in keys.all() {
-        let row = sqlx::query("SELECT blocked_until FROM login_failures WHERE throttle_key = $1")
-            .bind(key)
-            .fetch_optional(&app.db.pool)
-            .await?;
-        if let Some(row) = row {
-            until = until.max(row.try_get::<i64, _>("blocked_until")?);
-        }
+        until = until.max(store::logins_blocked_until(app, key).await?);
     }
     if until > now {
         return Err(ApiError::TooManyAttempts {
@@ -77,31 +70,13 @@ pub async fn check(app: &AppState, keys: &Keys, now: i64) -> ApiResult<()> {
     Ok(())
 }
 
-/// Counts a failed attempt under each key (one statement each, so concurrent failures all
-/// count) and sets the wait it earned.
+/// Counts a failed attempt under each key and sets the wait it earned.
 pub async fn failed(app: &AppState, keys: &Keys, now: i64) -> ApiResult<()> {
     for (key, free) in keys.all() {
-        let row = sqlx::query(
-            "INSERT INTO login_failures (throttle_key, failures, last_failure, blocked_until) \
-             VALUES ($1, 1, $2, 0) \
-             ON CONFLICT (throttle_key) DO UPDATE SET \
-             failures = CASE WHEN login_failures.last_failure < $3 THEN 1 \
-             ELSE login_failures.failures + 1 END, last_failure = $2 \
-             RETURNING failures",
-        )
-        .bind(key)
-        .bind(now)
-        .bind(now - FORGET_AFTER_SECS)
-        .fetch_one(&app.db.pool)
-        .await?;
-        let failures: i64 = row.try_get("failures")?;
+        let failures = store::count_login_failure(app, key, now, now - FORGET_AFTER_SECS).await?;
         let wait = wait_after(failures, free);
         if wait > 0 {
-            sqlx::query("UPDATE login_failures SET blocked_until = $1 WHERE throttle_key = $2")
-                .bind(now + wait)
-                .bind(key)
-                .execute(&app.db.pool)
-                .await?;
+            store::block_logins(app, key, now + wait).await?;
             tracing::info!(failures, wait, "login attempts slowed down");
         }
     }
@@ -111,11 +86,7 @@ pub async fn failed(app: &AppState, keys: &Keys, now: i64) -> ApiResult<()> {
 /// A successful login: the account's count starts again (the client's does not, so one
 /// working account does not open the way to guessing others).
 pub async fn succeeded(app: &AppState, keys: &Keys) -> ApiResult<()> {
-    sqlx::query("DELETE FROM login_failures WHERE throttle_key = $1")
-        .bind(&keys.account)
-        .execute(&app.db.pool)
-        .await?;
-    Ok(())
+    store::forget_login_failures(app, &keys.account).await
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use dvc_bot::portal::Portal;
+use dvc_bot::portal::client::DossierRef;
 use dvc_bot::portal::model::{Delivery, UpdateDraft};
 use serde_json::json;
 
@@ -62,7 +63,7 @@ async fn bidi_and_zero_width_characters_are_stripped_from_stored_text() {
             .client
             .update_draft(
                 &session.token,
-                &draft.id.to_string(),
+                &draft.id.into(),
                 &UpdateDraft {
                     values,
                     delivery: Some(Delivery::Post {
@@ -81,7 +82,7 @@ async fn bidi_and_zero_width_characters_are_stripped_from_stored_text() {
         );
         let sent = tp
             .client
-            .submit(&session.token, &draft.id.to_string(), "submit-bidi")
+            .submit(&session.token, &draft.id.into(), "submit-bidi")
             .await
             .expect("submit");
         let code = sent.code.expect("a code");
@@ -95,7 +96,10 @@ async fn bidi_and_zero_width_characters_are_stripped_from_stored_text() {
         assert_eq!(body["pending"]["reason"], "Chờ xác minh gnol", "{body}");
         let mine = tp
             .client
-            .my_dossier(&session.token, &code)
+            .my_dossier(
+                &session.token,
+                &DossierRef::parse(&code).expect("a dossier code"),
+            )
             .await
             .expect("mine");
         assert!(

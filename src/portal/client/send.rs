@@ -135,14 +135,16 @@ pub(super) async fn error_of(response: Response) -> PortalError {
         .unwrap_or_else(|| status.to_string());
     match (status, body) {
         (StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN, _) => PortalError::Unauthorized,
-        (StatusCode::TOO_MANY_REQUESTS, b) => PortalError::TooManyAttempts {
-            until: b.and_then(|b| b.until).unwrap_or_else(|| {
-                chrono::Utc::now()
-                    + wait
-                        .and_then(|w| chrono::Duration::from_std(w).ok())
-                        .unwrap_or_else(|| chrono::Duration::seconds(60))
-            }),
-        },
+        (StatusCode::TOO_MANY_REQUESTS, Some(b)) if b.error == "too_many_attempts" => {
+            PortalError::TooManyAttempts {
+                until: b.until.unwrap_or_else(|| {
+                    chrono::Utc::now()
+                        + wait
+                            .and_then(|w| chrono::Duration::from_std(w).ok())
+                            .unwrap_or_else(|| chrono::Duration::seconds(60))
+                }),
+            }
+        }
         (StatusCode::NOT_FOUND, _) => PortalError::NotFound,
         (StatusCode::CONFLICT, Some(b)) if b.error == "duplicate" => {
             PortalError::Duplicate { message }

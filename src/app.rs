@@ -9,7 +9,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use tokio::task::JoinHandle;
 
-use crate::bot::adapter::TelegramFiles;
+use crate::bot::telegram_files::TelegramFiles;
 use crate::bot::{self, BotConfig, Services, Updates};
 use crate::config::{SANDBOX_TOKEN, Secret, Settings};
 use crate::crypto::Cipher;

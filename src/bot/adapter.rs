@@ -1,6 +1,6 @@
-//! The one place that touches Telegram: turns an update into an `Input`, runs the step, renders
-//! its replies in the user's language (Fluent, HTML-escaped data), sends them, and persists the
-//! next state. Steps never see `Bot`.
+//! The one place that touches Telegram: turns an update into an `Input`, runs the step,
+//! persists the next state, then sends its replies (rendered by `render.rs` in the user's
+//! language), within Telegram's limits. Steps never see `Bot`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,17 +11,21 @@ use teloxide::dispatching::dialogue::{Dialogue, ErasedStorage};
 use teloxide::payloads::{AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters};
 use teloxide::prelude::*;
 use teloxide::types::{
-    ButtonRequest, CallbackQuery, CallbackQueryId, InlineKeyboardButton, InlineKeyboardMarkup,
-    KeyboardButton, KeyboardMarkup, KeyboardRemove, MessageId, ParseMode, ReplyMarkup,
+    CallbackQuery, CallbackQueryId, InlineKeyboardButton, InlineKeyboardMarkup, MessageId,
+    ParseMode, ReplyMarkup,
 };
 
 use crate::db::storage::SqlStorage;
 use crate::db::users;
-use crate::i18n::{Args, FluentValue, I18n, Locale, local_date};
+use crate::i18n::{I18n, Locale, local_date};
 
 use super::callback::Callback;
-use super::flows::{self, Ctx, Input, Services};
-use super::reply::{Arg, Effect, Keyboard, Piece, Reply, ReplyButton, Text};
+use super::context::{Ctx, Services};
+use super::input::Input;
+use super::menu::main_menu;
+use super::render::{markup, render, render_plain};
+use super::reply::{Effect, Keyboard, Reply, Text};
+use super::schema;
 use super::state::State;
 
 pub type BotDialogue = Dialogue<State, ErasedStorage<State>>;
@@ -70,7 +74,7 @@ pub async fn on_message(
         origin: None,
         callback_id: None,
     };
-    let input = input_of(&msg, state.step.expects_secret());
+    let input = Input::from_message(&msg, state.step.expects_secret());
     handle(bot, dialogue, state, services, storage, meta, input).await
 }
 
@@ -100,54 +104,6 @@ pub async fn on_callback(
     };
     let input = Input::Callback(Callback::parse(query.data.as_deref().unwrap_or("")));
     handle(bot, dialogue, state, services, storage, meta, input).await
-}
-
-/// Commands that still work while a password is expected; any other text starting with `/` is
-/// then the password itself (and is deleted like one).
-const COMMANDS_DURING_SECRET: [&str; 3] = ["/cancel", "/start", "/help"];
-
-/// The user's message as a step input.
-fn input_of(msg: &Message, expects_secret: bool) -> Input {
-    if let Some(raw) = msg.text() {
-        let text = raw.trim();
-        if expects_secret && !COMMANDS_DURING_SECRET.contains(&text) {
-            // As typed: a password may begin or end with a space.
-            return Input::Text(raw.to_owned());
-        }
-        if let Some(rest) = text.strip_prefix('/') {
-            let (head, arg) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-            let name = head.split('@').next().unwrap_or("").to_ascii_lowercase();
-            return Input::Command {
-                name,
-                arg: arg.trim().to_owned(),
-            };
-        }
-        return Input::Text(text.to_owned());
-    }
-    if let Some(contact) = msg.contact() {
-        return Input::Contact {
-            phone: contact.phone_number.clone(),
-            user_id: contact.user_id.map(|id| id.0 as i64),
-        };
-    }
-    if let Some(doc) = msg.document() {
-        return Input::Document {
-            file_id: doc.file.id.0.clone(),
-            file_name: doc.file_name.clone(),
-            mime: doc.mime_type.as_ref().map(|m| m.to_string()),
-            size: doc.file.size,
-        };
-    }
-    if let Some(photo) = msg
-        .photo()
-        .and_then(|sizes| sizes.iter().max_by_key(|p| p.width * p.height))
-    {
-        return Input::Photo {
-            file_id: photo.file.id.0.clone(),
-            size: photo.file.size,
-        };
-    }
-    Input::Other
 }
 
 async fn handle(
@@ -182,17 +138,17 @@ async fn handle(
         user,
         today: local_date(Utc::now()),
     };
-    let kind = input_kind(&input);
+    let kind = input.kind();
     tracing::debug!(update_id = meta.update_id, kind, "update");
     metrics::counter!("dvc_updates_total", "kind" => kind).increment(1);
     let started = std::time::Instant::now();
     let checklist = state.checklist_message;
-    let mut outcome = flows::handle(state, input, &ctx).await;
+    let mut outcome = schema::handle(state, input, &ctx).await;
     outcome.next.mark_handled(meta.update_id);
     if was_reset {
         outcome.effects.insert(
             0,
-            Effect::Send(Reply::new(Text::msg("state-reset")).with(flows::main_menu())),
+            Effect::Send(Reply::new(Text::msg("state-reset")).with(main_menu())),
         );
     }
     // The state is saved before the replies go out: a crash in between repeats no step.
@@ -288,18 +244,6 @@ async fn handle(
     }
     metrics::histogram!("dvc_update_seconds").record(started.elapsed().as_secs_f64());
     Ok(())
-}
-
-fn input_kind(input: &Input) -> &'static str {
-    match input {
-        Input::Command { .. } => "command",
-        Input::Text(_) => "text",
-        Input::Callback(_) => "callback",
-        Input::Contact { .. } => "contact",
-        Input::Document { .. } => "document",
-        Input::Photo { .. } => "photo",
-        Input::Other => "other",
-    }
 }
 
 /// Where and how this update's replies go.
@@ -424,127 +368,6 @@ where
     }
 }
 
-/// Papers sent in the chat, fetched with getFile and the file download URL.
-pub struct TelegramFiles {
-    pub bot: Bot,
-}
-
-#[async_trait::async_trait]
-impl flows::FileSource for TelegramFiles {
-    async fn download(&self, file_id: &str) -> Result<Vec<u8>, String> {
-        use teloxide::net::Download;
-        let file = self
-            .bot
-            .get_file(teloxide::types::FileId(file_id.to_owned()))
-            .await
-            .map_err(|e| e.to_string())?;
-        let mut bytes = Vec::with_capacity(file.size as usize);
-        self.bot
-            .download_file(&file.path, &mut bytes)
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(bytes)
-    }
-}
-
-/// Renders a text as Telegram HTML: messages from Fluent as written, data escaped.
-pub fn render(i18n: &I18n, locale: Locale, text: &Text) -> String {
-    render_with(i18n, locale, text, html_escape)
-}
-
-/// Renders a text for places without formatting (button labels, callback answers).
-pub fn render_plain(i18n: &I18n, locale: Locale, text: &Text) -> String {
-    render_with(i18n, locale, text, |s| s.to_owned())
-}
-
-fn render_with(i18n: &I18n, locale: Locale, text: &Text, escape: fn(&str) -> String) -> String {
-    text.0
-        .iter()
-        .map(|piece| match piece {
-            Piece::Literal(s) => escape(s),
-            Piece::Msg { id, args } => {
-                let mut fluent = Args::new();
-                for (name, value) in args {
-                    let value = match value {
-                        Arg::Str(s) => FluentValue::from(escape(s)),
-                        Arg::Num(n) => FluentValue::from(*n),
-                        Arg::Msg(m) => FluentValue::from(i18n.text(locale, m, None)),
-                    };
-                    fluent.set(name.clone(), value);
-                }
-                i18n.text(locale, id, Some(&fluent))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n\n")
-}
-
-/// Renders a text as Telegram HTML, failing on any Fluent error (for tests and checks).
-pub fn try_render(i18n: &I18n, locale: Locale, text: &Text) -> Result<String, String> {
-    let mut parts = Vec::new();
-    for piece in &text.0 {
-        match piece {
-            Piece::Literal(s) => parts.push(html_escape(s)),
-            Piece::Msg { id, args } => {
-                let mut fluent = Args::new();
-                for (name, value) in args {
-                    let value = match value {
-                        Arg::Str(s) => FluentValue::from(html_escape(s)),
-                        Arg::Num(n) => FluentValue::from(*n),
-                        Arg::Msg(m) => FluentValue::from(i18n.try_text(locale, m, None)?),
-                    };
-                    fluent.set(name.clone(), value);
-                }
-                parts.push(i18n.try_text(locale, id, Some(&fluent))?);
-            }
-        }
-    }
-    Ok(parts.join("\n\n"))
-}
-
-/// Escapes `<`, `>`, `&` and `"` for Telegram's HTML parse mode.
-pub fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn markup(i18n: &I18n, locale: Locale, keyboard: &Keyboard) -> Option<ReplyMarkup> {
-    let label = |t: &Text| render_plain(i18n, locale, t);
-    match keyboard {
-        Keyboard::None => None,
-        Keyboard::Remove => Some(ReplyMarkup::KeyboardRemove(KeyboardRemove::new())),
-        Keyboard::Inline(rows) => Some(ReplyMarkup::InlineKeyboard(InlineKeyboardMarkup::new(
-            rows.iter().map(|row| {
-                row.iter()
-                    .map(|(text, cb)| InlineKeyboardButton::callback(label(text), cb.to_string()))
-                    .collect::<Vec<_>>()
-            }),
-        ))),
-        Keyboard::Reply(rows) => Some(ReplyMarkup::Keyboard(
-            KeyboardMarkup::new(rows.iter().map(|row| {
-                row.iter()
-                    .map(|button| match button {
-                        ReplyButton::Text(t) => KeyboardButton::new(label(t)),
-                        ReplyButton::RequestContact(t) => {
-                            KeyboardButton::new(label(t)).request(ButtonRequest::Contact)
-                        }
-                    })
-                    .collect::<Vec<_>>()
-            }))
-            .resize_keyboard(),
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -564,18 +387,5 @@ mod tests {
                 .iter()
                 .all(|p| p.chars().count() <= MESSAGE_MAX)
         );
-    }
-
-    #[test]
-    fn data_is_escaped_but_messages_keep_their_tags() {
-        let i18n = I18n::load().unwrap();
-        let text = Text::msg("lookup-not-found").arg("code", "<b>&x</b>");
-        let html = render(&i18n, Locale::En, &text);
-        assert!(html.contains("&lt;b&gt;&amp;x&lt;/b&gt;"), "{html}");
-        let summary = render(&i18n, Locale::Vi, &Text::msg("help"));
-        assert!(summary.starts_with("<b>"), "{summary}");
-        let status = Text::msg("lookup-result").arg("status", Arg::msg("status-new"));
-        let html = render(&i18n, Locale::Vi, &status);
-        assert!(html.contains("Trạng thái: Hồ sơ mới"), "{html}");
     }
 }

@@ -47,6 +47,33 @@ pub enum AccountKind {
     Organisation,
 }
 
+/// What a refused submission names as missing: a form field or a paper. In JSON the portal's
+/// words, `field` and `paper`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingKind {
+    Field,
+    Paper,
+}
+
+impl MissingKind {
+    /// The kind named by the portal's word; `None` for a word this version does not know.
+    pub fn parse(word: &str) -> Option<Self> {
+        match word {
+            "field" => Some(MissingKind::Field),
+            "paper" => Some(MissingKind::Paper),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MissingKind::Field => "field",
+            MissingKind::Paper => "paper",
+        }
+    }
+}
+
 /// An amount of money in đồng (VND has no minor unit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
 #[serde(transparent)]
@@ -136,6 +163,16 @@ mod tests {
         assert_eq!(Money::parse("-5"), Err(Invalid("money")));
         assert_eq!(Money::parse("abc"), Err(Invalid("money")));
         assert_eq!(Money::parse(""), Err(Invalid("money")));
+    }
+
+    #[test]
+    fn missing_kinds_read_the_portal_words() {
+        for kind in [MissingKind::Field, MissingKind::Paper] {
+            assert_eq!(MissingKind::parse(kind.as_str()), Some(kind));
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+        }
+        assert_eq!(MissingKind::parse("fee"), None);
     }
 
     #[test]

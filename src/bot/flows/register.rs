@@ -11,11 +11,15 @@ use crate::i18n::format_date;
 use crate::portal::client::PortalError;
 use crate::portal::model::{AccountType, LoginRequest, RegisterRequest};
 
-use super::super::callback::Callback;
-use super::super::reply::{Effect, Keyboard, Outcome, Reply, ReplyButton, Text};
-use super::super::state::{RegField, RegisterForm, Step};
+use crate::bot::callback::Callback;
+use crate::bot::context::Ctx;
+use crate::bot::input::Input;
+use crate::bot::menu::main_menu;
+use crate::bot::reply::{Effect, Keyboard, Outcome, Reply, ReplyButton, Text};
+use crate::bot::state::{RegField, RegisterForm, Step};
+
 use super::account::{account_keyboard, kind_arg, kind_question, link, portal_failed};
-use super::{Ctx, Input, main_menu};
+use super::common::{hint, stale_button};
 
 /// Asks `field`; with `again`, says first that the last answer was not what was expected.
 pub fn ask_field(step: Step, field: RegField, again: bool) -> Outcome<Step> {
@@ -123,7 +127,7 @@ pub async fn receive_field(
                 Err(invalid) => deleted.send(Reply::msg(&invalid.message_id())),
             };
         }
-        (_, Input::Callback(_)) => return super::stale_button(stay(form)),
+        (_, Input::Callback(_)) => return stale_button(stay(form)),
         _ => return ask_field(stay(form), field, true),
     };
     match parsed {
@@ -220,8 +224,8 @@ pub async fn receive_review(form: RegisterForm, input: Input, ctx: &Ctx<'_>) -> 
             ask_field(Step::Register { form, field }, field, false)
         }
         Input::Callback(Callback::RegisterConfirm) => create_account(form, ctx).await,
-        Input::Callback(_) => super::stale_button(Step::RegisterReview { form }),
-        _ => super::hint(Step::RegisterReview { form }),
+        Input::Callback(_) => stale_button(Step::RegisterReview { form }),
+        _ => hint(Step::RegisterReview { form }),
     }
 }
 

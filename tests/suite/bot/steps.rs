@@ -2,10 +2,11 @@
 //! Every outcome is also rendered in both languages, which fails on a missing message or
 //! argument.
 
-use dvc_bot::bot::adapter::try_render;
 use dvc_bot::bot::callback::Callback;
-use dvc_bot::bot::flows::{self, Input};
+use dvc_bot::bot::input::Input;
+use dvc_bot::bot::render::try_render;
 use dvc_bot::bot::reply::{Effect, Outcome};
+use dvc_bot::bot::schema;
 use dvc_bot::bot::state::{RegField, RegisterForm, State, Step, Then};
 use dvc_bot::db::users;
 use dvc_bot::domain::AccountKind;
@@ -31,7 +32,7 @@ fn renders(steps: &Steps, outcome: &Outcome<State>) {
 
 async fn step(steps: &Steps, state: State, input: Input, locale: Locale) -> Outcome<State> {
     let ctx = steps.ctx(USER, locale).await;
-    let outcome = flows::handle(state, input, &ctx).await;
+    let outcome = schema::handle(state, input, &ctx).await;
     renders(steps, &outcome);
     outcome
 }
@@ -318,10 +319,7 @@ async fn first_contact_language_and_consent() {
     let out = step(
         &steps,
         State::default(),
-        Input::Command {
-            name: "start".into(),
-            arg: String::new(),
-        },
+        Input::command("/start"),
         Locale::Vi,
     )
     .await;
@@ -345,10 +343,7 @@ async fn first_contact_language_and_consent() {
     let out = step(
         &steps,
         State::default(),
-        Input::Command {
-            name: "register".into(),
-            arg: String::new(),
-        },
+        Input::command("/register"),
         Locale::En,
     )
     .await;

@@ -1,0 +1,113 @@
+//! The one renderer: a step's `Text` as Telegram HTML in a language (messages from Fluent as
+//! written, data HTML-escaped), plain text for labels and toasts, and keyboards as markup.
+
+use std::convert::Infallible;
+
+use teloxide::types::{
+    ButtonRequest, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup,
+    KeyboardRemove, ReplyMarkup,
+};
+use teloxide::utils::html;
+
+use crate::i18n::{Args, FluentValue, I18n, Locale};
+
+use super::reply::{Arg, Keyboard, Piece, ReplyButton, Text};
+
+/// Renders a text as Telegram HTML: messages from Fluent as written, data escaped. A Fluent
+/// error is logged and rendered as well as it can be.
+pub fn render(i18n: &I18n, locale: Locale, text: &Text) -> String {
+    let lookup = |id: &str, args: Option<&Args>| Ok::<_, Infallible>(i18n.text(locale, id, args));
+    compose(text, html::escape, lookup).unwrap_or_else(|never| match never {})
+}
+
+/// Renders a text for places without formatting (button labels, callback answers).
+pub fn render_plain(i18n: &I18n, locale: Locale, text: &Text) -> String {
+    let lookup = |id: &str, args: Option<&Args>| Ok::<_, Infallible>(i18n.text(locale, id, args));
+    compose(text, str::to_owned, lookup).unwrap_or_else(|never| match never {})
+}
+
+/// Renders a text as Telegram HTML, failing on any Fluent error (for tests and checks).
+pub fn try_render(i18n: &I18n, locale: Locale, text: &Text) -> Result<String, String> {
+    compose(text, html::escape, |id, args| {
+        i18n.try_text(locale, id, args)
+    })
+}
+
+/// The pieces joined by blank lines: literals through `escape`, messages through `lookup`
+/// with their string arguments through `escape` too.
+fn compose<E>(
+    text: &Text,
+    escape: fn(&str) -> String,
+    lookup: impl Fn(&str, Option<&Args>) -> Result<String, E>,
+) -> Result<String, E> {
+    let mut parts = Vec::with_capacity(text.0.len());
+    for piece in &text.0 {
+        match piece {
+            Piece::Literal(s) => parts.push(escape(s)),
+            Piece::Msg { id, args } => {
+                let mut fluent = Args::new();
+                for (name, value) in args {
+                    let value = match value {
+                        Arg::Str(s) => FluentValue::from(escape(s)),
+                        Arg::Num(n) => FluentValue::from(*n),
+                        Arg::Msg(m) => FluentValue::from(lookup(m, None)?),
+                    };
+                    fluent.set(name.clone(), value);
+                }
+                parts.push(lookup(id, Some(&fluent))?);
+            }
+        }
+    }
+    Ok(parts.join("\n\n"))
+}
+
+/// A keyboard as Telegram markup, its labels rendered in `locale`.
+pub fn markup(i18n: &I18n, locale: Locale, keyboard: &Keyboard) -> Option<ReplyMarkup> {
+    let label = |t: &Text| render_plain(i18n, locale, t);
+    match keyboard {
+        Keyboard::None => None,
+        Keyboard::Remove => Some(ReplyMarkup::KeyboardRemove(KeyboardRemove::new())),
+        Keyboard::Inline(rows) => Some(ReplyMarkup::InlineKeyboard(InlineKeyboardMarkup::new(
+            rows.iter().map(|row| {
+                row.iter()
+                    .map(|(text, cb)| InlineKeyboardButton::callback(label(text), cb.to_string()))
+                    .collect::<Vec<_>>()
+            }),
+        ))),
+        Keyboard::Reply(rows) => Some(ReplyMarkup::Keyboard(
+            KeyboardMarkup::new(rows.iter().map(|row| {
+                row.iter()
+                    .map(|button| match button {
+                        ReplyButton::Text(t) => KeyboardButton::new(label(t)),
+                        ReplyButton::RequestContact(t) => {
+                            KeyboardButton::new(label(t)).request(ButtonRequest::Contact)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            }))
+            .resize_keyboard(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_is_escaped_but_messages_keep_their_tags() {
+        let i18n = I18n::load().unwrap();
+        let text = Text::msg("lookup-not-found").arg("code", "<b>&x</b>");
+        let html = render(&i18n, Locale::En, &text);
+        assert!(html.contains("&lt;b&gt;&amp;x&lt;/b&gt;"), "{html}");
+        assert_eq!(try_render(&i18n, Locale::En, &text).as_ref(), Ok(&html));
+        let summary = render(&i18n, Locale::Vi, &Text::msg("help"));
+        assert!(summary.starts_with("<b>"), "{summary}");
+        let status = Text::msg("lookup-result").arg("status", Arg::msg("status-new"));
+        let html = render(&i18n, Locale::Vi, &status);
+        assert!(html.contains("Trạng thái: Hồ sơ mới"), "{html}");
+        assert!(try_render(&i18n, Locale::Vi, &Text::msg("no-such-message")).is_err());
+        let plain = render_plain(&i18n, Locale::En, &Text::literal("a < b"));
+        assert_eq!(plain, "a < b");
+    }
+}

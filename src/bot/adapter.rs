@@ -2,7 +2,6 @@
 //! persists the next state, then sends its replies (rendered by `render.rs` in the user's
 //! language), within Telegram's limits. Steps never see `Bot`.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -24,8 +23,7 @@ use super::context::{Ctx, Services};
 use super::input::Input;
 use super::menu::main_menu;
 use super::render::{markup, render, render_plain};
-use super::reply::{Effect, Keyboard, Reply, Text};
-use super::schema;
+use super::reply::{Effect, Keyboard, Outcome, Reply, Text};
 use super::state::State;
 
 pub type BotDialogue = Dialogue<State, ErasedStorage<State>>;
@@ -34,8 +32,11 @@ pub type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 /// How many times a reply is retried after Telegram's 429 before it is given up.
 const MAX_RETRIES: u32 = 3;
 
-/// What an update carries beside its input.
-struct Meta {
+/// An update as the bot reads it: its input and what it carries beside (who, which chat,
+/// which message or button), read by `from_message` / `from_callback` in the schema.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    pub input: Input,
     update_id: u32,
     chat_id: ChatId,
     user_id: i64,
@@ -48,23 +49,14 @@ struct Meta {
     callback_id: Option<CallbackQueryId>,
 }
 
-/// A message from the user.
-pub async fn on_message(
-    bot: Bot,
-    dialogue: BotDialogue,
-    state: State,
-    services: Arc<Services>,
-    storage: Arc<SqlStorage<State>>,
-    update: Update,
-    msg: Message,
-) -> HandlerResult {
-    let Some(from) = msg.from.as_ref() else {
-        return Ok(());
-    };
+/// A message from a user in a private chat; `None` for anything else (groups, channels).
+pub fn from_message(update: Update, msg: Message, state: State) -> Option<Incoming> {
+    let from = msg.from.as_ref()?;
     if !msg.chat.is_private() {
-        return Ok(());
+        return None;
     }
-    let meta = Meta {
+    Some(Incoming {
+        input: Input::from_message(&msg, state.step.expects_secret()),
         update_id: update.id.0,
         chat_id: msg.chat.id,
         user_id: from.id.0 as i64,
@@ -73,26 +65,14 @@ pub async fn on_message(
         input_message: Some(msg.id),
         origin: None,
         callback_id: None,
-    };
-    let input = Input::from_message(&msg, state.step.expects_secret());
-    handle(bot, dialogue, state, services, storage, meta, input).await
+    })
 }
 
-/// A pressed inline button.
-pub async fn on_callback(
-    bot: Bot,
-    dialogue: BotDialogue,
-    state: State,
-    services: Arc<Services>,
-    storage: Arc<SqlStorage<State>>,
-    update: Update,
-    query: CallbackQuery,
-) -> HandlerResult {
-    let Some(message) = query.message.as_ref() else {
-        bot.answer_callback_query(query.id.clone()).await?;
-        return Ok(());
-    };
-    let meta = Meta {
+/// A pressed inline button on a message the bot can still see.
+pub fn from_callback(update: Update, query: CallbackQuery) -> Option<Incoming> {
+    let message = query.message.as_ref()?;
+    Some(Incoming {
+        input: Input::Callback(Callback::parse(query.data.as_deref().unwrap_or(""))),
         update_id: update.id.0,
         chat_id: message.chat().id,
         user_id: query.from.id.0 as i64,
@@ -101,49 +81,83 @@ pub async fn on_callback(
         input_message: None,
         origin: Some(message.id()),
         callback_id: Some(query.id.clone()),
-    };
-    let input = Input::Callback(Callback::parse(query.data.as_deref().unwrap_or("")));
-    handle(bot, dialogue, state, services, storage, meta, input).await
+    })
 }
 
-async fn handle(
-    bot: Bot,
-    dialogue: BotDialogue,
-    state: State,
-    services: Arc<Services>,
-    storage: Arc<SqlStorage<State>>,
-    meta: Meta,
-    input: Input,
-) -> HandlerResult {
+/// A button on a message too old for Telegram to show the bot: answered, nothing more.
+pub async fn answer_orphan(bot: Bot, query: CallbackQuery) -> HandlerResult {
+    bot.answer_callback_query(query.id).await?;
+    Ok(())
+}
+
+/// An update under way: opened with its context, closed with the step's outcome.
+pub struct Turn {
+    incoming: Incoming,
+    locale: Locale,
+    was_reset: bool,
+    checklist: Option<i32>,
+    started: std::time::Instant,
+}
+
+/// Opens an update: skipped (`None`) if handled already, else its context for the steps.
+pub async fn open<'a>(
+    bot: &Bot,
+    state: &State,
+    services: &'a Services,
+    storage: &SqlStorage<State>,
+    incoming: Incoming,
+) -> Result<Option<(Turn, Ctx<'a>)>, Box<dyn std::error::Error + Send + Sync>> {
     // Telegram delivers at least once: an update already handled in this chat is skipped.
-    if state.handled(meta.update_id) {
+    if state.handled(incoming.update_id) {
         metrics::counter!("dvc_updates_duplicate_total").increment(1);
-        tracing::info!(update_id = meta.update_id, "duplicate update skipped");
-        if let Some(id) = &meta.callback_id {
+        tracing::info!(update_id = incoming.update_id, "duplicate update skipped");
+        if let Some(id) = &incoming.callback_id {
             let _ = bot.answer_callback_query(id.clone()).await;
         }
-        return Ok(());
+        return Ok(None);
     }
-    let user = users::get(&services.db, meta.user_id).await?;
+    let user = users::get(&services.db, incoming.user_id).await?;
     let locale = Locale::resolve(
         user.as_ref().and_then(|u| u.locale.as_deref()),
-        meta.language_code.as_deref(),
+        incoming.language_code.as_deref(),
     );
-    let was_reset = storage.take_reset(meta.chat_id) || state.step_lost;
+    let was_reset = storage.take_reset(incoming.chat_id) || state.step_lost;
     let ctx = Ctx {
-        services: &services,
-        user_id: meta.user_id,
-        first_name: meta.first_name.clone(),
+        services,
+        user_id: incoming.user_id,
+        first_name: incoming.first_name.clone(),
         locale,
         user,
         today: local_date(Utc::now()),
     };
-    let kind = input.kind();
-    tracing::debug!(update_id = meta.update_id, kind, "update");
+    let kind = incoming.input.kind();
+    tracing::debug!(update_id = incoming.update_id, kind, "update");
     metrics::counter!("dvc_updates_total", "kind" => kind).increment(1);
-    let started = std::time::Instant::now();
-    let checklist = state.checklist_message;
-    let mut outcome = schema::handle(state, input, &ctx).await;
+    let turn = Turn {
+        incoming,
+        locale,
+        was_reset,
+        checklist: state.checklist_message,
+        started: std::time::Instant::now(),
+    };
+    Ok(Some((turn, ctx)))
+}
+
+/// Closes an update: the next state persisted, then the replies rendered and sent.
+pub async fn close(
+    bot: Bot,
+    dialogue: BotDialogue,
+    services: &Services,
+    turn: Turn,
+    mut outcome: Outcome<State>,
+) -> HandlerResult {
+    let Turn {
+        incoming: meta,
+        locale,
+        was_reset,
+        checklist,
+        started,
+    } = turn;
     outcome.next.mark_handled(meta.update_id);
     if was_reset {
         outcome.effects.insert(

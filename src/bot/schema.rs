@@ -1,16 +1,21 @@
 //! The bot's whole shape on one screen, as in teloxide's `purchase.rs`: each chat's updates
-//! enter its dialogue and go to the adapter (which reads the input, persists the next state and
-//! sends the replies); `route` then says who answers: the commands (`Command`), the main menu's
-//! buttons, the buttons that work from any message, and last the current step.
+//! enter its dialogue, are read by the adapter (messages of private chats, buttons), and
+//! `route` says who answers: the commands (`Command`), the main menu's buttons, the buttons
+//! that work from any message, and last the current step. The adapter then persists the next
+//! state and sends the replies.
+
+use std::sync::Arc;
 
 use teloxide::dispatching::dialogue::ErasedStorage;
 use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
 
-use super::adapter;
+use crate::db::storage::SqlStorage;
+
+use super::adapter::{self, BotDialogue, HandlerResult, Incoming};
 use super::callback::Callback;
 use super::command::Command;
-use super::context::Ctx;
+use super::context::{Ctx, Services};
 use super::flows::common::{hint, stale_button};
 use super::flows::submit::{delivery, form, papers, send};
 use super::flows::{account, dossiers, drafts, lookup, procedures, register, start, submit};
@@ -22,8 +27,36 @@ use super::state::{State, Step, Then};
 pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'static>> {
     dptree::entry()
         .enter_dialogue::<Update, ErasedStorage<State>, State>()
-        .branch(Update::filter_message().endpoint(adapter::on_message))
-        .branch(Update::filter_callback_query().endpoint(adapter::on_callback))
+        .branch(
+            Update::filter_message()
+                .filter_map(adapter::from_message)
+                .endpoint(on_update),
+        )
+        .branch(
+            Update::filter_callback_query()
+                .filter_map(adapter::from_callback)
+                .endpoint(on_update),
+        )
+        .branch(Update::filter_callback_query().endpoint(adapter::answer_orphan))
+}
+
+/// One update of a chat, in order: opened (skipped if seen before), routed, closed (the next
+/// state persisted before the replies go out).
+async fn on_update(
+    bot: Bot,
+    dialogue: BotDialogue,
+    state: State,
+    services: Arc<Services>,
+    storage: Arc<SqlStorage<State>>,
+    incoming: Incoming,
+) -> HandlerResult {
+    let input = incoming.input.clone();
+    let Some((turn, ctx)) = adapter::open(&bot, &state, &services, &storage, incoming).await?
+    else {
+        return Ok(());
+    };
+    let outcome = handle(state, input, &ctx).await;
+    adapter::close(bot, dialogue, &services, turn, outcome).await
 }
 
 /// Handles one input. Drafts live beside the step and survive every route; logged in while a

@@ -17,7 +17,7 @@ use crate::i18n::{format_date, format_datetime};
 use crate::portal::client::PortalError;
 use crate::portal::model::{LoginRequest, Session};
 
-use super::common::{hint, stale_button};
+use super::common::{hint, or_dash, stale_button};
 
 /// `/register`, `/login` or the account menu's buttons: consent first, then the first question.
 pub fn begin(then: Then, ctx: &Ctx<'_>) -> Outcome<Step> {
@@ -289,15 +289,18 @@ pub fn my_data(state: &State, ctx: &Ctx<'_>) -> Outcome<Step> {
     if let Step::Register { form, .. } | Step::RegisterReview { form } = &state.step {
         text = text
             .then("mydata-registration")
-            .arg("name", form.full_name.clone().unwrap_or_else(dash))
-            .arg("id_number", form.id_number.clone().unwrap_or_else(dash))
+            .arg("name", or_dash(form.full_name.as_ref()))
+            .arg("id_number", or_dash(form.id_number.as_ref()))
             .arg(
                 "birth_date",
-                form.birth_date.map(format_date).unwrap_or_else(dash),
+                or_dash(form.birth_date.map(|d| format_date(d.date())).as_ref()),
             )
-            .arg("phone", form.phone.clone().unwrap_or_else(dash))
-            .arg("email", form.email.clone().flatten().unwrap_or_else(dash))
-            .arg("address", form.address.clone().unwrap_or_else(dash));
+            .arg("phone", or_dash(form.phone.as_ref()))
+            .arg(
+                "email",
+                or_dash(form.email.as_ref().and_then(Option::as_ref)),
+            )
+            .arg("address", or_dash(form.address.as_ref()));
     }
     for draft in &state.drafts {
         let name = match ctx.locale {

@@ -1,4 +1,7 @@
-//! Answers every flow gives alike: a stale button, and the reminder of what a step waits for.
+//! Answers every flow gives alike: a stale button, the reminder of what a step waits for, a
+//! dash for a value not given.
+
+use std::fmt::Display;
 
 use crate::bot::reply::{Effect, Outcome, Reply, Text};
 use crate::bot::state::Step;
@@ -30,4 +33,9 @@ pub fn hint(step: Step) -> Outcome<Step> {
         Step::Review { .. } => "hint-submit-review",
     };
     Outcome::new(step).send(Reply::msg(id))
+}
+
+/// A value as shown in a summary, or a dash for one not given.
+pub fn or_dash(value: Option<&impl Display>) -> String {
+    value.map_or_else(|| "—".to_owned(), ToString::to_string)
 }

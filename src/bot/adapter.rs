@@ -22,7 +22,7 @@ use super::callback::Callback;
 use super::context::{Ctx, Services};
 use super::input::Input;
 use super::menu::main_menu;
-use super::render::{markup, render, render_plain};
+use super::render::{markup, parts, render, render_plain};
 use super::reply::{Effect, Keyboard, Outcome, Reply, Text};
 use super::state::State;
 
@@ -277,33 +277,6 @@ impl Out<'_> {
     }
 }
 
-/// Telegram's longest message is 4096 characters; a longer text goes out in parts, cut
-/// between lines, with the keyboard under the last part.
-const MESSAGE_MAX: usize = 4000;
-
-/// Cuts `text` into parts of at most `MESSAGE_MAX` characters, between lines where it can.
-fn parts(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for line in text.split_inclusive('\n') {
-        if current.chars().count() + line.chars().count() > MESSAGE_MAX && !current.is_empty() {
-            out.push(std::mem::take(&mut current));
-        }
-        if line.chars().count() > MESSAGE_MAX {
-            let chars: Vec<char> = line.chars().collect();
-            for chunk in chars.chunks(MESSAGE_MAX) {
-                out.push(chunk.iter().collect());
-            }
-        } else {
-            current.push_str(line);
-        }
-    }
-    if !current.is_empty() || out.is_empty() {
-        out.push(current);
-    }
-    out
-}
-
 /// Sends, retrying after Telegram's 429 within `MAX_RETRIES`; answers the new message's id.
 async fn send(
     bot: &Bot,
@@ -379,27 +352,5 @@ where
             }
             other => return other,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_texts_go_out_in_parts_cut_between_lines() {
-        let line = format!("{}\n", "á".repeat(99));
-        let text = line.repeat(100);
-        let cut = parts(&text);
-        assert!(cut.len() > 1);
-        assert!(cut.iter().all(|p| p.chars().count() <= MESSAGE_MAX));
-        assert!(cut.iter().all(|p| p.ends_with('\n')), "cut between lines");
-        assert_eq!(cut.concat(), text);
-        assert_eq!(parts("ngắn"), vec!["ngắn".to_owned()]);
-        assert!(
-            parts(&"x".repeat(9000))
-                .iter()
-                .all(|p| p.chars().count() <= MESSAGE_MAX)
-        );
     }
 }

@@ -1,5 +1,6 @@
 //! The one renderer: a step's `Text` as Telegram HTML in a language (messages from Fluent as
-//! written, data HTML-escaped), plain text for labels and toasts, and keyboards as markup.
+//! written, data HTML-escaped), plain text for labels and toasts, keyboards as markup, and a
+//! long text cut into the parts Telegram takes.
 
 use std::convert::Infallible;
 
@@ -61,6 +62,33 @@ fn compose<E>(
     Ok(parts.join("\n\n"))
 }
 
+/// Telegram's longest message is 4096 characters; a longer text goes out in parts, cut
+/// between lines, with the keyboard under the last part.
+const MESSAGE_MAX: usize = 4000;
+
+/// Cuts `text` into parts of at most `MESSAGE_MAX` characters, between lines where it can.
+pub fn parts(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in text.split_inclusive('\n') {
+        if current.chars().count() + line.chars().count() > MESSAGE_MAX && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        if line.chars().count() > MESSAGE_MAX {
+            let chars: Vec<char> = line.chars().collect();
+            for chunk in chars.chunks(MESSAGE_MAX) {
+                out.push(chunk.iter().collect());
+            }
+        } else {
+            current.push_str(line);
+        }
+    }
+    if !current.is_empty() || out.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
 /// A keyboard as Telegram markup, its labels rendered in `locale`.
 pub fn markup(i18n: &I18n, locale: Locale, keyboard: &Keyboard) -> Option<ReplyMarkup> {
     let label = |t: &Text| render_plain(i18n, locale, t);
@@ -93,6 +121,23 @@ pub fn markup(i18n: &I18n, locale: Locale, keyboard: &Keyboard) -> Option<ReplyM
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_texts_go_out_in_parts_cut_between_lines() {
+        let line = format!("{}\n", "á".repeat(99));
+        let text = line.repeat(100);
+        let cut = parts(&text);
+        assert!(cut.len() > 1);
+        assert!(cut.iter().all(|p| p.chars().count() <= MESSAGE_MAX));
+        assert!(cut.iter().all(|p| p.ends_with('\n')), "cut between lines");
+        assert_eq!(cut.concat(), text);
+        assert_eq!(parts("ngắn"), vec!["ngắn".to_owned()]);
+        assert!(
+            parts(&"x".repeat(9000))
+                .iter()
+                .all(|p| p.chars().count() <= MESSAGE_MAX)
+        );
+    }
 
     #[test]
     fn data_is_escaped_but_messages_keep_their_tags() {

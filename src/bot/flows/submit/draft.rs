@@ -138,7 +138,7 @@ pub async fn upload(
     Ok(ctx
         .services
         .portal
-        .upload(token, &id.to_string(), upload)
+        .upload(token, &id.into(), upload)
         .await?
         .id)
 }
@@ -155,7 +155,7 @@ pub async fn sync(draft: &mut Draft, token: &str, ctx: &Ctx<'_>) -> Result<i64, 
         };
         ctx.services
             .portal
-            .update_draft(token, &id.to_string(), &update)
+            .update_draft(token, &id.into(), &update)
             .await?;
     }
     for n in 0..draft.papers.len() {

@@ -97,7 +97,7 @@ pub async fn send(mut state: State, key: &str, ctx: &Ctx<'_>) -> Out {
     match ctx
         .services
         .portal
-        .submit(&token, &id.to_string(), &submit_key)
+        .submit(&token, &id.into(), &submit_key)
         .await
     {
         Ok(dossier) => submitted(state, key, &dossier),

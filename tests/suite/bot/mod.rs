@@ -413,3 +413,34 @@ pub fn dossier_code(text: &str, label: &str) -> dvc_bot::domain::DossierCode {
     dvc_bot::domain::DossierCode::parse(&code)
         .unwrap_or_else(|_| panic!("{code:?} is a dossier code"))
 }
+
+/// The dossier code in a reply: the first word that parses as one.
+pub fn code_in(text: &str) -> dvc_bot::domain::DossierCode {
+    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '(' | ')'))
+        .find_map(|word| dvc_bot::domain::DossierCode::parse(word).ok())
+        .unwrap_or_else(|| panic!("a dossier code in the reply: {text}"))
+}
+
+/// A document the citizen sends (for `System::send_until`).
+pub fn document(file_name: &str, mime_type: &str, bytes: &[u8]) -> SendRequest {
+    use base64::Engine;
+    SendRequest {
+        document: Some(dvc_bot::sandbox::client::DocumentInput {
+            file_name: file_name.to_owned(),
+            mime_type: mime_type.to_owned(),
+            data_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        }),
+        ..SendRequest::default()
+    }
+}
+
+/// A photo the citizen sends (for `System::send_until`).
+pub fn photo(bytes: &[u8]) -> SendRequest {
+    use base64::Engine;
+    SendRequest {
+        photo: Some(dvc_bot::sandbox::client::PhotoInput {
+            data_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        }),
+        ..SendRequest::default()
+    }
+}

@@ -269,11 +269,13 @@ impl System {
 
     /// Sends a text and waits for the bot's first message after it. Enough only where the bot
     /// answers with one message; otherwise use `say_until` with the last message expected.
+    #[allow(dead_code)] // kept for tests written against the first helpers
     pub async fn say(&self, who: &Citizen, text: &str) -> Transcript {
         self.say_until(who, text, Expect::reply()).await
     }
 
     /// Presses a button and waits for the bot's first message after it (see `say`).
+    #[allow(dead_code)] // kept for tests written against the first helpers
     pub async fn press(&self, who: &Citizen, label: &str) -> Transcript {
         self.press_until(who, label, Expect::reply()).await
     }
@@ -334,6 +336,7 @@ impl System {
     }
 
     /// Waits for the bot's first message after `after` (see `say`).
+    #[allow(dead_code)] // kept for tests written against the first helpers
     pub async fn wait_reply(&self, who: &Citizen, after: i64) -> Transcript {
         self.wait_for(who, after, Expect::reply()).await
     }
@@ -404,6 +407,7 @@ pub fn jpeg() -> Vec<u8> {
 }
 
 /// The dossier code after `label` ("Mã hồ sơ: ", "Dossier code: ") in a reply.
+#[allow(dead_code)] // kept for tests written against the first helpers
 pub fn dossier_code(text: &str, label: &str) -> dvc_bot::domain::DossierCode {
     let at = text.find(label).expect("a dossier code in the reply") + label.len();
     let code: String = text[at..]

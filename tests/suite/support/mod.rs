@@ -21,6 +21,7 @@
 //! message rendered through the bot's bundle (`said::vi`, `said::en`, `said::label`); not on a
 //! sentence copied from an `.ftl` file.
 
+pub mod process;
 pub mod said;
 pub mod wait;
 

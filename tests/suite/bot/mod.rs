@@ -251,7 +251,12 @@ impl System {
         expect: Expect,
     ) -> Transcript {
         let before = self.last_id(who).await;
-        let what = format!("{request:?}");
+        let what = match (&request.text, &request.press, &request.document) {
+            (Some(text), _, _) => format!("the text {text:?}"),
+            (_, Some(label), _) => format!("a press of {label:?}"),
+            (_, _, Some(document)) => format!("the document {:?}", document.file_name),
+            _ => "a photo, contact or callback".to_owned(),
+        };
         let sent = self
             .client
             .send(SendRequest {

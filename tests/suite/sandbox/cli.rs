@@ -4,26 +4,9 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-/// Sends SIGTERM and waits for the exit. A safety net, not a timing assertion: a process that
-/// ignores SIGTERM fails the test instead of hanging it.
-async fn stop_with_sigterm(child: &mut std::process::Child) -> std::process::ExitStatus {
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            return status;
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("dvc-bot did not stop on SIGTERM");
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
+use crate::support::process::stop_with_sigterm;
+use crate::support::said::vi;
+use crate::support::wait::{DEADLINE, Expect, wait_for};
 
 #[tokio::test]
 async fn bot_api_only_serves_and_stops_on_sigterm() {
@@ -67,7 +50,7 @@ async fn bot_api_only_serves_and_stops_on_sigterm() {
         .expect("json");
     assert_eq!(me["result"]["id"], 777000);
 
-    let status = stop_with_sigterm(&mut child).await;
+    let status = stop_with_sigterm(child).await;
     assert!(status.success(), "{status}");
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
@@ -123,16 +106,14 @@ async fn the_whole_system_runs_offline_and_stops_on_sigterm() {
         .send_text(who.clone(), "/start")
         .await
         .expect("send");
-    let answer = control
-        .transcript(who, 0, 20_000)
-        .await
-        .expect("transcript");
-    assert!(
-        answer
-            .bot_messages()
-            .any(|m| m.text.contains("Xin chào Lan")),
-        "{answer:?}"
-    );
+    wait_for(
+        &control,
+        &who,
+        0,
+        &Expect::said(vi("greeting").arg("name", "Lan")),
+        DEADLINE,
+    )
+    .await;
     let page = reqwest::get(&chat)
         .await
         .expect("web chat")
@@ -164,7 +145,7 @@ async fn the_whole_system_runs_offline_and_stops_on_sigterm() {
     let health = reqwest::get(&health_url).await.expect("healthz");
     assert_eq!(health.status(), 200);
 
-    let status = stop_with_sigterm(&mut child).await;
+    let status = stop_with_sigterm(child).await;
     assert!(status.success(), "{status}");
     assert!(data.path().join("dvc-bot.db").exists() && data.path().join("portal.db").exists());
 }
@@ -207,7 +188,7 @@ async fn a_restarted_sandbox_keeps_numbering_and_returning_citizens_get_answers(
     let data = tempfile::tempdir().expect("data dir");
     let who = Citizen::new(9_000_002).named("Lan").language("vi");
 
-    let (mut child, chat) = start_whole_system(data.path());
+    let (child, chat) = start_whole_system(data.path());
     let control = SandboxClient::parse(&chat).expect("chat URL");
     let mut first_ids = Vec::new();
     for text in ["/start", "/help"] {
@@ -220,10 +201,10 @@ async fn a_restarted_sandbox_keeps_numbering_and_returning_citizens_get_answers(
             .expect("transcript");
         assert!(answer.bot_messages().count() > 0, "answered before restart");
     }
-    let status = stop_with_sigterm(&mut child).await;
+    let status = stop_with_sigterm(child).await;
     assert!(status.success(), "{status}");
 
-    let (mut child, chat) = start_whole_system(data.path());
+    let (child, chat) = start_whole_system(data.path());
     let control = SandboxClient::parse(&chat).expect("chat URL");
     for text in ["/start", "/help"] {
         let sent = control.send_text(who.clone(), text).await.expect("send");
@@ -242,6 +223,6 @@ async fn a_restarted_sandbox_keeps_numbering_and_returning_citizens_get_answers(
             "{text} after the restart is answered: {answer:?}"
         );
     }
-    let status = stop_with_sigterm(&mut child).await;
+    let status = stop_with_sigterm(child).await;
     assert!(status.success(), "{status}");
 }

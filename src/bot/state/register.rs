@@ -39,7 +39,7 @@ pub struct RegisterForm {
     /// The idempotency key of creating the account, made when the summary is first shown (so
     /// it is stored before the portal sees it): confirming again after a crash answers the
     /// account already made, and the chat logs in to it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_key: Option<String>,
 }
 

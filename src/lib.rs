@@ -17,6 +17,7 @@ pub mod crypto;
 pub mod db;
 pub mod domain;
 pub mod i18n;
+pub mod notify;
 pub mod portal;
 pub mod sandbox;
 pub mod shutdown;

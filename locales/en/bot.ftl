@@ -30,6 +30,7 @@ help =
     /logout — log out
     /language — change the language
     /mydata — see what the assistant keeps about you
+    /notifications — notifications and deadline reminders on or off
     /deleteme — erase your data
     /cancel — leave what you are doing (drafts are kept)
 cancelled = Cancelled. Your drafts, if any, are kept.

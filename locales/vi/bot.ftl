@@ -30,6 +30,7 @@ help =
     /logout — đăng xuất
     /language — đổi ngôn ngữ
     /mydata — xem dữ liệu trợ lý lưu về bạn
+    /notifications — bật, tắt thông báo và nhắc hạn
     /deleteme — xoá dữ liệu của bạn
     /cancel — thoát thao tác đang làm (hồ sơ nháp vẫn được giữ)
 cancelled = Đã thoát. Hồ sơ nháp (nếu có) vẫn được giữ.

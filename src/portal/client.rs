@@ -15,6 +15,8 @@ use super::model::{
 
 /// How long one request may take in all.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+/// Longest long poll of the event feed the portal allows.
+pub const MAX_EVENTS_WAIT_MS: u64 = 30_000;
 /// How long connecting may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// Attempts of an idempotent call (GET, or POST with an Idempotency-Key) before giving up.
@@ -118,8 +120,15 @@ pub trait Portal: Send + Sync {
         code: &str,
         cccd_last4: Option<&str>,
     ) -> PortalResult<PublicDossier>;
-    async fn events(&self, service_token: &str, after: i64, limit: u32)
-    -> PortalResult<Vec<Event>>;
+    /// The event feed after `after`; with `wait_ms` > 0 a long poll that answers as soon as an
+    /// event exists (or `[]` after `wait_ms`, at most 30000).
+    async fn events(
+        &self,
+        service_token: &str,
+        after: i64,
+        limit: u32,
+        wait_ms: u64,
+    ) -> PortalResult<Vec<Event>>;
 }
 
 /// The portal over HTTP.
@@ -518,12 +527,19 @@ impl Portal for HttpPortal {
         service_token: &str,
         after: i64,
         limit: u32,
+        wait_ms: u64,
     ) -> PortalResult<Vec<Event>> {
         let url = self.url("/events");
+        let wait_ms = wait_ms.min(MAX_EVENTS_WAIT_MS);
         self.json(true, |h| {
             h.get(&url)
                 .bearer_auth(service_token)
-                .query(&[("after", after.to_string()), ("limit", limit.to_string())])
+                .timeout(REQUEST_TIMEOUT + Duration::from_millis(wait_ms))
+                .query(&[
+                    ("after", after.to_string()),
+                    ("limit", limit.to_string()),
+                    ("wait_ms", wait_ms.to_string()),
+                ])
         })
         .await
     }

@@ -5,6 +5,7 @@ pub mod account;
 pub mod dossiers;
 pub mod drafts;
 pub mod lookup;
+pub mod notifications;
 pub mod papers;
 pub mod procedures;
 pub mod register;
@@ -211,6 +212,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("language", "cmd-language"),
     ("account", "cmd-account"),
     ("mydata", "cmd-mydata"),
+    ("notifications", "cmd-notifications"),
     ("cancel", "cmd-cancel"),
     ("logout", "cmd-logout"),
     ("deleteme", "cmd-deleteme"),
@@ -314,6 +316,9 @@ async fn route_account(step: Step, input: Input, ctx: &Ctx<'_>) -> Outcome<Step>
         }
         (_, Input::Callback(Callback::Menu)) => start::show_menu(Step::Idle),
         (_, Input::Callback(Callback::Account(action))) => account::menu_action(action, ctx).await,
+        (step, Input::Callback(Callback::Notifications { reminders, on })) => {
+            notifications::switch(step, reminders, on, ctx).await
+        }
         (Step::Consent { then }, Input::Callback(Callback::Consent(yes))) => {
             start::receive_consent(then, yes, ctx).await
         }
@@ -347,6 +352,7 @@ async fn command(step: Step, name: &str, arg: &str, ctx: &Ctx<'_>) -> Outcome<St
         "account" => account::show(ctx),
         "deleteme" => account::ask_delete(),
         "status" => lookup::begin(arg, ctx).await,
+        "notifications" => notifications::show(step, ctx).await,
         _ => Outcome::new(step).send(Reply::msg("unknown-command")),
     }
 }

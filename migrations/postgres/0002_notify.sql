@@ -21,6 +21,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     -- pending, sent, failed, dropped
     state        TEXT   NOT NULL DEFAULT 'pending',
     lease_until  BIGINT,
+    -- The replica whose sender holds the lease (its own leases are freed when it restarts).
+    claimed_by   TEXT,
     telegram_message_id BIGINT,
     last_error   TEXT,
     created_at   BIGINT NOT NULL,

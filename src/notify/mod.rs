@@ -68,6 +68,9 @@ pub struct Shared {
     pub i18n: I18n,
     /// A plain `Bot` of its own (no Throttle): bulk sends never slow the conversations.
     pub bot: teloxide::Bot,
+    /// Who holds the cursor and the sender's leases: the host's name, so a replica that
+    /// restarts takes back what it held at once.
+    pub replica: String,
     /// Signalled when rows are written, so the sender starts at once.
     pub outbox_written: Notify,
     stop: AtomicBool,
@@ -141,6 +144,16 @@ pub struct Parts {
     pub bot: teloxide::Bot,
 }
 
+/// This replica's name: `HOSTNAME`, else the kernel's host name, else `dvc-bot`.
+fn replica_name() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "dvc-bot".to_owned())
+}
+
 /// Starts the notifier, the reminder pump and the sender.
 pub fn spawn(config: NotifyConfig, parts: Parts) -> RunningNotify {
     let shared = Arc::new(Shared {
@@ -149,6 +162,7 @@ pub fn spawn(config: NotifyConfig, parts: Parts) -> RunningNotify {
         cipher: parts.cipher,
         i18n: parts.i18n,
         bot: parts.bot,
+        replica: replica_name(),
         outbox_written: Notify::new(),
         stop: AtomicBool::new(false),
         stop_signal: Notify::new(),

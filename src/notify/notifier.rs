@@ -22,11 +22,11 @@ const PAGE: u32 = 100;
 /// The long poll's wait (the portal allows up to 30 s).
 const WAIT_MS: u64 = 25_000;
 /// How long a replica holds the cursor without renewing it.
-const CURSOR_LEASE_SECS: i64 = 60;
+const CURSOR_LEASE_SECS: i64 = 40;
 
 /// Runs until `stop` is set: hold the cursor, read a page, handle each event.
 pub async fn run(shared: Arc<Shared>, config: NotifyConfig) {
-    let holder = format!("{}-{}", std::process::id(), rand::random::<u32>());
+    let holder = shared.replica.clone();
     let mut backoff = std::time::Duration::from_millis(200);
     while !shared.stopping() {
         match step(&shared, &config, &holder).await {

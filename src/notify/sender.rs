@@ -64,7 +64,12 @@ pub async fn run(shared: Arc<Shared>, config: NotifyConfig) {
         chat_ready: HashMap::new(),
         busy: HashSet::new(),
     };
-    let mut in_flight: JoinSet<(Claimed, Sent)> = JoinSet::new();
+    let mut in_flight: JoinSet<(i64, Option<Duration>)> = JoinSet::new();
+    match store::free_own_leases(&shared.db, &shared.replica).await {
+        Ok(n) if n > 0 => tracing::info!(rows = n, "sender: rows claimed before a restart freed"),
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, "sender: cannot free old leases"),
+    }
     let mut last_depth = Instant::now() - Duration::from_secs(10);
     while !shared.stopping() {
         if last_depth.elapsed() >= Duration::from_secs(1) {
@@ -78,7 +83,7 @@ pub async fn run(shared: Arc<Shared>, config: NotifyConfig) {
         }
         // Finished sends first: their chats become free, a 429 pauses everything.
         while let Some(done) = in_flight.try_join_next() {
-            pace.done(&shared, done).await;
+            pace.done(done);
         }
         let now = Instant::now();
         if pace.paused_until > now {
@@ -88,12 +93,13 @@ pub async fn run(shared: Arc<Shared>, config: NotifyConfig) {
         let room = IN_FLIGHT.saturating_sub(in_flight.len());
         if room == 0 {
             if let Some(done) = in_flight.join_next().await {
-                pace.done(&shared, done).await;
+                pace.done(done);
             }
             continue;
         }
         let batch = match store::claim(
             &shared.db,
+            &shared.replica,
             now_unix(),
             now_unix() + LEASE_SECS,
             (room as i64)
@@ -134,9 +140,12 @@ pub async fn run(shared: Arc<Shared>, config: NotifyConfig) {
             pace.busy.insert(row.chat_id);
             taken += 1;
             let shared = Arc::clone(&shared);
+            // Recorded by the task itself the moment Telegram answers: a crash then repeats
+            // only a send whose answer was not yet written down.
             in_flight.spawn(async move {
                 let sent = send(&shared, &row).await;
-                (row, sent)
+                let pause = settle(&shared, &row, sent).await;
+                (row.chat_id, pause)
             });
         }
         if !give_back.is_empty()
@@ -156,7 +165,7 @@ pub async fn run(shared: Arc<Shared>, config: NotifyConfig) {
                 .min(IDLE_POLL);
             tokio::select! {
                 Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
-                    pace.done(&shared, done).await;
+                    pace.done(done);
                 }
                 () = shared.outbox_written.notified(), if give_back.is_empty() => {}
                 () = tokio::time::sleep(soonest) => {}
@@ -168,7 +177,7 @@ pub async fn run(shared: Arc<Shared>, config: NotifyConfig) {
     }
     // A clean stop: what is in flight finishes and is recorded.
     while let Some(done) = in_flight.join_next().await {
-        pace.done(&shared, done).await;
+        pace.done(done);
     }
 }
 
@@ -183,17 +192,13 @@ struct Pace {
 }
 
 impl Pace {
-    async fn done(
-        &mut self,
-        shared: &Shared,
-        done: Result<(Claimed, Sent), tokio::task::JoinError>,
-    ) {
-        let Ok((row, sent)) = done else { return };
-        self.busy.remove(&row.chat_id);
-        if let Some(wait) = settle(shared, &row, sent).await {
+    fn done(&mut self, done: Result<(i64, Option<Duration>), tokio::task::JoinError>) {
+        let Ok((chat_id, pause)) = done else { return };
+        self.busy.remove(&chat_id);
+        if let Some(wait) = pause {
             let until = Instant::now() + wait;
             self.paused_until = self.paused_until.max(until);
-            self.chat_ready.insert(row.chat_id, until);
+            self.chat_ready.insert(chat_id, until);
         }
     }
 }
@@ -322,7 +327,7 @@ async fn send(shared: &Shared, row: &Claimed) -> Sent {
             None => {
                 // No session to fetch it with: say so, with a button to get it.
                 notice.id = "notify-result-fetch".into();
-                if let Some(code) = crate::domain::DossierCode::parse(&code).ok() {
+                if let Ok(code) = crate::domain::DossierCode::parse(&code) {
                     let rate = std::mem::take(&mut notice.buttons);
                     notice = notice.button(DossierAction::Result, &code);
                     notice.buttons.extend(rate);

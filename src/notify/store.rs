@@ -277,6 +277,7 @@ pub struct Claimed {
 /// holds are skipped: `FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer).
 pub async fn claim(
     db: &Db,
+    replica: &str,
     now: i64,
     lease_until: i64,
     limit: i64,
@@ -286,7 +287,7 @@ pub async fn claim(
         Engine::Sqlite => "",
     };
     let rows = sqlx::query(&format!(
-        "UPDATE outbox SET lease_until = $1 WHERE id IN (SELECT id FROM outbox \
+        "UPDATE outbox SET lease_until = $1, claimed_by = $4 WHERE id IN (SELECT id FROM outbox \
          WHERE state = 'pending' AND not_before <= $2 \
          AND (lease_until IS NULL OR lease_until < $2) ORDER BY id LIMIT $3{lock}) \
          RETURNING id, chat_id, kind, message, event_at, attempts, created_at"
@@ -294,6 +295,7 @@ pub async fn claim(
     .bind(lease_until)
     .bind(now)
     .bind(limit)
+    .bind(replica)
     .fetch_all(&db.pool)
     .await?;
     let mut out = rows
@@ -314,14 +316,33 @@ pub async fn claim(
     Ok(out)
 }
 
+/// Frees the leases this replica held before it restarted (a crash): what it had claimed but
+/// not sent goes out at once instead of after the lease.
+pub async fn free_own_leases(db: &Db, replica: &str) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE outbox SET lease_until = NULL WHERE claimed_by = $1 AND state = 'pending'",
+    )
+    .bind(replica)
+    .execute(&db.pool)
+    .await?
+    .rows_affected())
+}
+
 /// Gives claimed rows back (their chat was not ready), to be claimed again.
 pub async fn release(db: &Db, ids: &[i64]) -> Result<(), sqlx::Error> {
-    for id in ids {
-        sqlx::query("UPDATE outbox SET lease_until = NULL WHERE id = $1 AND state = 'pending'")
-            .bind(id)
-            .execute(&db.pool)
-            .await?;
+    if ids.is_empty() {
+        return Ok(());
     }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "UPDATE outbox SET lease_until = NULL WHERE state = 'pending' AND id IN ({})",
+        marks.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query.execute(&db.pool).await?;
     Ok(())
 }
 

@@ -5,6 +5,7 @@ mod support;
 mod bot;
 mod cli;
 mod i18n;
+mod notify;
 mod portal;
 mod sandbox;
 mod storage;

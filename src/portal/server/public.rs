@@ -100,7 +100,7 @@ pub struct FeedParams {
 pub const MAX_WAIT_MS: u64 = 30_000;
 /// A waiting long poll looks at the table again this often, for events written by another
 /// process on the same database (this process's own wake it at once).
-const RECHECK: std::time::Duration = std::time::Duration::from_millis(1_000);
+const RECHECK: std::time::Duration = std::time::Duration::from_millis(2_000);
 
 /// The event feed, oldest first: every transition with a strictly increasing id. With
 /// `wait_ms`, a long poll: it answers as soon as an event after `after` exists, or `[]` when

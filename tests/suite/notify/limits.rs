@@ -1,0 +1,84 @@
+//! The sender within Telegram's limits: a 429 storm from the sandbox's `--limits` absorbed
+//! with nothing lost and nothing twice; a chat that blocked the bot gets nothing more.
+
+use serde_json::json;
+
+use super::{Notified, labels};
+use crate::support::engines;
+
+#[tokio::test]
+async fn a_429_storm_is_absorbed_with_nothing_lost() {
+    for engine in engines() {
+        // Far above what the sandbox allows (30/s, 1/s per chat after a burst of 3): 429s.
+        let n = Notified::start(engine, true, |c| {
+            c.send_rate = "200/s".parse().unwrap();
+            c.chat_interval = "10ms".parse().unwrap();
+        })
+        .await;
+        let (session, code) = n.citizen_with_dossier("3801").await;
+        let mut chats = Vec::new();
+        for i in 0..80 {
+            chats.push(n.link(38_000 + i, &session, "vi").await);
+        }
+        for action in [
+            json!({"action": "accept"}),
+            json!({"action": "pause", "reason": "bão"}),
+            json!({"action": "resume"}),
+        ] {
+            n.officer(&code, action).await;
+        }
+        n.drained().await;
+        for who in &chats {
+            let got = n.bot_messages(who).await;
+            assert_eq!(got.len(), 3, "chat {}: {got:#?}", who.id);
+            assert_eq!(labels(&got[1]), ["Xem hồ sơ", "Hỏi cán bộ"], "in order");
+        }
+        let stats = n.client.stats().await.unwrap();
+        assert!(stats.too_many_requests > 0, "the storm happened: {stats:?}");
+        assert_eq!(stats.messages_sent, 240);
+        assert_eq!(n.states().await, [("sent".to_owned(), 240)]);
+        n.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_blocked_chat_gets_nothing_more() {
+    for engine in engines() {
+        let n = Notified::start(engine, false, |_| {}).await;
+        let (session, code) = n.citizen_with_dossier("3901").await;
+        let open = n.link(39_001, &session, "vi").await;
+        let blocked = n.link(39_002, &session, "vi").await;
+        n.officer(&code, json!({"action": "accept"})).await;
+        n.wait_bot(&open, 0, 1).await;
+        n.wait_bot(&blocked, 0, 1).await;
+        n.client.block(blocked.clone()).await.unwrap();
+        n.officer(&code, json!({"action": "pause", "reason": "một"}))
+            .await;
+        n.drained().await;
+        n.officer(&code, json!({"action": "resume"})).await;
+        n.drained().await;
+        assert_eq!(n.bot_messages(&open).await.len(), 3);
+        assert_eq!(
+            n.bot_messages(&blocked).await.len(),
+            1,
+            "nothing after the block"
+        );
+        let user = dvc_bot::db::users::get(&n.db, blocked.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(user.blocked, 1, "remembered as blocked");
+        let stats = n.client.stats().await.unwrap();
+        assert_eq!(
+            stats.forbidden, 1,
+            "one refused send, then no more tries: {stats:?}"
+        );
+        let dropped: Vec<(i64, String)> =
+            sqlx::query_as("SELECT chat_id, state FROM outbox WHERE state <> 'sent'")
+                .fetch_all(&n.db.pool)
+                .await
+                .unwrap();
+        assert_eq!(dropped, [(blocked.id, "dropped".to_owned())]);
+        n.stop().await;
+    }
+}

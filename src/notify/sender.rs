@@ -35,6 +35,8 @@ const RETRY_WINDOW_SECS: i64 = 4 * 3_600;
 /// First pause after a failure; doubled each attempt, at most `MAX_BACKOFF_SECS`.
 const FIRST_BACKOFF_SECS: i64 = 5;
 const MAX_BACKOFF_SECS: i64 = 30 * 60;
+/// Send slots missed that may be caught up (a burst well inside Telegram's tolerance).
+const CATCH_UP: u32 = 5;
 /// Idle: look at the outbox again this often (rows deferred, or written by another replica).
 const IDLE_POLL: Duration = Duration::from_millis(500);
 
@@ -134,7 +136,10 @@ pub async fn run(shared: Arc<Shared>, config: NotifyConfig) {
             if pace.next_slot > now {
                 tokio::time::sleep_until(pace.next_slot).await;
             }
-            pace.next_slot = pace.next_slot.max(Instant::now()) + pace.spacing;
+            // A slot missed (a claim, a full pipeline) may be caught up, a few at most, so the
+            // long-run rate is the configured one and never above it.
+            let floor = Instant::now() - pace.spacing * CATCH_UP;
+            pace.next_slot = pace.next_slot.max(floor) + pace.spacing;
             pace.chat_ready
                 .insert(row.chat_id, Instant::now() + config.chat_interval.0);
             pace.busy.insert(row.chat_id);

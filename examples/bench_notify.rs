@@ -21,14 +21,12 @@ use dvc_bot::db::users;
 use dvc_bot::domain::DossierCode;
 use dvc_bot::notify::message::{self, ReminderKind};
 use dvc_bot::notify::{NotifyConfig, QuietHours, store};
-use dvc_bot::portal::client::{Portal, Upload};
-use dvc_bot::portal::model::{
-    AccountType, CreateDraft, Delivery, LoginRequest, RegisterRequest,
-};
-use dvc_bot::portal::server::PortalConfig;
 use dvc_bot::portal::HttpPortal;
-use dvc_bot::sandbox::client::Citizen;
+use dvc_bot::portal::client::{Portal, Upload};
+use dvc_bot::portal::model::{AccountType, CreateDraft, Delivery, LoginRequest, RegisterRequest};
+use dvc_bot::portal::server::PortalConfig;
 use dvc_bot::sandbox::SandboxConfig;
+use dvc_bot::sandbox::client::Citizen;
 
 const PASSWORD: &str = "Matkhau2026";
 /// The sandbox's enforced overall limit (`--limits`).
@@ -136,13 +134,24 @@ async fn main() -> anyhow::Result<()> {
         let chat = 500_000 + i as i64;
         let who = Citizen::new(chat);
         client.send_text(who.clone(), "hello").await?;
-        users::set_portal_link(&services.db, chat, Some((&id, &services.cipher.seal(&session.token))))
-            .await?;
+        users::set_portal_link(
+            &services.db,
+            chat,
+            Some((&id, &services.cipher.seal(&session.token))),
+        )
+        .await?;
         users::set_portal_account_id(&services.db, chat, session.account.id, "vi").await?;
-        let after = client.transcript(who.clone(), 0, 0).await?.last_id().unwrap_or(0);
+        let after = client
+            .transcript(who.clone(), 0, 0)
+            .await?
+            .last_id()
+            .unwrap_or(0);
         let started = Instant::now();
         let answer = officer
-            .post(format!("{}/api/v1/officer/dossiers/{code}/actions", portal.url))
+            .post(format!(
+                "{}/api/v1/officer/dossiers/{code}/actions",
+                portal.url
+            ))
             .bearer_auth("bench-officer")
             .json(&serde_json::json!({"action": "accept"}))
             .send()
@@ -162,9 +171,12 @@ async fn main() -> anyhow::Result<()> {
 
     // 2. The sender's rate: MESSAGES rows queued at once for as many chats.
     println!("opening {messages} chats…");
-    let code = DossierCode::parse("000.00.25.H50-261125-0001").map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let code =
+        DossierCode::parse("000.00.25.H50-261125-0001").map_err(|e| anyhow::anyhow!("{e:?}"))?;
     for i in 0..messages {
-        client.send_text(Citizen::new(1_000_000 + i as i64), "hello").await?;
+        client
+            .send_text(Citizen::new(1_000_000 + i as i64), "hello")
+            .await?;
     }
     let before = client.stats().await?;
     let mut tx = services.db.pool.begin().await?;

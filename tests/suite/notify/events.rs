@@ -90,7 +90,12 @@ async fn login(n: &Notified, who: &Citizen, id: &str, en: bool) -> i64 {
 }
 
 /// An officer action, the labels expected in Vietnamese and in English, a datum said.
-type Step<'a> = (serde_json::Value, Vec<&'a str>, Vec<&'a str>, Option<&'a str>);
+type Step<'a> = (
+    serde_json::Value,
+    Vec<&'a str>,
+    Vec<&'a str>,
+    Option<&'a str>,
+);
 
 #[tokio::test]
 async fn every_officer_action_reaches_each_linked_chat_once_in_its_language() {

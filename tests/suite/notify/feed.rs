@@ -86,3 +86,34 @@ async fn the_long_poll_is_in_the_openapi_document() {
         "{names:?}"
     );
 }
+
+#[tokio::test]
+async fn the_portal_stops_promptly_while_a_long_poll_waits() {
+    use dvc_bot::config::Secret;
+    use dvc_bot::portal::server::{PortalConfig, spawn};
+    let db = crate::support::TestDb::new(crate::support::Engine::Sqlite).await;
+    let files = tempfile::tempdir().unwrap();
+    let running = spawn(
+        PortalConfig {
+            database_url: db.url.clone(),
+            files_dir: files.path().join("files"),
+            officer_token: Secret::new("o"),
+            service_token: Secret::new("s"),
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let client = dvc_bot::portal::HttpPortal::new(&running.url).unwrap();
+    // A notifier stopping mid-poll drops its request; the portal then stops at once.
+    let poll = tokio::spawn(async move { client.events("s", 0, 10, 20_000).await });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    poll.abort();
+    let started = Instant::now();
+    running.stop().await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "stopped in {:?}",
+        started.elapsed()
+    );
+}

@@ -52,6 +52,8 @@ async fn reminders_arrive_before_the_deadline() {
         }
         let got = n.wait_bot(&en, 0, 4).await;
         assert_eq!(labels(&got[3]), ["Fees and QR code"]);
+        // Recorded once Telegram's answers are written down.
+        n.drained().await;
         let (fired,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM outbox WHERE kind = 'reminder-fee' AND state = 'sent'",
         )

@@ -169,6 +169,10 @@ async fn handle(
         return Ok(());
     }
     let user = users::get(&services.db, meta.user_id).await?;
+    // Writing again means the bot is no longer blocked: notifications may resume.
+    if user.as_ref().is_some_and(|u| u.blocked != 0) {
+        users::set_blocked(&services.db, meta.user_id, false).await?;
+    }
     let locale = Locale::resolve(
         user.as_ref().and_then(|u| u.locale.as_deref()),
         meta.language_code.as_deref(),

@@ -43,7 +43,33 @@ pub async fn run(shared: Arc<Shared>, config: NotifyConfig) {
     }
 }
 
+/// On its first start against a database, the notifier begins at the feed's head: the
+/// portal's past is not news (a first deployment would otherwise replay months of events).
+async fn start_at_head(shared: &Shared, config: &NotifyConfig) -> Result<(), NotifyError> {
+    if store::has_cursor(&shared.db).await? {
+        return Ok(());
+    }
+    let mut head = 0;
+    loop {
+        let page = shared
+            .portal
+            .events(&config.service_token, head, 500, 0)
+            .await?;
+        match page.last() {
+            Some(last) => head = last.id,
+            None => break,
+        }
+    }
+    store::create_cursor(&shared.db, head).await?;
+    tracing::info!(
+        event = head,
+        "notifier: first start, following the feed from its head"
+    );
+    Ok(())
+}
+
 async fn step(shared: &Shared, config: &NotifyConfig, holder: &str) -> Result<(), NotifyError> {
+    start_at_head(shared, config).await?;
     let Some(after) =
         store::hold_cursor(&shared.db, holder, now_unix() + CURSOR_LEASE_SECS).await?
     else {

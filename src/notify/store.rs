@@ -203,6 +203,29 @@ pub async fn reminders_due(db: &Db) -> Result<i64, sqlx::Error> {
         .try_get("n")
 }
 
+/// Whether the cursor exists (the notifier has run on this database before).
+pub async fn has_cursor(db: &Db) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query("SELECT position FROM cursors WHERE name = $1")
+        .bind(CURSOR)
+        .fetch_optional(&db.pool)
+        .await?
+        .is_some())
+}
+
+/// Creates the cursor at `position` unless it exists.
+pub async fn create_cursor(db: &Db, position: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO cursors (name, position, held_until, updated_at) VALUES ($1, $2, 0, $3) \
+         ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(CURSOR)
+    .bind(position)
+    .bind(now_unix())
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
 /// Takes (or keeps) the cursor for `holder` until `until`; answers its position, or None when
 /// another replica holds it.
 pub async fn hold_cursor(db: &Db, holder: &str, until: i64) -> Result<Option<i64>, sqlx::Error> {

@@ -381,3 +381,37 @@ async fn deleteme_removes_the_chats_notifications() {
         n.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_first_start_follows_the_feed_from_its_head() {
+    let mut n = Notified::start(crate::support::Engine::Sqlite, false, |_| {}).await;
+    let (session, code) = n.citizen_with_dossier("3401").await;
+    let who = n.link(34_001, &session, "vi").await;
+    // As if the bot were deployed only now, against a portal with a past.
+    n.notify.take().unwrap().stop().await;
+    sqlx::query("DELETE FROM cursors")
+        .execute(&n.db.pool)
+        .await
+        .unwrap();
+    n.officer(&code, json!({"action": "accept"})).await;
+    n.start_notify();
+    n.wait_started().await;
+    n.officer(&code, json!({"action": "pause", "reason": "mới"}))
+        .await;
+    let m = n.wait_for(&who, 0, |m| m.text.contains(&code)).await;
+    assert!(
+        m.text.contains("mới"),
+        "the first message is the new event's: {}",
+        m.text
+    );
+    n.drained().await;
+    let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox")
+        .fetch_one(&n.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        rows, 1,
+        "the acceptance before the first start was not replayed"
+    );
+    n.stop().await;
+}

@@ -42,27 +42,35 @@ async fn a_429_storm_is_absorbed_with_nothing_lost() {
 }
 
 #[tokio::test]
-async fn a_blocked_chat_gets_nothing_more() {
+async fn a_blocked_chat_gets_nothing_more_until_it_writes_again() {
     for engine in engines() {
-        let n = Notified::start(engine, false, |_| {}).await;
+        let mut n = Notified::start(engine, false, |_| {}).await;
+        n.start_bot();
         let (session, code) = n.citizen_with_dossier("3901").await;
         let open = n.link(39_001, &session, "vi").await;
         let blocked = n.link(39_002, &session, "vi").await;
+        let told = |who| {
+            let n = &n;
+            let code = code.clone();
+            async move {
+                n.bot_messages(who)
+                    .await
+                    .into_iter()
+                    .filter(|m| m.text.contains(&code))
+                    .count()
+            }
+        };
         n.officer(&code, json!({"action": "accept"})).await;
-        n.wait_bot(&open, 0, 1).await;
-        n.wait_bot(&blocked, 0, 1).await;
+        n.wait_for(&open, 0, |m| m.text.contains(&code)).await;
+        n.wait_for(&blocked, 0, |m| m.text.contains(&code)).await;
         n.client.block(blocked.clone()).await.unwrap();
         n.officer(&code, json!({"action": "pause", "reason": "một"}))
             .await;
         n.drained().await;
         n.officer(&code, json!({"action": "resume"})).await;
         n.drained().await;
-        assert_eq!(n.bot_messages(&open).await.len(), 3);
-        assert_eq!(
-            n.bot_messages(&blocked).await.len(),
-            1,
-            "nothing after the block"
-        );
+        assert_eq!(told(&open).await, 3);
+        assert_eq!(told(&blocked).await, 1, "nothing after the block");
         let user = dvc_bot::db::users::get(&n.db, blocked.id)
             .await
             .unwrap()
@@ -79,6 +87,26 @@ async fn a_blocked_chat_gets_nothing_more() {
                 .await
                 .unwrap();
         assert_eq!(dropped, [(blocked.id, "dropped".to_owned())]);
+
+        // The citizen unblocks and writes: notifications resume.
+        n.client.unblock(blocked.clone()).await.unwrap();
+        n.client.send_text(blocked.clone(), "/help").await.unwrap();
+        let until = tokio::time::Instant::now() + super::DEADLINE;
+        loop {
+            let user = dvc_bot::db::users::get(&n.db, blocked.id)
+                .await
+                .unwrap()
+                .unwrap();
+            if user.blocked == 0 {
+                break;
+            }
+            assert!(tokio::time::Instant::now() < until, "still marked blocked");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        n.officer(&code, json!({"action": "pause", "reason": "hai"}))
+            .await;
+        n.wait_for(&blocked, 0, |m| m.text.contains("hai")).await;
+        assert_eq!(told(&blocked).await, 2);
         n.stop().await;
     }
 }

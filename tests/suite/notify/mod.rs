@@ -82,7 +82,24 @@ impl Notified {
             _data: data,
         };
         me.start_notify();
+        me.wait_started().await;
         me
+    }
+
+    /// The notifier starts at the feed's head: waits until it has looked, so no event of the
+    /// test comes before it.
+    pub async fn wait_started(&self) {
+        let until = tokio::time::Instant::now() + DEADLINE;
+        while !dvc_bot::notify::store::has_cursor(&self.db)
+            .await
+            .expect("cursor")
+        {
+            assert!(
+                tokio::time::Instant::now() < until,
+                "the notifier did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     pub fn start_notify(&mut self) {

@@ -35,6 +35,9 @@ const RETRY_WINDOW_SECS: i64 = 4 * 3_600;
 /// First pause after a failure; doubled each attempt, at most `MAX_BACKOFF_SECS`.
 const FIRST_BACKOFF_SECS: i64 = 5;
 const MAX_BACKOFF_SECS: i64 = 30 * 60;
+/// How long the sending replica holds its lease, and how often it renews it.
+const SENDER_LEASE_SECS: i64 = 30;
+const SENDER_RENEW: Duration = Duration::from_secs(10);
 /// Send slots missed that may be caught up (a burst well inside Telegram's tolerance).
 const CATCH_UP: u32 = 5;
 /// Idle: look at the outbox again this often (rows deferred, or written by another replica).
@@ -73,7 +76,31 @@ pub async fn run(shared: Arc<Shared>, config: NotifyConfig) {
         Err(error) => tracing::warn!(%error, "sender: cannot free old leases"),
     }
     let mut last_depth = Instant::now() - Duration::from_secs(10);
+    let mut held_at: Option<Instant> = None;
     while !shared.stopping() {
+        // One replica sends at a time (a lease in `cursors`), so the limits hold overall.
+        if held_at.is_none_or(|t| t.elapsed() >= SENDER_RENEW) {
+            match store::hold(
+                &shared.db,
+                store::SENDER,
+                &shared.replica,
+                now_unix() + SENDER_LEASE_SECS,
+            )
+            .await
+            {
+                Ok(Some(_)) => held_at = Some(Instant::now()),
+                Ok(None) => {
+                    held_at = None;
+                    shared.sleep(Duration::from_secs(5)).await;
+                    continue;
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "sender: cannot take the sender's lease");
+                    shared.sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            }
+        }
         if last_depth.elapsed() >= Duration::from_secs(1) {
             last_depth = Instant::now();
             if let Ok(n) = store::depth(&shared.db).await {
@@ -180,9 +207,12 @@ pub async fn run(shared: Arc<Shared>, config: NotifyConfig) {
         let horizon = Instant::now() - Duration::from_secs(60);
         pace.chat_ready.retain(|_, t| *t > horizon);
     }
-    // A clean stop: what is in flight finishes and is recorded.
+    // A clean stop: what is in flight finishes and is recorded; another replica may send.
     while let Some(done) = in_flight.join_next().await {
         pace.done(done);
+    }
+    if let Err(error) = store::release_row(&shared.db, store::SENDER, &shared.replica).await {
+        tracing::warn!(%error, "sender: lease not released");
     }
 }
 

@@ -226,15 +226,28 @@ pub async fn create_cursor(db: &Db, position: i64) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// The sender's row in `cursors`: one replica sends at a time, so the limits hold overall.
+pub const SENDER: &str = "sender";
+
 /// Takes (or keeps) the cursor for `holder` until `until`; answers its position, or None when
 /// another replica holds it.
 pub async fn hold_cursor(db: &Db, holder: &str, until: i64) -> Result<Option<i64>, sqlx::Error> {
+    hold(db, CURSOR, holder, until).await
+}
+
+/// Takes (or keeps) the row `name` of `cursors` for `holder` until `until`.
+pub async fn hold(
+    db: &Db,
+    name: &str,
+    holder: &str,
+    until: i64,
+) -> Result<Option<i64>, sqlx::Error> {
     let now = now_unix();
     sqlx::query(
         "INSERT INTO cursors (name, position, held_until, updated_at) VALUES ($1, 0, 0, $2) \
          ON CONFLICT (name) DO NOTHING",
     )
-    .bind(CURSOR)
+    .bind(name)
     .bind(now)
     .execute(&db.pool)
     .await?;
@@ -244,7 +257,7 @@ pub async fn hold_cursor(db: &Db, holder: &str, until: i64) -> Result<Option<i64
     )
     .bind(holder)
     .bind(until)
-    .bind(CURSOR)
+    .bind(name)
     .bind(now)
     .execute(&db.pool)
     .await?;
@@ -252,7 +265,7 @@ pub async fn hold_cursor(db: &Db, holder: &str, until: i64) -> Result<Option<i64
         return Ok(None);
     }
     let position = sqlx::query("SELECT position FROM cursors WHERE name = $1")
-        .bind(CURSOR)
+        .bind(name)
         .fetch_one(&db.pool)
         .await?
         .try_get("position")?;
@@ -276,8 +289,13 @@ pub async fn move_cursor(tx: &mut Tx<'_>, holder: &str, to: i64) -> Result<bool,
 
 /// Lets the cursor go (a clean stop), so another replica takes it at once.
 pub async fn release_cursor(db: &Db, holder: &str) -> Result<(), sqlx::Error> {
+    release_row(db, CURSOR, holder).await
+}
+
+/// Lets the row `name` of `cursors` go.
+pub async fn release_row(db: &Db, name: &str, holder: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE cursors SET holder = NULL, held_until = 0 WHERE name = $1 AND holder = $2")
-        .bind(CURSOR)
+        .bind(name)
         .bind(holder)
         .execute(&db.pool)
         .await?;

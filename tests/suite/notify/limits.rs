@@ -110,3 +110,38 @@ async fn a_blocked_chat_gets_nothing_more_until_it_writes_again() {
         n.stop().await;
     }
 }
+
+#[tokio::test]
+async fn the_notification_metrics_are_on_the_admin_address() {
+    let n = Notified::start(crate::support::Engine::Sqlite, false, |_| {}).await;
+    let (admin, addr) = dvc_bot::app::start_admin("127.0.0.1:0".parse().unwrap(), n.db.clone())
+        .await
+        .unwrap();
+    let (session, code) = n.citizen_with_dossier("4101").await;
+    let who = n.link(41_001, &session, "vi").await;
+    n.officer(&code, json!({"action": "accept"})).await;
+    n.wait_for(&who, 0, |m| m.text.contains(&code)).await;
+    n.drained().await;
+    let until = tokio::time::Instant::now() + super::DEADLINE;
+    loop {
+        let text = reqwest::get(format!("http://{addr}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let all = [
+            "dvc_outbox_sent_total",
+            "dvc_outbox_depth",
+            "dvc_event_lag_seconds",
+            "dvc_event_to_chat_seconds",
+        ];
+        if all.iter().all(|m| text.contains(m)) {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < until, "{text}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    admin.abort();
+    n.stop().await;
+}

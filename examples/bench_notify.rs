@@ -117,7 +117,7 @@ async fn main() -> anyhow::Result<()> {
         http_portal
             .upload(
                 &session.token,
-                &draft.id.to_string(),
+                &draft.id.into(),
                 Upload {
                     paper_code: "giay_chung_sinh".into(),
                     file_name: "chung-sinh.pdf".into(),
@@ -127,7 +127,7 @@ async fn main() -> anyhow::Result<()> {
             )
             .await?;
         let code = http_portal
-            .submit(&session.token, &draft.id.to_string(), &format!("b-{i}"))
+            .submit(&session.token, &draft.id.into(), &format!("b-{i}"))
             .await?
             .code
             .context("a code")?;

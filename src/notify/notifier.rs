@@ -102,7 +102,7 @@ async fn facts(shared: &Shared, event: &Event, code: &DossierCode) -> Facts {
     let wants_papers =
         event.kind == "supplement_requested" && !event.data.missing_papers.is_empty();
     if wants_due || wants_papers {
-        match shared.portal.public_lookup(code.as_str(), None).await {
+        match shared.portal.public_lookup(code, None).await {
             Ok(public) => {
                 facts.due_date = public.due_date;
                 if wants_papers && let Ok(p) = shared.portal.procedure(&public.procedure_code).await
@@ -128,7 +128,7 @@ async fn facts(shared: &Shared, event: &Event, code: &DossierCode) -> Facts {
         && let Ok(Some(sealed)) = store::owner_session(&shared.db, event.owner).await
         && let Ok(token) = shared.cipher.open(&sealed)
     {
-        match shared.portal.my_dossier(&token, code.as_str()).await {
+        match shared.portal.my_dossier(&token, &code.into()).await {
             Ok(d) => facts.delivery = d.delivery,
             Err(PortalError::Unauthorized | PortalError::NotFound) => {}
             Err(error) => tracing::warn!(%error, "notifier: the owner's dossier is unreadable"),

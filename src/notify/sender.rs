@@ -329,16 +329,19 @@ async fn send(shared: &Shared, row: &Claimed) -> Sent {
             .session_enc
             .as_deref()
             .and_then(|s| shared.cipher.open(s).ok());
-        let file = match token {
-            Some(token) => match shared.portal.result(&token, &code).await {
-                Ok(file) => Some(file),
-                Err(PortalError::Unreachable(e)) => return Sent::PortalDown(e),
-                Err(error) => {
-                    tracing::info!(%error, "result not fetched with the chat's session");
-                    None
+        let dossier = crate::domain::DossierCode::parse(&code).ok();
+        let file = match (token, dossier) {
+            (Some(token), Some(dossier)) => {
+                match shared.portal.result(&token, &dossier.into()).await {
+                    Ok(file) => Some(file),
+                    Err(PortalError::Unreachable(e)) => return Sent::PortalDown(e),
+                    Err(error) => {
+                        tracing::info!(%error, "result not fetched with the chat's session");
+                        None
+                    }
                 }
-            },
-            None => None,
+            }
+            _ => None,
         };
         match file {
             Some(file) => {

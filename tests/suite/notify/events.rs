@@ -175,7 +175,7 @@ async fn every_officer_action_reaches_each_linked_chat_once_in_its_language() {
                 n.tp.client
                     .answer_supplement(
                         &session.token,
-                        &code,
+                        &dvc_bot::portal::client::DossierRef::parse(&code).unwrap(),
                         vec![upload(
                             "giay_chung_sinh",
                             "ro-net.pdf",

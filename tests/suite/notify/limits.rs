@@ -114,9 +114,10 @@ async fn a_blocked_chat_gets_nothing_more_until_it_writes_again() {
 #[tokio::test]
 async fn the_notification_metrics_are_on_the_admin_address() {
     let n = Notified::start(crate::support::Engine::Sqlite, false, |_| {}).await;
-    let (admin, addr) = dvc_bot::app::start_admin("127.0.0.1:0".parse().unwrap(), n.db.clone())
+    let admin = dvc_bot::admin::spawn("127.0.0.1:0".parse().unwrap(), n.db.clone())
         .await
         .unwrap();
+    let addr = admin.addr;
     let (session, code) = n.citizen_with_dossier("4101").await;
     let who = n.link(41_001, &session, "vi").await;
     n.officer(&code, json!({"action": "accept"})).await;
@@ -142,6 +143,6 @@ async fn the_notification_metrics_are_on_the_admin_address() {
         assert!(tokio::time::Instant::now() < until, "{text}");
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
-    admin.abort();
+    admin.stop().await.unwrap();
     n.stop().await;
 }

@@ -105,7 +105,7 @@ async fn no_reminder_after_the_answer_or_a_status_change() {
         n.tp.client
             .answer_supplement(
                 &session.token,
-                &code,
+                &dvc_bot::portal::client::DossierRef::parse(&code).unwrap(),
                 vec![upload("giay_chung_sinh", "b.pdf", pdf())],
             )
             .await

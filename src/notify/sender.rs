@@ -11,16 +11,15 @@ use std::time::Duration;
 use teloxide::RequestError;
 use teloxide::payloads::{SendDocumentSetters, SendMessageSetters};
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, InputFile, ParseMode};
+use teloxide::types::{InputFile, ParseMode};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::message::{Button, Notice};
+use super::message::Notice;
 use super::store::{self, Claimed};
 use super::{NotifyConfig, Shared};
-use crate::bot::adapter::{render, render_plain};
 use crate::bot::callback::DossierAction;
-use crate::bot::reply::Text;
+use crate::bot::render::{markup, render};
 use crate::db::now_unix;
 use crate::i18n::Locale;
 use crate::portal::client::PortalError;
@@ -354,7 +353,7 @@ async fn send(shared: &Shared, row: &Claimed) -> Sent {
                     )
                     .caption(caption)
                     .parse_mode(ParseMode::Html);
-                if let Some(k) = keyboard(shared, locale, &notice.buttons) {
+                if let Some(k) = markup(&shared.i18n, locale, &notice.keyboard()) {
                     request = request.reply_markup(k);
                 }
                 return match request.await {
@@ -378,25 +377,13 @@ async fn send(shared: &Shared, row: &Claimed) -> Sent {
         .bot
         .send_message(chat, text)
         .parse_mode(ParseMode::Html);
-    if let Some(k) = keyboard(shared, locale, &notice.buttons) {
+    if let Some(k) = markup(&shared.i18n, locale, &notice.keyboard()) {
         request = request.reply_markup(k);
     }
     match request.await {
         Ok(m) => Sent::Ok(i64::from(m.id.0)),
         Err(e) => Sent::Err(e),
     }
-}
-
-fn keyboard(shared: &Shared, locale: Locale, buttons: &[Button]) -> Option<InlineKeyboardMarkup> {
-    if buttons.is_empty() {
-        return None;
-    }
-    Some(InlineKeyboardMarkup::new(buttons.iter().map(|b| {
-        vec![InlineKeyboardButton::callback(
-            render_plain(&shared.i18n, locale, &Text::msg(&b.label)),
-            b.data.clone(),
-        )]
-    })))
 }
 
 #[cfg(test)]

@@ -3,10 +3,10 @@
 
 use crate::db::users;
 
-use super::super::callback::Callback;
-use super::super::reply::{Effect, Keyboard, Outcome, Reply, Text};
-use super::super::state::Step;
-use super::Ctx;
+use crate::bot::callback::Callback;
+use crate::bot::context::Ctx;
+use crate::bot::reply::{Effect, Keyboard, Outcome, Reply, Text};
+use crate::bot::state::Step;
 
 /// `/notifications`: the two switches as they are.
 pub async fn show(step: Step, ctx: &Ctx<'_>) -> Outcome<Step> {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use dvc_bot::app;
-use dvc_bot::bot::flows::Services;
+use dvc_bot::bot::context::Services;
 use dvc_bot::config::{SANDBOX_TOKEN, Secret};
 use dvc_bot::db::{Db, users};
 use dvc_bot::notify::{NotifyConfig, QuietHours, RunningNotify};

@@ -75,17 +75,20 @@ async fn main() -> anyhow::Result<()> {
     for i in 0..samples {
         let id = format!("01409{:07}", 1_000_000 + i);
         http_portal
-            .register(&RegisterRequest {
-                account_type: AccountType::Citizen,
-                full_name: "Lò Văn Mến".into(),
-                citizen_id: Some(id.clone()),
-                tax_code: None,
-                birth_date: "1990-05-17".into(),
-                phone: "0912345678".into(),
-                email: None,
-                address: "Tổ 3, phường Chiềng Lề, thành phố Sơn La".into(),
-                password: PASSWORD.into(),
-            })
+            .register(
+                &RegisterRequest {
+                    account_type: AccountType::Citizen,
+                    full_name: "Lò Văn Mến".into(),
+                    citizen_id: Some(id.clone()),
+                    tax_code: None,
+                    birth_date: "1990-05-17".into(),
+                    phone: "0912345678".into(),
+                    email: None,
+                    address: "Tổ 3, phường Chiềng Lề, thành phố Sơn La".into(),
+                    password: PASSWORD.into(),
+                },
+                None,
+            )
             .await?;
         let session = http_portal
             .login(&LoginRequest {

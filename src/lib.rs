@@ -20,3 +20,4 @@ pub mod i18n;
 pub mod portal;
 pub mod sandbox;
 pub mod shutdown;
+pub mod vietqr;

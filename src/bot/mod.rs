@@ -1,6 +1,7 @@
 //! The Telegram bot: a teloxide dispatcher over persisted dialogues (`state`), whose flows are
 //! steps returning replies as data (`flows`, `reply`), rendered and sent by one `adapter`.
 
+pub mod activity;
 pub mod adapter;
 pub mod callback;
 pub mod flows;

@@ -4,20 +4,16 @@
 //! updates itself (✅ / ⬜ / ➖) and "skip" for the optional ones.
 
 use crate::db::now_unix;
-use crate::domain::is_format_char;
 use crate::i18n::Locale;
 use crate::portal::client::{PortalError, Upload};
-use crate::portal::model::{FileType, Paper};
 
 use super::super::callback::Callback;
 use super::super::reply::{Effect, Keyboard, Reply, Text};
 use super::super::state::{Draft, PaperFile, State, Step};
+use super::paper_check::{self, megabytes, type_names};
 use super::review::{ask_delivery, ensure_created};
 use super::submit::{Out, find, gone, paper_name, to};
 use super::{Ctx, Input};
-
-/// The largest file a bot may download from Telegram.
-pub const TELEGRAM_DOWNLOAD_MAX: u32 = 20 * 1024 * 1024;
 
 fn checklist(draft: &Draft, locale: Locale) -> Reply {
     let lines: Vec<String> = draft
@@ -88,48 +84,6 @@ fn ask_paper(state: State, key: &str, ctx: &Ctx<'_>) -> Out {
     .send(Reply::new(text).with(keyboard))
 }
 
-/// The accepted types as a citizen reads them: "PDF, JPEG, PNG".
-fn type_names(paper: &Paper) -> String {
-    let names: Vec<&str> = paper
-        .accepted
-        .iter()
-        .map(|t| match t {
-            FileType::Pdf => "PDF",
-            FileType::Jpeg => "JPEG",
-            FileType::Png => "PNG",
-        })
-        .collect();
-    names.join(", ")
-}
-
-/// A file name from Telegram made acceptable to the portal: no folders, no `:` or control
-/// characters, not hidden, at most 100 characters. None if nothing is left.
-fn clean_file_name(name: &str) -> Option<String> {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let cleaned: String = base
-        .chars()
-        .filter(|c| !is_format_char(*c))
-        .map(|c| if c == ':' || c.is_control() { '_' } else { c })
-        .collect::<String>()
-        .replace("..", ".");
-    let cleaned = cleaned
-        .trim()
-        .trim_start_matches('.')
-        .chars()
-        .take(100)
-        .collect::<String>();
-    (!cleaned.is_empty()).then_some(cleaned)
-}
-
-fn megabytes(bytes: u64) -> String {
-    let tenths = (bytes * 10).div_ceil(1024 * 1024);
-    if tenths.is_multiple_of(10) {
-        format!("{}", tenths / 10)
-    } else {
-        format!("{},{}", tenths / 10, tenths % 10)
-    }
-}
-
 /// A paper sent as a document or a photo (or "skip" for an optional one).
 pub async fn receive_paper(mut state: State, key: String, input: Input, ctx: &Ctx<'_>) -> Out {
     let Some(i) = find(&state, &key) else {
@@ -139,20 +93,7 @@ pub async fn receive_paper(mut state: State, key: String, input: Input, ctx: &Ct
         return ask_delivery(state, &key);
     };
     let paper = state.drafts[i].procedure.papers[p].clone();
-    let (file_id, file_name, size) = match input {
-        Input::Document {
-            file_id,
-            file_name,
-            size,
-            ..
-        } => {
-            let name = file_name
-                .as_deref()
-                .and_then(clean_file_name)
-                .unwrap_or_else(|| format!("{}.pdf", paper.code));
-            (file_id, name, size)
-        }
-        Input::Photo { file_id, size } => (file_id, format!("{}.jpg", paper.code), size),
+    let sent = match input {
         Input::Callback(Callback::SkipPaper(n)) if n as usize == p && !paper.required => {
             state.drafts[i].skipped.push(paper.code.clone());
             let list = checklist(&state.drafts[i], ctx.locale);
@@ -166,52 +107,26 @@ pub async fn receive_paper(mut state: State, key: String, input: Input, ctx: &Ct
             return super::stale_button(Step::Papers { key: key.clone() })
                 .map(|step| State { step, ..state });
         }
-        _ => {
-            let mut out = ask_paper(state, &key, ctx);
-            out.effects
-                .insert(0, Effect::Send(Reply::msg("hint-paper")));
-            return out;
-        }
+        input => match paper_check::sent(&input, &paper) {
+            Some(sent) => sent,
+            None => {
+                let mut out = ask_paper(state, &key, ctx);
+                out.effects
+                    .insert(0, Effect::Send(Reply::msg("hint-paper")));
+                return out;
+            }
+        },
     };
     let stay =
         |state: State, reply: Reply| to(state, Step::Papers { key: key.clone() }).send(reply);
-    // Refused before downloading: Telegram gives bots files up to 20 MB only.
-    if size > TELEGRAM_DOWNLOAD_MAX {
-        return stay(
-            state,
-            Reply::new(Text::msg("paper-too-big-telegram").arg("max_mb", "20")),
-        );
-    }
-    if u64::from(size) > paper.max_bytes {
-        return stay(
-            state,
-            Reply::new(Text::msg("paper-too-big").arg("max_mb", megabytes(paper.max_bytes))),
-        );
-    }
-    let bytes = match ctx.services.files.download(&file_id).await {
-        Ok(b) => b,
-        Err(error) => {
-            tracing::warn!(%error, "paper download failed");
-            return stay(state, Reply::msg("paper-download-failed"));
-        }
-    };
-    if bytes.len() as u64 > paper.max_bytes {
-        return stay(
-            state,
-            Reply::new(Text::msg("paper-too-big").arg("max_mb", megabytes(paper.max_bytes))),
-        );
-    }
-    // The content decides the type, not the name.
-    let Some(kind) = FileType::sniff(&bytes).filter(|k| paper.accepted.contains(k)) else {
-        return stay(
-            state,
-            Reply::new(
-                Text::msg("paper-wrong-type")
-                    .arg("paper", paper_name(&paper, ctx.locale))
-                    .arg("types", type_names(&paper)),
-            ),
-        );
-    };
+    let (bytes, kind) =
+        match paper_check::fetch(&paper, &sent, paper_name(&paper, ctx.locale), ctx).await {
+            Ok(checked) => checked,
+            Err(refusal) => return stay(state, refusal),
+        };
+    let paper_check::Sent {
+        file_id, file_name, ..
+    } = sent;
     let mut file = PaperFile {
         paper_code: paper.code.clone(),
         file_id,
@@ -263,31 +178,4 @@ async fn upload_now(
         .upload(token, &id.to_string(), upload)
         .await?
         .id)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{clean_file_name, megabytes};
-
-    #[test]
-    fn file_names_are_cleaned_for_the_portal() {
-        assert_eq!(clean_file_name("scan.pdf").as_deref(), Some("scan.pdf"));
-        assert_eq!(
-            clean_file_name("../../etc/passwd").as_deref(),
-            Some("passwd")
-        );
-        assert_eq!(
-            clean_file_name("C:\\Users\\a\\giấy tờ.pdf").as_deref(),
-            Some("giấy tờ.pdf")
-        );
-        assert_eq!(clean_file_name("a:b..pdf").as_deref(), Some("a_b.pdf"));
-        assert_eq!(clean_file_name(".hidden").as_deref(), Some("hidden"));
-        assert_eq!(clean_file_name("..."), None);
-    }
-
-    #[test]
-    fn megabytes_read_naturally() {
-        assert_eq!(megabytes(5 * 1024 * 1024), "5");
-        assert_eq!(megabytes(1536 * 1024), "1,5");
-    }
 }

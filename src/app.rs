@@ -18,6 +18,7 @@ use crate::i18n::I18n;
 use crate::portal::client::{HttpPortal, Portal};
 use crate::portal::server::{self as portal_server, PortalConfig, RunningPortal};
 use crate::sandbox::{self, SandboxConfig};
+use crate::vietqr::BankAccount;
 
 /// The bot's long-lived parts, built from its database, key and portal.
 pub async fn services(
@@ -37,7 +38,17 @@ pub async fn services(
         cipher,
         passwords: Default::default(),
         i18n: I18n::load()?,
+        bank: None,
     }))
+}
+
+/// The services with the account fees are paid to (VietQR), set before the bot starts.
+pub fn with_bank(mut services: Arc<Services>, bank: Option<BankAccount>) -> Arc<Services> {
+    match Arc::get_mut(&mut services) {
+        Some(s) => s.bank = bank,
+        None => tracing::error!("services already shared; the bank account is not set"),
+    }
+    services
 }
 
 /// The reference portal in this process on `listen` (port 0: any free loopback port).
@@ -101,6 +112,7 @@ pub async fn run(
         telegram,
     )
     .await?;
+    let services = with_bank(services, settings.bank(false).context("DVC_BANK_*")?);
     let (admin, admin_addr) = start_admin(settings.admin_listen, services.db.clone()).await?;
     tracing::info!(%admin_addr, "health at /healthz, metrics at /metrics");
     let updates = match &settings.webhook_url {
@@ -268,6 +280,7 @@ pub async fn sandbox(
         telegram,
     )
     .await?;
+    let services = with_bank(services, settings.bank(true).context("DVC_BANK_*")?);
     // The sandbox is for trying things out: a taken admin port is worth a warning, not a stop.
     let admin = match start_admin(settings.admin_listen, services.db.clone()).await {
         Ok(started) => Some(started),

@@ -70,6 +70,13 @@ pub enum Callback {
     /// ("Bổ sung hồ sơ"), see the fee and its QR code ("Xem phí và mã QR"), get the result,
     /// ask an officer about it ("Hỏi cán bộ"), rate it ("Đánh giá").
     Dossier(DossierAction, DossierCode),
+    /// "Hồ sơ của tôi": the groups by status.
+    MyDossiers,
+    /// Page `page` of the dossiers of group number `group` of "Hồ sơ của tôi".
+    MyGroup {
+        group: u32,
+        page: u32,
+    },
     Unknown,
 }
 
@@ -104,6 +111,8 @@ impl fmt::Display for Callback {
             Callback::Drafts => f.write_str("dr"),
             Callback::Menu => f.write_str("m"),
             Callback::Dossier(action, code) => write!(f, "{}:{code}", action.code()),
+            Callback::MyDossiers => f.write_str("md"),
+            Callback::MyGroup { group, page } => write!(f, "mg:{group}:{page}"),
             Callback::Unknown => f.write_str("?"),
         }
     }
@@ -162,6 +171,10 @@ impl Callback {
                 .map(Callback::ResumePortalDraft),
             ("dr", None, None) => Some(Callback::Drafts),
             ("m", None, None) => Some(Callback::Menu),
+            ("md", None, None) => Some(Callback::MyDossiers),
+            ("mg", group, page) => num(group)
+                .zip(num(page))
+                .map(|(group, page)| Callback::MyGroup { group, page }),
             (head, Some(code), None) => DossierAction::from_code(head)
                 .zip(DossierCode::parse(code).ok())
                 .map(|(action, code)| Callback::Dossier(action, code)),
@@ -181,16 +194,25 @@ pub enum DossierAction {
     Result,
     Ask,
     Rate,
+    /// "Rút hồ sơ" on the card: asks for a confirmation.
+    Withdraw,
+    /// The confirmation: withdraw it now.
+    WithdrawConfirm,
+    /// "Gửi bổ sung": send the papers collected for a supplement request.
+    SendSupplement,
 }
 
 impl DossierAction {
-    pub const ALL: [DossierAction; 6] = [
+    pub const ALL: [DossierAction; 9] = [
         DossierAction::Open,
         DossierAction::Supplement,
         DossierAction::Fees,
         DossierAction::Result,
         DossierAction::Ask,
         DossierAction::Rate,
+        DossierAction::Withdraw,
+        DossierAction::WithdrawConfirm,
+        DossierAction::SendSupplement,
     ];
     fn code(self) -> &'static str {
         match self {
@@ -200,6 +222,9 @@ impl DossierAction {
             DossierAction::Result => "kq",
             DossierAction::Ask => "hq",
             DossierAction::Rate => "dg",
+            DossierAction::Withdraw => "rt",
+            DossierAction::WithdrawConfirm => "rx",
+            DossierAction::SendSupplement => "gs",
         }
     }
     fn from_code(code: &str) -> Option<Self> {
@@ -278,6 +303,8 @@ mod tests {
             Callback::ResumeDraft("a1b2c3d4".into()),
             Callback::ResumePortalDraft(123_456_789),
             Callback::Drafts,
+            Callback::MyDossiers,
+            Callback::MyGroup { group: 9, page: 12 },
         ];
         all.extend(RegField::ALL.iter().map(|f| Callback::RegisterEdit(*f)));
         // The longest dossier code the parser takes (a 32-character unit code).
@@ -312,6 +339,9 @@ mod tests {
             "ho:1.001193",
             "ho:000.00.25.H50-261125-0001:x",
             "zz:000.00.25.H50-261125-0001",
+            "mg:1",
+            "md:1",
+            "rx:1.001193",
             &long,
         ] {
             assert_eq!(Callback::parse(data), Callback::Unknown, "{data}");

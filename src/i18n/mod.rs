@@ -31,6 +31,11 @@ pub const RESOURCES: &[(&str, &str, &str)] = &[
         include_str!("../../locales/vi/submit.ftl"),
         include_str!("../../locales/en/submit.ftl"),
     ),
+    (
+        "dossier.ftl",
+        include_str!("../../locales/vi/dossier.ftl"),
+        include_str!("../../locales/en/dossier.ftl"),
+    ),
 ];
 
 /// A language the bot speaks.

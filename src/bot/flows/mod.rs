@@ -5,6 +5,7 @@ pub mod account;
 pub mod dossiers;
 pub mod drafts;
 pub mod lookup;
+pub mod paper_check;
 pub mod papers;
 pub mod procedures;
 pub mod register;
@@ -106,6 +107,8 @@ pub struct Services {
     pub cipher: Cipher,
     pub passwords: PasswordVault,
     pub i18n: I18n,
+    /// The account fees are paid to (VietQR); none: the payment reference alone.
+    pub bank: Option<crate::vietqr::BankAccount>,
 }
 
 /// One update's context.
@@ -244,7 +247,7 @@ async fn route(state: State, step: Step, input: Input, ctx: &Ctx<'_>) -> Outcome
             "submit" if arg.is_empty() => procedures::open(state, ctx).await,
             "submit" => submit::start(state, arg, None, ctx).await,
             "drafts" => drafts::list(state, ctx).await,
-            "mydossiers" => dossiers::list(state, ctx).await,
+            "mydossiers" => dossiers::list::groups(state, false, ctx).await,
             "mydata" => {
                 let outcome = account::my_data(&state, ctx);
                 lift(outcome, state)
@@ -258,7 +261,7 @@ async fn route(state: State, step: Step, input: Input, ctx: &Ctx<'_>) -> Outcome
         ctx.services.passwords.forget(ctx.user_id);
         return match item {
             MenuItem::Services => procedures::open(state, ctx).await,
-            MenuItem::MyDossiers => dossiers::list(state, ctx).await,
+            MenuItem::MyDossiers => dossiers::list::groups(state, false, ctx).await,
             MenuItem::Lookup => lift(lookup::begin("", ctx).await, state),
             MenuItem::Account => lift(account::show(ctx), state),
             MenuItem::Help => lift(start::help(), state),
@@ -290,9 +293,18 @@ async fn route(state: State, step: Step, input: Input, ctx: &Ctx<'_>) -> Outcome
         (_, Input::Callback(Callback::SendDraft(key))) => review::send(state, &key, ctx).await,
         (_, Input::Callback(Callback::EditDraft(key))) => review::edit(state, &key, ctx).await,
         (_, Input::Callback(Callback::DiscardDraft(key))) => review::discard(state, &key),
-        // A dossier's buttons (notifications, cards): its status until the card exists.
-        (_, Input::Callback(Callback::Dossier(_, code))) => {
-            lift(lookup::show(code.as_str(), ctx).await, state)
+        // A dossier's buttons (notifications, cards, lists) and the answer to a supplement.
+        (_, Input::Callback(Callback::Dossier(action, code))) => {
+            dossiers::on_button(state, action, code, ctx).await
+        }
+        (_, Input::Callback(Callback::MyDossiers)) => {
+            dossiers::list::groups(state, true, ctx).await
+        }
+        (_, Input::Callback(Callback::MyGroup { group, page })) => {
+            dossiers::list::group(state, group, page, ctx).await
+        }
+        (Step::Supplement { code, papers }, input) => {
+            dossiers::supplement::receive_paper(state, code, papers, input, ctx).await
         }
         // Submitting: each step in the order of the conversation.
         (Step::Procedures { .. }, Input::Text(text)) => procedures::search(state, &text, ctx).await,
@@ -375,6 +387,7 @@ pub fn hint(step: Step) -> Outcome<Step> {
         | Step::Delivery { .. }
         | Step::PostAddress { .. } => "hint-submit",
         Step::Review { .. } => "hint-submit-review",
+        Step::Supplement { .. } => "hint-supplement",
     };
     Outcome::new(step).send(Reply::msg(id))
 }

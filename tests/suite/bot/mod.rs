@@ -57,6 +57,7 @@ impl Steps {
             cipher: Cipher::from_hex(&Secret::generate()).expect("key"),
             passwords: Default::default(),
             i18n: I18n::load().expect("locales"),
+            bank: None,
         });
         Self {
             portal,
@@ -345,7 +346,9 @@ pub fn rendered(steps: &Steps, outcome: &Outcome<State>, locale: Locale) -> Stri
             Effect::Send(r)
             | Effect::EditOrigin(r)
             | Effect::SendChecklist(r)
-            | Effect::EditChecklist(r) => {
+            | Effect::EditChecklist(r)
+            | Effect::SendPhoto { caption: r, .. }
+            | Effect::SendDocument { caption: r, .. } => {
                 let mut t = vec![r.text.clone()];
                 match &r.keyboard {
                     Keyboard::Inline(rows) => {
@@ -359,7 +362,7 @@ pub fn rendered(steps: &Steps, outcome: &Outcome<State>, locale: Locale) -> Stri
                 t
             }
             Effect::Toast(t) => vec![t.clone()],
-            Effect::DeleteInput => vec![],
+            Effect::DeleteInput | Effect::ClearOriginButtons => vec![],
         };
         for t in texts {
             out.push(

@@ -1,6 +1,7 @@
 //! The bot: its steps with the real reference portal and no Telegram at all (`steps`), and the
 //! whole system through the sandbox's Bot API (`journeys`, `submit`).
 
+mod card;
 mod commands;
 mod edit;
 mod journeys;
@@ -97,6 +98,8 @@ pub struct System {
     pub data: tempfile::TempDir,
     pub bot: Option<app::RunningBot>,
     pub key: Secret,
+    /// The account fees are paid to (VietQR), from the next `start_bot`.
+    pub bank: Option<dvc_bot::vietqr::BankAccount>,
 }
 
 impl System {
@@ -133,6 +136,7 @@ impl System {
             data,
             bot: None,
             key: Secret::generate(),
+            bank: None,
         };
         system.start_bot().await;
         system
@@ -171,6 +175,7 @@ impl System {
         )
         .await
         .expect("services");
+        let services = app::with_bank(services, self.bank.clone());
         self.bot = Some(app::spawn_bot_with(
             token,
             self.sandbox.base_url.clone(),

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 
 use crate::domain::Address;
-use crate::i18n::format_date;
+use crate::i18n::{Locale, format_date};
 use crate::portal::client::{PortalError, Upload};
 use crate::portal::model::{CreateDraft, Delivery, Dossier, FieldKind, FormField, UpdateDraft};
 
@@ -15,8 +15,8 @@ use super::super::reply::{Effect, Keyboard, Outcome, Reply, Text};
 use super::super::state::{Draft, State, Step};
 use super::papers::start_papers;
 use super::submit::{
-    Out, ask_field, field_label, find, gone, login_buttons, paper_name, procedure_name,
-    refresh_procedure, to,
+    Out, ask_field, field_label, find, gone, login_buttons, option_label, paper_name,
+    procedure_name, refresh_procedure, to,
 };
 use super::{Ctx, Input, main_menu};
 
@@ -165,11 +165,18 @@ pub async fn receive_address(mut state: State, key: String, input: Input, ctx: &
     review(state, &key, ctx)
 }
 
-pub(super) fn shown_value(field: &FormField, value: &str) -> String {
+pub(super) fn shown_value(field: &FormField, value: &str, locale: Locale) -> String {
     match field.kind {
         FieldKind::Date => NaiveDate::parse_from_str(value, "%Y-%m-%d")
             .map(format_date)
             .unwrap_or_else(|_| value.to_owned()),
+        // A choice in the chat's language (the value kept is the portal's option).
+        FieldKind::Choice => field
+            .options
+            .iter()
+            .position(|o| o == value)
+            .map(|i| option_label(field, i, locale).to_owned())
+            .unwrap_or_else(|| value.to_owned()),
         _ => value.to_owned(),
     }
 }
@@ -188,7 +195,7 @@ pub(super) fn review(state: State, key: &str, ctx: &Ctx<'_>) -> Out {
             draft
                 .values
                 .get(&f.key)
-                .map(|v| format!("• {}: {}", field_label(f, ctx.locale), shown_value(f, v)))
+                .map(|v| format!("• {}: {}", field_label(f, ctx.locale), shown_value(f, v, ctx.locale)))
         })
         .collect();
     let papers: Vec<String> = draft

@@ -64,6 +64,14 @@ pub(super) fn field_label(field: &FormField, locale: Locale) -> &str {
     }
 }
 
+/// Option `i` of a choice field in the chat's language, where the catalogue has it.
+pub(super) fn option_label(field: &FormField, i: usize, locale: Locale) -> &str {
+    let en = field.options_en.get(i).filter(|_| locale == Locale::En);
+    en.or_else(|| field.options.get(i))
+        .map(String::as_str)
+        .unwrap_or("")
+}
+
 pub(super) fn paper_name(paper: &Paper, locale: Locale) -> &str {
     match locale {
         Locale::Vi => &paper.name_vi,
@@ -195,9 +203,9 @@ pub(super) fn ask_field(state: State, key: &str, index: usize, again: bool, ctx:
     let n = index as u32;
     let mut rows: Vec<Vec<(Text, Callback)>> = Vec::new();
     if field.kind == FieldKind::Choice {
-        rows.extend(field.options.iter().enumerate().map(|(option, label)| {
+        rows.extend(field.options.iter().enumerate().map(|(option, _)| {
             vec![(
-                Text::literal(label.as_str()),
+                Text::literal(option_label(field, option, ctx.locale)),
                 Callback::Choice {
                     field: n,
                     n: option as u32,
@@ -208,7 +216,7 @@ pub(super) fn ask_field(state: State, key: &str, index: usize, again: bool, ctx:
     if let Some(current) = draft.values.get(&field.key) {
         text = text
             .then("submit-current-value")
-            .arg("value", shown_value(field, current));
+            .arg("value", shown_value(field, current, ctx.locale));
         rows.push(vec![(Text::msg("button-keep"), Callback::KeepField(n))]);
     }
     if !field.required {
@@ -254,8 +262,9 @@ fn parse_value(field: &FormField, index: usize, input: &Input) -> Result<Answer,
         (FieldKind::Choice, Input::Text(t)) => field
             .options
             .iter()
-            .find(|o| fold(o) == fold(t))
-            .cloned()
+            .zip(field.options_en.iter().map(Some).chain(std::iter::repeat(None)))
+            .find(|(o, en)| fold(o) == fold(t) || en.is_some_and(|en| fold(en) == fold(t)))
+            .map(|(o, _)| o.clone())
             .map(Answer::Set)
             .ok_or("invalid-field-choice"),
         (FieldKind::Text, Input::Text(t)) => {
@@ -337,7 +346,20 @@ pub async fn receive_value(
                 Answer::Keep => {}
             }
             draft.updated_at = now_unix();
-            ask_field(state, &key, index + 1, false, ctx)
+            let echo = match (&input, draft.values.get(&field.key)) {
+                // A choice pressed is said back, so the chat shows what was chosen.
+                (Input::Callback(Callback::Choice { .. }), Some(value)) => Some(
+                    Text::msg("submit-choice-echo")
+                        .arg("label", field_label(&field, ctx.locale))
+                        .arg("value", shown_value(&field, value, ctx.locale)),
+                ),
+                _ => None,
+            };
+            let mut out = ask_field(state, &key, index + 1, false, ctx);
+            if let Some(echo) = echo {
+                out.effects.insert(0, Effect::Send(Reply::new(echo)));
+            }
+            out
         }
         Err("stale") => {
             to(state, Step::Fill { key, index }).effect(Effect::Toast(Text::msg("stale-button")))
@@ -361,6 +383,7 @@ mod tests {
             kind,
             required,
             options: vec!["Nam".into(), "Nữ".into()],
+            options_en: vec!["Male".into(), "Female".into()],
         }
     }
 

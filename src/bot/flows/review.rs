@@ -192,10 +192,13 @@ pub(super) fn review(state: State, key: &str, ctx: &Ctx<'_>) -> Out {
         .form
         .iter()
         .filter_map(|f| {
-            draft
-                .values
-                .get(&f.key)
-                .map(|v| format!("• {}: {}", field_label(f, ctx.locale), shown_value(f, v, ctx.locale)))
+            draft.values.get(&f.key).map(|v| {
+                format!(
+                    "• {}: {}",
+                    field_label(f, ctx.locale),
+                    shown_value(f, v, ctx.locale)
+                )
+            })
         })
         .collect();
     let papers: Vec<String> = draft

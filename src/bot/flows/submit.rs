@@ -262,7 +262,13 @@ fn parse_value(field: &FormField, index: usize, input: &Input) -> Result<Answer,
         (FieldKind::Choice, Input::Text(t)) => field
             .options
             .iter()
-            .zip(field.options_en.iter().map(Some).chain(std::iter::repeat(None)))
+            .zip(
+                field
+                    .options_en
+                    .iter()
+                    .map(Some)
+                    .chain(std::iter::repeat(None)),
+            )
             .find(|(o, en)| fold(o) == fold(t) || en.is_some_and(|en| fold(en) == fold(t)))
             .map(|(o, _)| o.clone())
             .map(Answer::Set)

@@ -452,6 +452,20 @@ async fn a_fee_with_its_vietqr_code_in_english() {
         sys.bank = Some(BankAccount::new("970422", "1234567890", "KBNN SON LA").unwrap());
         sys.start_bot().await;
         let (who, id) = logged_in(&sys, 7401, "7401", Locale::En).await;
+        let t = sys.say(&who, "/procedures").await;
+        let fields: Vec<&str> = t
+            .bot_messages()
+            .flat_map(|m| m.buttons.iter().flatten())
+            .map(String::as_str)
+            .collect();
+        assert!(
+            fields.iter().any(|b| b.starts_with("Civil status (")),
+            "fields in English: {fields:?}"
+        );
+        assert!(
+            !fields.iter().any(|b| b.starts_with("Hộ tịch")),
+            "{fields:?}"
+        );
         let code = submitted(&sys, &id, None).await;
         officer(&sys, &code, json!({"action": "accept"})).await;
         officer(

@@ -114,9 +114,14 @@ async fn english_submission_skips_an_optional_paper_and_sends_the_result_by_post
             "{}",
             bot_text(&t)
         );
-        assert!(has_button(&t, "Chưa kết hôn") && has_button(&t, "Đã ly hôn"));
-        let t = sys.press(&who, "Chưa kết hôn").await;
+        assert!(has_button(&t, "Never married") && has_button(&t, "Divorced"));
+        assert!(!has_button(&t, "Chưa kết hôn"), "options in English");
+        let t = sys.press(&who, "Never married").await;
         let said = bot_text(&t);
+        assert!(
+            said.contains("Never married"),
+            "the choice is echoed: {said}"
+        );
         assert!(
             said.contains("⬜ Applicant's citizen ID card *")
                 && said.contains("⬜ Divorce judgment (if any)"),
@@ -125,7 +130,7 @@ async fn english_submission_skips_an_optional_paper_and_sends_the_result_by_post
         assert!(!has_button(&t, "Skip"), "the ID card is required: {said}");
 
         // An option of the question already answered: refused, the answer unchanged.
-        assert_eq!(press_stale(&sys, &who, "Đã ly hôn").await, OUTDATED);
+        assert_eq!(press_stale(&sys, &who, "Divorced").await, OUTDATED);
         let state = sys.stored_state(&who).await;
         assert_eq!(
             state.drafts[0]
@@ -189,7 +194,7 @@ async fn english_submission_skips_an_optional_paper_and_sends_the_result_by_post
         let review = bot_text(&t);
         assert!(
             review.contains("Check the dossier: Certificate of marital status")
-                && review.contains("Current marital status: Chưa kết hôn")
+                && review.contains("Current marital status: Never married")
                 && review.contains("Purpose: To marry in Sơn La")
                 && review.contains(&format!("by public postal service, to {address}")),
             "{review}"
@@ -235,7 +240,7 @@ async fn edit_details_keeps_one_value_and_changes_another() {
         "{}",
         bot_text(&t)
     );
-    let t = sys.press(&who, "Khai sinh").await;
+    let t = sys.press(&who, "Birth").await;
     assert!(
         bot_text(&t).contains("(2/3) Registration number (if known) (optional)"),
         "{}",
@@ -252,7 +257,7 @@ async fn edit_details_keeps_one_value_and_changes_another() {
     let t = sys.press(&who, "📱 Online (sent in this chat)").await;
     let review = bot_text(&t);
     assert!(
-        review.contains("Kind of extract: Khai sinh")
+        review.contains("Kind of extract: Birth")
             && review.contains("Registration number (if known): KS-123")
             && review.contains("Number of copies: 2"),
         "{review}"
@@ -261,7 +266,7 @@ async fn edit_details_keeps_one_value_and_changes_another() {
     let t = sys.press(&who, "✏️ Edit details").await;
     let said = bot_text(&t);
     assert!(
-        said.contains("(1/3) Kind of extract") && said.contains("Current answer: Khai sinh"),
+        said.contains("(1/3) Kind of extract") && said.contains("Current answer: Birth"),
         "{said}"
     );
     assert!(has_button(&t, "Keep it"), "{said}");
@@ -284,7 +289,7 @@ async fn edit_details_keeps_one_value_and_changes_another() {
         "back to the review once nothing is missing: {review}"
     );
     assert!(
-        review.contains("Kind of extract: Khai sinh")
+        review.contains("Kind of extract: Birth")
             && review.contains("Registration number (if known): KS-456")
             && review.contains("Number of copies: 2")
             && !review.contains("KS-123"),

@@ -33,7 +33,7 @@ pub async fn show(code: &str, ctx: &Ctx<'_>) -> Outcome<Step> {
         Ok(code) => code,
         Err(invalid) => return Outcome::new(Step::Idle).send(Reply::msg(&invalid.message_id())),
     };
-    match ctx.services.portal.public_lookup(code.as_str(), None).await {
+    match ctx.services.portal.public_lookup(&code, None).await {
         Ok(dossier) => {
             let dash = || "—".to_owned();
             let text = Text::msg("lookup-result")

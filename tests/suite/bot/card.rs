@@ -93,14 +93,14 @@ async fn submitted(sys: &System, cccd: &str, post: Option<&str>) -> DossierCode 
     sys.portal_client
         .upload(
             &token,
-            &draft.id.to_string(),
+            &draft.id.into(),
             upload("giay_chung_sinh", "chung-sinh.pdf", pdf()),
         )
         .await
         .expect("upload");
     let sent = sys
         .portal_client
-        .submit(&token, &draft.id.to_string(), &format!("s-{}", draft.id))
+        .submit(&token, &draft.id.into(), &format!("s-{}", draft.id))
         .await
         .expect("submit");
     DossierCode::parse(sent.code.as_deref().expect("a code")).expect("dossier code")
@@ -135,7 +135,7 @@ fn deadline() -> String {
 async fn status(sys: &System, cccd: &str, code: &DossierCode) -> DossierStatus {
     let token = session(sys, cccd).await;
     sys.portal_client
-        .my_dossier(&token, code.as_str())
+        .my_dossier(&token, &code.clone().into())
         .await
         .expect("my dossier")
         .status
@@ -384,7 +384,7 @@ async fn a_supplement_answered_in_the_chat_moves_the_dossier_back() {
         let token = session(&sys, &id).await;
         let dossier = sys
             .portal_client
-            .my_dossier(&token, code.as_str())
+            .my_dossier(&token, &code.clone().into())
             .await
             .unwrap();
         assert!(

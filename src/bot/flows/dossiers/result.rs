@@ -38,7 +38,7 @@ pub async fn open(state: State, code: &DossierCode, ctx: &Ctx<'_>) -> Out {
     }
     let file = match call_as(
         Activity::UploadDocument,
-        ctx.services.portal.result(&token, code.as_str()),
+        ctx.services.portal.result(&token, &code.clone().into()),
     )
     .await
     {

@@ -81,8 +81,18 @@ pub async fn call_as<T>(
     activity: Activity,
     fut: impl Future<Output = PortalResult<T>>,
 ) -> Result<T, Failure> {
+    call_within(activity, PORTAL_DEADLINE, fut).await
+}
+
+/// A portal call showing `activity` while it runs, given up after `deadline` (uploads take
+/// longer than the other calls).
+pub async fn call_within<T>(
+    activity: Activity,
+    deadline: Duration,
+    fut: impl Future<Output = PortalResult<T>>,
+) -> Result<T, Failure> {
     activity::signal(activity);
-    match tokio::time::timeout(PORTAL_DEADLINE, fut).await {
+    match tokio::time::timeout(deadline, fut).await {
         Ok(result) => result.map_err(Failure::from),
         Err(_) => Err(Failure::Slow),
     }
@@ -96,7 +106,7 @@ pub fn token(ctx: &Ctx<'_>) -> Result<String, Failure> {
 /// The owner's dossier `code`, full (history, pending request, documents).
 pub async fn own_dossier(code: &DossierCode, ctx: &Ctx<'_>) -> Result<(String, Dossier), Failure> {
     let token = token(ctx)?;
-    let dossier = call(ctx.services.portal.my_dossier(&token, code.as_str())).await?;
+    let dossier = call(ctx.services.portal.my_dossier(&token, &code.clone().into())).await?;
     Ok((token, dossier))
 }
 

@@ -5,17 +5,18 @@
 
 use crate::domain::DossierCode;
 use crate::i18n::{Locale, format_datetime};
-use crate::portal::client::Upload;
+use crate::portal::client::{UPLOAD_DEADLINE, Upload};
 use crate::portal::model::{DossierStatus, EventData, Paper, Procedure};
 
+use super::super::super::activity::Activity;
 use super::super::super::callback::{Callback, DossierAction};
 use super::super::super::reply::{Arg, Effect, Keyboard, Reply, Text};
 use super::super::super::state::{PaperFile, State, Step};
 use super::super::paper_check::{self, megabytes, type_names};
 use super::super::{Ctx, Input};
 use super::shared::{
-    Failure, Out, call, failed, own_dossier, paper_label, procedure_of, show_card, status_id,
-    token, used,
+    Failure, Out, call_within, failed, own_dossier, paper_label, procedure_of, show_card,
+    status_id, token, used,
 };
 
 /// The checklist: reason, deadline, each paper asked for (✅ received, ⬜ not yet), and
@@ -259,13 +260,12 @@ pub async fn send(state: State, code: &DossierCode, ctx: &Ctx<'_>) -> Out {
             }
         }
     }
-    match call(
-        ctx.services
-            .portal
-            .answer_supplement(&token, code.as_str(), uploads),
-    )
-    .await
-    {
+    let dossier_ref = code.clone().into();
+    let answer = ctx
+        .services
+        .portal
+        .answer_supplement(&token, &dossier_ref, uploads);
+    match call_within(Activity::Typing, UPLOAD_DEADLINE, answer).await {
         Ok(dossier) => {
             let idle = State {
                 step: Step::Idle,

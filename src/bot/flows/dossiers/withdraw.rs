@@ -49,7 +49,7 @@ pub async fn confirm(state: State, code: &DossierCode, ctx: &Ctx<'_>) -> Out {
         Ok(t) => t,
         Err(failure) => return failed(state, failure, ctx).await,
     };
-    match call(ctx.services.portal.withdraw(&token, code.as_str())).await {
+    match call(ctx.services.portal.withdraw(&token, &code.clone().into())).await {
         Ok(dossier) => {
             let mut out = show_card(state, &dossier, code, ctx).await;
             out.effects.insert(

@@ -361,7 +361,7 @@ pub async fn send(mut state: State, key: &str, ctx: &Ctx<'_>) -> Out {
         .submit(&token, &id.into(), &submit_key)
         .await
     {
-        Ok(dossier) => submitted(state, key, &dossier),
+        Ok(dossier) => submitted(state, key, &dossier, ctx.locale),
         Err(PortalError::Unauthorized) => session_expired(state, key, ctx).await,
         Err(error @ PortalError::Invalid { .. }) => {
             refresh_procedure(&mut state.drafts[i], ctx).await;
@@ -371,7 +371,11 @@ pub async fn send(mut state: State, key: &str, ctx: &Ctx<'_>) -> Out {
     }
 }
 
-fn submitted(mut state: State, key: &str, dossier: &Dossier) -> Out {
+fn submitted(mut state: State, key: &str, dossier: &Dossier, locale: Locale) -> Out {
+    // The procedure's name in the chat's language, from the draft's copy of the catalogue.
+    let procedure = find(&state, key)
+        .map(|i| procedure_name(&state.drafts[i], locale).to_owned())
+        .unwrap_or_else(|| dossier.procedure_name.clone());
     state.drafts.retain(|d| d.key != key);
     state.checklist_message = None;
     let code = dossier
@@ -385,10 +389,13 @@ fn submitted(mut state: State, key: &str, dossier: &Dossier) -> Out {
         .unwrap_or_else(|| "—".into());
     let text = Text::msg("submit-done")
         .arg("code", code.as_str())
-        .arg("procedure", dossier.procedure_name.as_str())
+        .arg("procedure", procedure)
         .arg("due", due);
     tracing::info!(dossier = %code, "dossier submitted");
-    to(state, Step::Idle).send(Reply::new(text).with(main_menu()))
+    // "Gửi hồ sơ" is used: the review card stops offering it.
+    to(state, Step::Idle)
+        .effect(Effect::ClearOriginButtons)
+        .send(Reply::new(text).with(main_menu()))
 }
 
 /// The portal refused the submission for missing items: name them and go to the first.

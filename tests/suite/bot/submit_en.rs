@@ -206,6 +206,19 @@ async fn english_submission_skips_an_optional_paper_and_sends_the_result_by_post
 
         let t = sys.press(&who, "📤 Send dossier").await;
         let code = dossier_code(&bot_text(&t), "Dossier code: ");
+        assert!(
+            bot_text(&t).contains("Certificate of marital status"),
+            "the procedure in English: {}",
+            bot_text(&t)
+        );
+        let chat = sys.client.transcript(who.clone(), 0, 0).await.unwrap();
+        assert!(
+            !chat
+                .messages
+                .iter()
+                .any(|m| m.has_button("📤 Send dossier")),
+            "the used review card no longer offers sending"
+        );
         let listed = sys.portal_dossiers(&id).await;
         assert_eq!(listed.len(), 1);
         let dossier = &listed[0];

@@ -5,9 +5,10 @@ use crate::domain::DossierCode;
 use crate::i18n::{format_date, local_date};
 use crate::portal::client::PortalError;
 
-use super::super::reply::{Arg, Outcome, Reply, Text};
-use super::super::state::Step;
-use super::{Ctx, main_menu};
+use crate::bot::context::Ctx;
+use crate::bot::menu::main_menu;
+use crate::bot::reply::{Arg, Outcome, Reply, Text};
+use crate::bot::state::Step;
 
 /// `/status [code]` or the menu button: shows the code given, or asks for one.
 pub async fn begin(arg: &str, ctx: &Ctx<'_>) -> Outcome<Step> {

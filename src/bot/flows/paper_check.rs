@@ -5,8 +5,9 @@
 use crate::domain::is_format_char;
 use crate::portal::model::{FileType, Paper};
 
-use super::super::reply::{Reply, Text};
-use super::{Ctx, Input};
+use crate::bot::context::Ctx;
+use crate::bot::input::Input;
+use crate::bot::reply::{Reply, Text};
 
 /// The largest file a bot may download from Telegram.
 pub const TELEGRAM_DOWNLOAD_MAX: u32 = 20 * 1024 * 1024;

@@ -3,9 +3,9 @@
 
 use crate::domain::DossierCode;
 
-use super::super::super::state::State;
-use super::super::Ctx;
 use super::shared::{Out, failed, own_dossier, show_card};
+use crate::bot::context::Ctx;
+use crate::bot::state::State;
 
 pub async fn open(state: State, code: &DossierCode, ctx: &Ctx<'_>) -> Out {
     match own_dossier(code, ctx).await {

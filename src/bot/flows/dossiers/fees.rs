@@ -7,11 +7,11 @@ use crate::i18n::{format_datetime, format_money};
 use crate::portal::model::DossierStatus;
 use crate::vietqr;
 
-use super::super::super::activity::{self, Activity};
-use super::super::super::reply::{Arg, Effect, Reply, Text};
-use super::super::super::state::{State, Step};
-use super::super::Ctx;
 use super::shared::{Out, failed, own_dossier, show_card, status_id, used};
+use crate::bot::activity::{self, Activity};
+use crate::bot::context::Ctx;
+use crate::bot::reply::{Arg, Effect, Reply, Text};
+use crate::bot::state::{State, Step};
 
 pub async fn open(state: State, code: &DossierCode, ctx: &Ctx<'_>) -> Out {
     let dossier = match own_dossier(code, ctx).await {

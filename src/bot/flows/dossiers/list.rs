@@ -5,11 +5,11 @@
 use crate::i18n::format_date;
 use crate::portal::model::{Dossier, DossierStatus};
 
-use super::super::super::callback::{Callback, DossierAction};
-use super::super::super::reply::{Arg, Effect, Keyboard, Outcome, Reply, Text};
-use super::super::super::state::{State, Step};
-use super::super::Ctx;
 use super::shared::{GROUPS, Out, call, code_of, failed, status_id, token};
+use crate::bot::callback::{Callback, DossierAction};
+use crate::bot::context::Ctx;
+use crate::bot::reply::{Arg, Effect, Keyboard, Outcome, Reply, Text};
+use crate::bot::state::{State, Step};
 
 /// Dossiers on one page of a group.
 pub const PAGE_SIZE: usize = 5;

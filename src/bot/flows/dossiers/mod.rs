@@ -13,9 +13,9 @@ pub mod withdraw;
 
 use crate::domain::DossierCode;
 
-use super::super::callback::DossierAction;
-use super::super::state::State;
-use super::Ctx;
+use crate::bot::callback::DossierAction;
+use crate::bot::context::Ctx;
+use crate::bot::state::State;
 use shared::Out;
 
 /// A button naming one of the citizen's dossiers.

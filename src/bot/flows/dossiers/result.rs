@@ -4,11 +4,11 @@
 use crate::domain::DossierCode;
 use crate::portal::model::{Delivery, DossierStatus};
 
-use super::super::super::activity::Activity;
-use super::super::super::reply::{Effect, Reply, Text};
-use super::super::super::state::{State, Step};
-use super::super::Ctx;
 use super::shared::{Out, call_as, failed, own_dossier, show_card};
+use crate::bot::activity::Activity;
+use crate::bot::context::Ctx;
+use crate::bot::reply::{Effect, Reply, Text};
+use crate::bot::state::{State, Step};
 
 pub async fn open(state: State, code: &DossierCode, ctx: &Ctx<'_>) -> Out {
     let (token, dossier) = match own_dossier(code, ctx).await {

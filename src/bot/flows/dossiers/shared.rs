@@ -10,11 +10,12 @@ use crate::i18n::{Locale, format_date, format_datetime, format_money, local_date
 use crate::portal::client::{PortalError, PortalResult};
 use crate::portal::model::{Dossier, DossierStatus, Procedure};
 
-use super::super::super::activity::{self, Activity};
-use super::super::super::callback::{AccountAction, Callback, DossierAction};
-use super::super::super::reply::{Arg, Effect, Keyboard, Outcome, Reply, Text};
-use super::super::super::state::{State, Step};
-use super::super::{Ctx, main_menu};
+use crate::bot::activity::{self, Activity};
+use crate::bot::callback::{AccountAction, Callback, DossierAction};
+use crate::bot::context::Ctx;
+use crate::bot::menu::main_menu;
+use crate::bot::reply::{Arg, Effect, Keyboard, Outcome, Reply, Text};
+use crate::bot::state::{State, Step};
 
 /// How long the citizen waits on the portal before being told it is slow (the work is kept).
 pub const PORTAL_DEADLINE: Duration = Duration::from_secs(8);

@@ -8,16 +8,17 @@ use crate::i18n::{Locale, format_datetime};
 use crate::portal::client::{UPLOAD_DEADLINE, Upload};
 use crate::portal::model::{DossierStatus, EventData, Paper, Procedure};
 
-use super::super::super::activity::Activity;
-use super::super::super::callback::{Callback, DossierAction};
-use super::super::super::reply::{Arg, Effect, Keyboard, Reply, Text};
-use super::super::super::state::{PaperFile, State, Step};
-use super::super::paper_check::{self, megabytes, type_names};
-use super::super::{Ctx, Input};
 use super::shared::{
     Failure, Out, call_within, failed, own_dossier, paper_label, procedure_of, show_card,
     status_id, token, used,
 };
+use crate::bot::activity::Activity;
+use crate::bot::callback::{Callback, DossierAction};
+use crate::bot::context::Ctx;
+use crate::bot::flows::paper_check::{self, megabytes, type_names};
+use crate::bot::input::Input;
+use crate::bot::reply::{Arg, Effect, Keyboard, Reply, Text};
+use crate::bot::state::{PaperFile, State, Step};
 
 /// The checklist: reason, deadline, each paper asked for (✅ received, ⬜ not yet), and
 /// "Gửi bổ sung" once all are there.
@@ -167,7 +168,8 @@ pub async fn receive_paper(
         papers,
     };
     if let Input::Callback(_) = input {
-        return super::super::stale_button(here(papers)).map(|step| State { step, ..state });
+        return crate::bot::flows::common::stale_button(here(papers))
+            .map(|step| State { step, ..state });
     }
     let Ok(parsed) = DossierCode::parse(&code) else {
         return failed(state, Failure::NotYours, ctx).await;

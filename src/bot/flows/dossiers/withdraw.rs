@@ -2,13 +2,13 @@
 
 use crate::domain::DossierCode;
 
-use super::super::super::callback::{Callback, DossierAction};
-use super::super::super::reply::{Keyboard, Reply, Text};
-use super::super::super::state::{State, Step};
-use super::super::Ctx;
 use super::shared::{
     Failure, Out, call, can_withdraw, failed, own_dossier, show_card, token, used,
 };
+use crate::bot::callback::{Callback, DossierAction};
+use crate::bot::context::Ctx;
+use crate::bot::reply::{Keyboard, Reply, Text};
+use crate::bot::state::{State, Step};
 
 /// "Rút hồ sơ": asks for a confirmation, if the dossier can still be withdrawn.
 pub async fn ask(state: State, code: &DossierCode, ctx: &Ctx<'_>) -> Out {
@@ -20,7 +20,7 @@ pub async fn ask(state: State, code: &DossierCode, ctx: &Ctx<'_>) -> Out {
         let mut out = show_card(state, &dossier, code, ctx).await;
         out.effects.insert(
             0,
-            super::super::super::reply::Effect::Send(Reply::new(
+            crate::bot::reply::Effect::Send(Reply::new(
                 Text::msg("withdraw-not-allowed").arg("code", code.as_str()),
             )),
         );
@@ -54,7 +54,7 @@ pub async fn confirm(state: State, code: &DossierCode, ctx: &Ctx<'_>) -> Out {
             let mut out = show_card(state, &dossier, code, ctx).await;
             out.effects.insert(
                 0,
-                super::super::super::reply::Effect::Send(Reply::new(
+                crate::bot::reply::Effect::Send(Reply::new(
                     Text::msg("withdraw-done").arg("code", code.as_str()),
                 )),
             );

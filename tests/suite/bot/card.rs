@@ -17,6 +17,7 @@ use serde_json::json;
 use super::{System, bot_text, has_button};
 use crate::portal::{BIRTH, PASSWORD, cccd, pdf, registration, upload};
 use crate::support::engines;
+use crate::support::wait::Expect;
 
 /// A citizen with a portal account, logged in through the chat in `locale`.
 async fn logged_in(sys: &System, user_id: i64, tail: &str, locale: Locale) -> (Citizen, String) {
@@ -142,14 +143,19 @@ async fn status(sys: &System, cccd: &str, code: &DossierCode) -> DossierStatus {
 }
 
 /// A press of a button with this callback data (a notification's, or a forged one); the
-/// bot's messages after it.
-async fn press_data(sys: &System, who: &Citizen, data: &str) -> Transcript {
+/// bot's messages after it, once `expect` holds.
+async fn press_data(sys: &System, who: &Citizen, data: &str, expect: Expect) -> Transcript {
     let after = sys.last_id(who).await;
     sys.client
         .press_data(who.clone(), data)
         .await
         .unwrap_or_else(|e| panic!("press {data:?}: {e}"));
-    sys.wait_reply(who, after).await
+    sys.wait_for(who, after, expect).await
+}
+
+/// A bot message with a photo.
+fn a_photo() -> Expect {
+    Expect::bot_message("a photo", |m| m.photo.is_some())
 }
 
 /// The newest bot message with a button labelled `label`.
@@ -232,7 +238,13 @@ async fn groups_cards_and_withdrawing_in_vietnamese() {
         );
 
         // The new one may be withdrawn, after a confirmation.
-        let t = press_data(&sys, &who, &format!("ho:{}", fresh.as_str())).await;
+        let t = press_data(
+            &sys,
+            &who,
+            &format!("ho:{}", fresh.as_str()),
+            Expect::button("↩️ Rút hồ sơ"),
+        )
+        .await;
         assert!(has_button(&t, "↩️ Rút hồ sơ"), "{}", bot_text(&t));
         let t = sys.press(&who, "↩️ Rút hồ sơ").await;
         let confirm = with_button(&t, "✅ Rút hồ sơ").message_id;
@@ -242,7 +254,9 @@ async fn groups_cards_and_withdrawing_in_vietnamese() {
             DossierStatus::New,
             "not yet"
         );
-        let t = sys.press(&who, "✅ Rút hồ sơ").await;
+        let t = sys
+            .press_until(&who, "✅ Rút hồ sơ", Expect::button("◀ Đã rút hồ sơ"))
+            .await;
         assert!(bot_text(&t).contains(fresh.as_str()), "{}", bot_text(&t));
         assert_eq!(status(&sys, &id, &fresh).await, DossierStatus::Withdrawn);
         let all = sys
@@ -262,7 +276,13 @@ async fn groups_cards_and_withdrawing_in_vietnamese() {
             "a withdrawn dossier offers no withdrawal"
         );
         // The accepted one cannot be withdrawn, even by a forged button.
-        let t = press_data(&sys, &who, &format!("rx:{}", accepted.as_str())).await;
+        let t = press_data(
+            &sys,
+            &who,
+            &format!("rx:{}", accepted.as_str()),
+            Expect::text(accepted.as_str()),
+        )
+        .await;
         assert!(bot_text(&t).contains(accepted.as_str()), "{}", bot_text(&t));
         assert_eq!(
             status(&sys, &id, &accepted).await,
@@ -279,7 +299,13 @@ async fn a_forged_button_on_another_citizens_dossier_reveals_nothing() {
         let code = submitted(&sys, &owner_id, None).await;
         let (other, _) = logged_in(&sys, 7202, "7202", Locale::Vi).await;
         for data in ["ho", "bs", "fe", "kq", "rt", "rx", "gs"] {
-            let t = press_data(&sys, &other, &format!("{data}:{}", code.as_str())).await;
+            let t = press_data(
+                &sys,
+                &other,
+                &format!("{data}:{}", code.as_str()),
+                Expect::reply(),
+            )
+            .await;
             let reply = t.last_bot().expect("an answer");
             assert_eq!(reply.text, text(Locale::Vi, "dossier-not-yours"), "{data}");
             assert!(reply.buttons.is_empty() && reply.photo.is_none() && reply.document.is_none());
@@ -305,7 +331,13 @@ async fn a_supplement_answered_in_the_chat_moves_the_dossier_back() {
         .await;
 
         // The card offers the supplement; its button (a notification's too) opens the checklist.
-        let t = press_data(&sys, &who, &format!("ho:{}", code.as_str())).await;
+        let t = press_data(
+            &sys,
+            &who,
+            &format!("ho:{}", code.as_str()),
+            Expect::button("📎 Bổ sung hồ sơ"),
+        )
+        .await;
         assert!(has_button(&t, "📎 Bổ sung hồ sơ"), "{}", bot_text(&t));
         assert!(bot_text(&t).contains("Giấy chứng sinh bị mờ"));
         let t = sys.press(&who, "📎 Bổ sung hồ sơ").await;
@@ -366,7 +398,9 @@ async fn a_supplement_answered_in_the_chat_moves_the_dossier_back() {
             DossierStatus::SupplementRequired
         );
 
-        let t = sys.press(&who, "📤 Gửi bổ sung").await;
+        let t = sys
+            .press_until(&who, "📤 Gửi bổ sung", Expect::button("◀ Đang xử lý"))
+            .await;
         assert!(bot_text(&t).contains(code.as_str()), "{}", bot_text(&t));
         assert_eq!(status(&sys, &id, &code).await, DossierStatus::Processing);
         let all = sys
@@ -395,7 +429,13 @@ async fn a_supplement_answered_in_the_chat_moves_the_dossier_back() {
             "the new paper reached the portal"
         );
         // Pressing again (a stale button) sends nothing twice.
-        let t = press_data(&sys, &who, &format!("gs:{}", code.as_str())).await;
+        let t = press_data(
+            &sys,
+            &who,
+            &format!("gs:{}", code.as_str()),
+            Expect::button("◀ Đang xử lý"),
+        )
+        .await;
         assert!(!has_button(&t, "📤 Gửi bổ sung"), "{}", bot_text(&t));
     }
 }
@@ -452,7 +492,21 @@ async fn a_fee_with_its_vietqr_code_in_english() {
         sys.bank = Some(BankAccount::new("970422", "1234567890", "KBNN SON LA").unwrap());
         sys.start_bot().await;
         let (who, id) = logged_in(&sys, 7401, "7401", Locale::En).await;
-        let t = sys.say(&who, "/procedures").await;
+        let civil = sys
+            .portal_client
+            .fields()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|f| f.field == "Hộ tịch")
+            .expect("civil status in the catalogue");
+        let t = sys
+            .say_until(
+                &who,
+                "/procedures",
+                Expect::button(format!("Civil status ({})", civil.count)),
+            )
+            .await;
         let fields: Vec<&str> = t
             .bot_messages()
             .flat_map(|m| m.buttons.iter().flatten())
@@ -476,7 +530,13 @@ async fn a_fee_with_its_vietqr_code_in_english() {
         )
         .await;
 
-        let t = press_data(&sys, &who, &format!("ho:{}", code.as_str())).await;
+        let t = press_data(
+            &sys,
+            &who,
+            &format!("ho:{}", code.as_str()),
+            Expect::button("💳 Fee and QR code"),
+        )
+        .await;
         let card = with_button(&t, "💳 Fee and QR code");
         let birth = sys.portal_client.procedure(BIRTH).await.unwrap().summary;
         assert!(
@@ -486,7 +546,7 @@ async fn a_fee_with_its_vietqr_code_in_english() {
         );
         assert!(card.text.contains("1.250.000 ₫"), "{}", card.text);
         let card_id = card.message_id;
-        let t = sys.press(&who, "💳 Fee and QR code").await;
+        let t = sys.press_until(&who, "💳 Fee and QR code", a_photo()).await;
         let text = bot_text(&t);
         assert!(
             text.contains("1.250.000 ₫") && text.contains("LP-2026-0001"),
@@ -533,12 +593,24 @@ async fn a_fee_with_its_vietqr_code_in_english() {
         sys.stop_bot().await;
         sys.bank = None;
         sys.start_bot().await;
-        let t = press_data(&sys, &who, &format!("fe:{}", code.as_str())).await;
+        let t = press_data(
+            &sys,
+            &who,
+            &format!("fe:{}", code.as_str()),
+            Expect::text("LP-2026-0001"),
+        )
+        .await;
         assert!(bot_text(&t).contains("LP-2026-0001"), "{}", bot_text(&t));
         assert!(t.bot_messages().all(|m| m.photo.is_none()), "no QR code");
 
         officer(&sys, &code, json!({"action": "confirm_payment"})).await;
-        let t = press_data(&sys, &who, &format!("fe:{}", code.as_str())).await;
+        let t = press_data(
+            &sys,
+            &who,
+            &format!("fe:{}", code.as_str()),
+            Expect::button("◀ Being processed"),
+        )
+        .await;
         assert!(t.bot_messages().all(|m| m.photo.is_none()));
         assert!(
             !has_button(&t, "💳 Fee and QR code"),
@@ -568,11 +640,25 @@ async fn the_result_document_in_the_chat_and_by_post() {
             officer(&sys, code, json!({"action": "return_result"})).await;
         }
 
-        let t = sys.say(&who, "/mydossiers").await;
+        let t = sys
+            .say_until(&who, "/mydossiers", Expect::button("Result returned (2)"))
+            .await;
         assert!(has_button(&t, "Result returned (2)"), "{}", bot_text(&t));
-        let t = press_data(&sys, &who, &format!("ho:{}", online.as_str())).await;
+        let t = press_data(
+            &sys,
+            &who,
+            &format!("ho:{}", online.as_str()),
+            Expect::button("📄 Get the result"),
+        )
+        .await;
         assert!(has_button(&t, "📄 Get the result"), "{}", bot_text(&t));
-        let t = sys.press(&who, "📄 Get the result").await;
+        let t = sys
+            .press_until(
+                &who,
+                "📄 Get the result",
+                Expect::bot_message("a document", |m| m.document.is_some()),
+            )
+            .await;
         let document = t
             .bot_messages()
             .find_map(|m| m.document.clone())
@@ -587,7 +673,13 @@ async fn the_result_document_in_the_chat_and_by_post() {
                 .any(|a| a == "upload_document")
         );
 
-        let t = press_data(&sys, &who, &format!("kq:{}", by_post.as_str())).await;
+        let t = press_data(
+            &sys,
+            &who,
+            &format!("kq:{}", by_post.as_str()),
+            Expect::text("Chiềng Lề"),
+        )
+        .await;
         assert!(t.bot_messages().all(|m| m.document.is_none()));
         assert!(bot_text(&t).contains("Chiềng Lề"), "{}", bot_text(&t));
     }

@@ -100,22 +100,24 @@ pub fn type_names(paper: &Paper) -> String {
 }
 
 /// A file name from Telegram made acceptable to the portal: no folders, no `:` or control
-/// characters, not hidden, at most 100 characters. None if nothing is left.
-pub fn clean_file_name(name: &str) -> Option<String> {
+/// characters, no run of dots (`a...pdf` is `a.pdf`), not hidden, at most 100 characters.
+/// None if nothing is left.
+fn clean_file_name(name: &str) -> Option<String> {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let cleaned: String = base
-        .chars()
-        .filter(|c| !is_format_char(*c))
-        .map(|c| if c == ':' || c.is_control() { '_' } else { c })
-        .collect::<String>()
-        .replace("..", ".");
+    let mut cleaned = String::with_capacity(base.len());
+    for c in base.chars().filter(|c| !is_format_char(*c)) {
+        let c = if c == ':' || c.is_control() { '_' } else { c };
+        if !(c == '.' && cleaned.ends_with('.')) {
+            cleaned.push(c);
+        }
+    }
     let cleaned = cleaned
-        .trim()
-        .trim_start_matches('.')
+        .trim_start_matches(|c: char| c == '.' || c.is_whitespace())
         .chars()
         .take(100)
         .collect::<String>();
-    (!cleaned.is_empty()).then_some(cleaned)
+    let cleaned = cleaned.trim_end();
+    (!cleaned.is_empty()).then(|| cleaned.to_owned())
 }
 
 /// A size limit as a citizen reads it: "5", "1,5" (MB).
@@ -152,5 +154,41 @@ mod tests {
     fn megabytes_read_naturally() {
         assert_eq!(megabytes(5 * 1024 * 1024), "5");
         assert_eq!(megabytes(1536 * 1024), "1,5");
+    }
+}
+
+#[cfg(test)]
+mod portal_names {
+
+    use super::clean_file_name;
+
+    #[test]
+    fn cleaned_names_are_names_the_portal_accepts() {
+        use crate::portal::server::files::check_file_name;
+        assert_eq!(
+            clean_file_name("Giay phep...pdf").as_deref(),
+            Some("Giay phep.pdf")
+        );
+        let long = "á.".repeat(200);
+        for name in [
+            "Giay phep...pdf",
+            "a....b..c",
+            " . .pdf",
+            "x\u{202E}fdp.exe",
+            "a\u{0}b\r\n.pdf",
+            long.as_str(),
+            "con:fig..",
+            "..\\..\\x",
+            "a/b/ .. ",
+            "\u{200B}.\u{200B}.x",
+        ] {
+            if let Some(clean) = clean_file_name(name) {
+                assert_eq!(
+                    check_file_name(&clean).as_deref(),
+                    Some(clean.as_str()),
+                    "{name:?} → {clean:?}"
+                );
+            }
+        }
     }
 }

@@ -23,7 +23,7 @@ use crate::support::wait::Expect;
 async fn logged_in(sys: &System, user_id: i64, tail: &str, locale: Locale) -> (Citizen, String) {
     let id = cccd(tail);
     sys.portal_client
-        .register(&registration(&id))
+        .register(&registration(&id), None)
         .await
         .expect("account");
     let who = Citizen::new(user_id).named("Hoa").language(locale.code());

@@ -4,6 +4,7 @@
 mod card;
 mod commands;
 mod edit;
+mod forged;
 mod journeys;
 mod steps;
 mod submit;

@@ -20,6 +20,7 @@ use crate::notify;
 use crate::portal::client::{HttpPortal, Portal};
 use crate::portal::server::{self as portal_server, PortalConfig, RunningPortal};
 use crate::sandbox::{self, SandboxConfig};
+use crate::vietqr::BankAccount;
 
 /// The bot's long-lived parts, built from its database, key and portal.
 pub async fn services(
@@ -39,6 +40,7 @@ pub async fn services(
         cipher,
         passwords: Default::default(),
         i18n: I18n::load()?,
+        bank: None,
     }))
 }
 
@@ -70,6 +72,15 @@ pub fn start_notify(
             bot: telegram,
         },
     )
+}
+
+/// The services with the account fees are paid to (VietQR), set before the bot starts.
+pub fn with_bank(mut services: Arc<Services>, bank: Option<BankAccount>) -> Arc<Services> {
+    match Arc::get_mut(&mut services) {
+        Some(s) => s.bank = bank,
+        None => tracing::error!("services already shared; the bank account is not set"),
+    }
+    services
 }
 
 /// The reference portal in this process on `listen` (port 0: any free loopback port).
@@ -133,6 +144,7 @@ pub async fn run(
         telegram.clone(),
     )
     .await?;
+    let services = with_bank(services, settings.bank(false).context("DVC_BANK_*")?);
     let service_token = running_portal
         .as_ref()
         .map(|p| p.service_token.clone())
@@ -261,6 +273,7 @@ pub async fn sandbox(
         telegram.clone(),
     )
     .await?;
+    let services = with_bank(services, settings.bank(true).context("DVC_BANK_*")?);
     let notifier = start_notify(
         notify_config(&settings, &portal.service_token),
         &services,

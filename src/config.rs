@@ -7,6 +7,8 @@ use std::str::FromStr;
 
 use clap::Args;
 
+use crate::vietqr::{BankAccount, VietQrError};
+
 /// A secret string (token, key). Its `Debug` and `Display` never show the value.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -162,6 +164,18 @@ pub struct Settings {
     /// The least time between two notifications to one chat (`1s`).
     #[arg(long, env = "DVC_SEND_CHAT_INTERVAL", default_value = crate::notify::schedule::DEFAULT_SEND_CHAT_INTERVAL, global = true)]
     pub send_chat_interval: crate::notify::Interval,
+    /// NAPAS BIN (6 digits) of the bank of the account fees are paid to (VietQR); unset: no QR
+    /// code, the payment reference alone [sandbox: a sample account].
+    #[arg(long, env = "DVC_BANK_BIN", global = true)]
+    pub bank_bin: Option<String>,
+
+    /// The account number fees are paid to.
+    #[arg(long, env = "DVC_BANK_ACCOUNT", global = true)]
+    pub bank_account: Option<String>,
+
+    /// The account holder's name, as the bank shows it.
+    #[arg(long, env = "DVC_BANK_ACCOUNT_NAME", global = true)]
+    pub bank_account_name: Option<String>,
 
     /// Write logs as JSON lines (filter with RUST_LOG).
     #[arg(long, env = "DVC_LOG_JSON", global = true, value_parser = clap::builder::BoolishValueParser::new())]
@@ -177,6 +191,22 @@ impl Settings {
         self.database_url
             .clone()
             .unwrap_or_else(|| sqlite_url(&self.data_dir, "dvc-bot.db"))
+    }
+
+    /// The account fees are paid to (`DVC_BANK_*`): none when unset; in the sandbox a sample
+    /// one (marked as such) unless set.
+    pub fn bank(&self, sandbox: bool) -> Result<Option<BankAccount>, VietQrError> {
+        match (&self.bank_bin, &self.bank_account) {
+            (Some(bin), Some(account)) => Ok(Some(BankAccount::new(
+                bin,
+                account,
+                self.bank_account_name.as_deref().unwrap_or(""),
+            )?)),
+            (None, None) if sandbox => Ok(Some(BankAccount::sample())),
+            (None, None) => Ok(None),
+            (None, Some(_)) => Err(VietQrError::Bin),
+            (Some(_), None) => Err(VietQrError::Account),
+        }
     }
 
     /// The portal database URL, defaulting to a SQLite file in the data folder.

@@ -23,3 +23,4 @@ pub mod notify;
 pub mod portal;
 pub mod sandbox;
 pub mod shutdown;
+pub mod vietqr;

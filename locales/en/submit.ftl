@@ -130,3 +130,4 @@ draft-discarded = The draft is removed from this chat.{ $saved ->
        *[no] {""}
     }
 submit-already-sent = This dossier was sent already: dossier code { $code }.
+submit-choice-echo = ✔️ { $label }: <b>{ $value }</b>

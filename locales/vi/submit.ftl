@@ -124,3 +124,4 @@ draft-discarded = Đã xoá hồ sơ nháp khỏi trò chuyện.{ $saved ->
        *[no] {""}
     }
 submit-already-sent = Hồ sơ này đã được gửi, mã hồ sơ { $code }.
+submit-choice-echo = ✔️ { $label }: <b>{ $value }</b>

@@ -7,17 +7,21 @@ use std::time::Duration;
 use chrono::Utc;
 use teloxide::RequestError;
 use teloxide::dispatching::dialogue::{Dialogue, ErasedStorage};
-use teloxide::payloads::{AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters};
+use teloxide::payloads::{
+    AnswerCallbackQuerySetters, EditMessageReplyMarkupSetters, EditMessageTextSetters,
+    SendDocumentSetters, SendMessageSetters, SendPhotoSetters,
+};
 use teloxide::prelude::*;
 use teloxide::types::{
-    CallbackQuery, CallbackQueryId, InlineKeyboardButton, InlineKeyboardMarkup, MessageId,
-    ParseMode, ReplyMarkup,
+    CallbackQuery, CallbackQueryId, ChatAction, InlineKeyboardButton, InlineKeyboardMarkup,
+    InputFile, MessageId, ParseMode, ReplyMarkup,
 };
 
 use crate::db::storage::SqlStorage;
 use crate::db::users;
 use crate::i18n::{I18n, Locale, local_date};
 
+use super::activity::Activity;
 use super::callback::Callback;
 use super::context::{Ctx, Services};
 use super::input::Input;
@@ -271,6 +275,32 @@ pub async fn close(
                 .send(&reply)
                 .await
                 .map(|sent| new_checklist = Some(sent.0)),
+            Effect::ClearOriginButtons => match meta.origin {
+                Some(id) => out.clear_buttons(id).await,
+                None => Ok(()),
+            },
+            Effect::SendPhoto { png, caption } => {
+                show_activity(&bot, meta.chat_id, Activity::UploadPhoto).await;
+                out.send_file(
+                    InputFile::memory(png).file_name("vietqr.png"),
+                    &caption,
+                    true,
+                )
+                .await
+            }
+            Effect::SendDocument {
+                file_name,
+                bytes,
+                caption,
+            } => {
+                show_activity(&bot, meta.chat_id, Activity::UploadDocument).await;
+                out.send_file(
+                    InputFile::memory(bytes).file_name(file_name),
+                    &caption,
+                    false,
+                )
+                .await
+            }
         };
         if let Err(error) = result {
             metrics::counter!("dvc_replies_failed_total").increment(1);
@@ -325,6 +355,88 @@ impl Out<'_> {
     }
     async fn edit(&self, id: MessageId, reply: &Reply) -> Result<(), RequestError> {
         edit(self.bot, self.i18n, self.locale, self.chat, id, reply).await
+    }
+    /// Removes the inline keyboard of message `id` (a used button).
+    async fn clear_buttons(&self, id: MessageId) -> Result<(), RequestError> {
+        let empty = InlineKeyboardMarkup::new(Vec::<Vec<InlineKeyboardButton>>::new());
+        let result = with_retry(|| {
+            let request = self
+                .bot
+                .edit_message_reply_markup(self.chat, id)
+                .reply_markup(empty.clone());
+            async move { request.await.map(drop) }
+        })
+        .await;
+        match result {
+            // Already without buttons: nothing to do.
+            Err(RequestError::Api(teloxide::ApiError::MessageNotModified)) => Ok(()),
+            other => other,
+        }
+    }
+    /// Sends a photo or a document with the caption's text and keyboard.
+    async fn send_file(
+        &self,
+        file: InputFile,
+        caption: &Reply,
+        photo: bool,
+    ) -> Result<(), RequestError> {
+        let text = render(self.i18n, self.locale, &caption.text);
+        let markup = markup(self.i18n, self.locale, &caption.keyboard);
+        with_retry(|| {
+            let file = file.clone();
+            let text = text.clone();
+            let markup = markup.clone();
+            async move {
+                if photo {
+                    let mut request = self
+                        .bot
+                        .send_photo(self.chat, file)
+                        .caption(text)
+                        .parse_mode(ParseMode::Html);
+                    if let Some(markup) = markup {
+                        request = request.reply_markup(markup);
+                    }
+                    request.await.map(drop)
+                } else {
+                    let mut request = self
+                        .bot
+                        .send_document(self.chat, file)
+                        .caption(text)
+                        .parse_mode(ParseMode::Html);
+                    if let Some(markup) = markup {
+                        request = request.reply_markup(markup);
+                    }
+                    request.await.map(drop)
+                }
+            }
+        })
+        .await
+    }
+}
+
+/// What a step signals while it runs, shown in the chat of `turn` (see `activity::scope`).
+pub fn shower(
+    bot: &Bot,
+    turn: &Turn,
+) -> impl Fn(Activity) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> + Send + 'static
+{
+    let bot = bot.clone();
+    let chat = turn.incoming.chat_id;
+    move |activity| {
+        let bot = bot.clone();
+        Box::pin(async move { show_activity(&bot, chat, activity).await })
+    }
+}
+
+/// Shows what the bot is doing in the chat; a failure is only logged (it is a courtesy).
+async fn show_activity(bot: &Bot, chat: ChatId, activity: Activity) {
+    let action = match activity {
+        Activity::Typing => ChatAction::Typing,
+        Activity::UploadDocument => ChatAction::UploadDocument,
+        Activity::UploadPhoto => ChatAction::UploadPhoto,
+    };
+    if let Err(error) = bot.send_chat_action(chat, action).await {
+        tracing::debug!(%error, "chat action not shown");
     }
 }
 

@@ -75,6 +75,13 @@ pub enum Callback {
         reminders: bool,
         on: bool,
     },
+    /// "Hồ sơ của tôi": the groups by status.
+    MyDossiers,
+    /// Page `page` of the dossiers of group number `group` of "Hồ sơ của tôi".
+    MyGroup {
+        group: u32,
+        page: u32,
+    },
     Unknown,
 }
 
@@ -115,6 +122,8 @@ impl fmt::Display for Callback {
                 if *reminders { "r" } else { "s" },
                 u8::from(*on)
             ),
+            Callback::MyDossiers => f.write_str("md"),
+            Callback::MyGroup { group, page } => write!(f, "mg:{group}:{page}"),
             Callback::Unknown => f.write_str("?"),
         }
     }
@@ -179,6 +188,10 @@ impl Callback {
                     on: on == "1",
                 })
             }
+            ("md", None, None) => Some(Callback::MyDossiers),
+            ("mg", group, page) => num(group)
+                .zip(num(page))
+                .map(|(group, page)| Callback::MyGroup { group, page }),
             (head, Some(code), None) => DossierAction::from_code(head)
                 .zip(DossierCode::parse(code).ok())
                 .map(|(action, code)| Callback::Dossier(action, code)),
@@ -198,16 +211,25 @@ pub enum DossierAction {
     Result,
     Ask,
     Rate,
+    /// "Rút hồ sơ" on the card: asks for a confirmation.
+    Withdraw,
+    /// The confirmation: withdraw it now.
+    WithdrawConfirm,
+    /// "Gửi bổ sung": send the papers collected for a supplement request.
+    SendSupplement,
 }
 
 impl DossierAction {
-    pub const ALL: [DossierAction; 6] = [
+    pub const ALL: [DossierAction; 9] = [
         DossierAction::Open,
         DossierAction::Supplement,
         DossierAction::Fees,
         DossierAction::Result,
         DossierAction::Ask,
         DossierAction::Rate,
+        DossierAction::Withdraw,
+        DossierAction::WithdrawConfirm,
+        DossierAction::SendSupplement,
     ];
     fn code(self) -> &'static str {
         match self {
@@ -217,6 +239,9 @@ impl DossierAction {
             DossierAction::Result => "kq",
             DossierAction::Ask => "hq",
             DossierAction::Rate => "dg",
+            DossierAction::Withdraw => "rt",
+            DossierAction::WithdrawConfirm => "rx",
+            DossierAction::SendSupplement => "gs",
         }
     }
     fn from_code(code: &str) -> Option<Self> {
@@ -303,6 +328,8 @@ mod tests {
                 reminders: true,
                 on: false,
             },
+            Callback::MyDossiers,
+            Callback::MyGroup { group: 9, page: 12 },
         ];
         all.extend(RegField::ALL.iter().map(|f| Callback::RegisterEdit(*f)));
         // The longest dossier code the parser takes (a 32-character unit code).
@@ -339,6 +366,9 @@ mod tests {
             "zz:000.00.25.H50-261125-0001",
             "nt:x:1",
             "nt:s:2",
+            "mg:1",
+            "md:1",
+            "rx:1.001193",
             &long,
         ] {
             assert_eq!(Callback::parse(data), Callback::Unknown, "{data}");

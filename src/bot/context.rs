@@ -62,6 +62,8 @@ pub struct Services {
     pub cipher: Cipher,
     pub passwords: PasswordVault,
     pub i18n: I18n,
+    /// The account fees are paid to (VietQR); none: the payment reference alone.
+    pub bank: Option<crate::vietqr::BankAccount>,
 }
 
 /// One update's context.

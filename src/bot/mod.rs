@@ -2,6 +2,7 @@
 //! in `schema` (commands in `command`, the menu in `menu`); flows are steps returning replies as
 //! data (`flows`, `reply`) with a `context`, rendered by `render` and sent by one `adapter`.
 
+pub mod activity;
 pub mod adapter;
 pub mod callback;
 pub mod command;

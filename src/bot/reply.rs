@@ -149,6 +149,19 @@ pub enum Effect {
     SendChecklist(Reply),
     /// Update the remembered checklist in place (sent anew if there is none).
     EditChecklist(Reply),
+    /// Remove the inline buttons of the message whose button was pressed (a used action).
+    ClearOriginButtons,
+    /// Send a PNG image as a photo (the "upload_photo" chat action first), with a caption.
+    SendPhoto {
+        png: Vec<u8>,
+        caption: Reply,
+    },
+    /// Send a file as a document (the "upload_document" chat action first), with a caption.
+    SendDocument {
+        file_name: String,
+        bytes: Vec<u8>,
+        caption: Reply,
+    },
 }
 
 /// What a step returns: the next state's step and the effects, in order.
@@ -205,9 +218,11 @@ impl<S> Outcome<S> {
                 Effect::Send(r)
                 | Effect::EditOrigin(r)
                 | Effect::SendChecklist(r)
-                | Effect::EditChecklist(r) => r.text.ids(),
+                | Effect::EditChecklist(r)
+                | Effect::SendPhoto { caption: r, .. }
+                | Effect::SendDocument { caption: r, .. } => r.text.ids(),
                 Effect::Toast(t) => t.ids(),
-                Effect::DeleteInput => Vec::new(),
+                Effect::DeleteInput | Effect::ClearOriginButtons => Vec::new(),
             })
             .collect()
     }

@@ -12,6 +12,7 @@ use teloxide::prelude::*;
 
 use crate::db::storage::SqlStorage;
 
+use super::activity;
 use super::adapter::{self, BotDialogue, HandlerResult, Incoming};
 use super::callback::Callback;
 use super::command::Command;
@@ -62,7 +63,9 @@ async fn on_update(
     else {
         return Ok(());
     };
-    let outcome = handle(state, input, &ctx).await;
+    // What the step signals while it waits (typing…, sending a file…) is shown at once.
+    let show = adapter::shower(&bot, &turn);
+    let outcome = activity::scope(handle(state, input, &ctx), show).await;
     adapter::close(bot, dialogue, &services, turn, outcome).await
 }
 
@@ -96,7 +99,7 @@ async fn route(state: State, input: Input, ctx: &Ctx<'_>) -> Outcome<State> {
                 Command::Procedures => procedures::open(state, ctx).await,
                 Command::Submit(code) if code.is_empty() => procedures::open(state, ctx).await,
                 Command::Submit(code) => submit::start::start(state, &code, None, ctx).await,
-                Command::MyDossiers => dossiers::list(state, ctx).await,
+                Command::MyDossiers => dossiers::list::groups(state, false, ctx).await,
                 Command::Drafts => drafts::list(state, ctx).await,
                 Command::Status(code) => lift(lookup::begin(&code, ctx).await, state),
                 Command::Language => lift(start::ask_language(), state),
@@ -120,7 +123,7 @@ async fn route(state: State, input: Input, ctx: &Ctx<'_>) -> Outcome<State> {
             ctx.services.passwords.forget(ctx.user_id);
             match item {
                 MenuItem::Services => procedures::open(state, ctx).await,
-                MenuItem::MyDossiers => dossiers::list(state, ctx).await,
+                MenuItem::MyDossiers => dossiers::list::groups(state, false, ctx).await,
                 MenuItem::Lookup => lift(lookup::begin("", ctx).await, state),
                 MenuItem::Account => lift(account::show(ctx), state),
                 MenuItem::Help => lift(start::help(ctx), state),
@@ -159,8 +162,12 @@ async fn on_button(state: State, step: Step, callback: Callback, ctx: &Ctx<'_>) 
         (_, Callback::SendDraft(key)) => send::send(state, &key, ctx).await,
         (_, Callback::EditDraft(key)) => send::edit(state, &key, ctx).await,
         (_, Callback::DiscardDraft(key)) => send::discard(state, &key),
-        // A dossier's buttons (notifications, cards): its status until the card exists.
-        (_, Callback::Dossier(_, code)) => lift(lookup::show(code.as_str(), ctx).await, state),
+        // A dossier's buttons (notifications, cards, lists) and the answer to a supplement.
+        (_, Callback::Dossier(action, code)) => dossiers::on_button(state, action, code, ctx).await,
+        (_, Callback::MyDossiers) => dossiers::list::groups(state, true, ctx).await,
+        (_, Callback::MyGroup { group, page }) => {
+            dossiers::list::group(state, group, page, ctx).await
+        }
         (Step::Consent { then }, Callback::Consent(yes)) => {
             let then = *then;
             lift(account::receive_consent(then, yes, ctx).await, state)
@@ -186,6 +193,9 @@ async fn on_step(state: State, step: Step, input: Input, ctx: &Ctx<'_>) -> Outco
         (Step::Delivery { key }, input) => delivery::receive_delivery(state, key, input, ctx).await,
         (Step::PostAddress { key }, input) => {
             delivery::receive_address(state, key, input, ctx).await
+        }
+        (Step::Supplement { code, papers }, input) => {
+            dossiers::supplement::receive_paper(state, code, papers, input, ctx).await
         }
         (Step::Register { form, field }, input) => lift(
             register::receive_field(form, field, input, ctx).await,

@@ -36,6 +36,11 @@ pub const RESOURCES: &[(&str, &str, &str)] = &[
         include_str!("../../locales/vi/notify.ftl"),
         include_str!("../../locales/en/notify.ftl"),
     ),
+    (
+        "dossier.ftl",
+        include_str!("../../locales/vi/dossier.ftl"),
+        include_str!("../../locales/en/dossier.ftl"),
+    ),
 ];
 
 /// A language the bot speaks.

@@ -82,6 +82,10 @@ pub fn label_of(action: DossierAction) -> &'static str {
         DossierAction::Result => "notify-button-result",
         DossierAction::Ask => "notify-button-ask",
         DossierAction::Rate => "notify-button-rate",
+        // The card's own steps: no notification carries them; they open the card.
+        DossierAction::Withdraw
+        | DossierAction::WithdrawConfirm
+        | DossierAction::SendSupplement => "notify-button-open",
     }
 }
 

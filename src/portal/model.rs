@@ -21,6 +21,9 @@ pub enum OnlineLevel {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct FieldCount {
     pub field: String,
+    /// The field's name in English, where the catalogue has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_en: Option<String>,
     pub count: u32,
 }
 
@@ -47,6 +50,10 @@ pub struct FormField {
     pub required: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<String>,
+    /// The options in English, in the same order (shown to an English chat; the value sent
+    /// is still the Vietnamese option). Empty where the catalogue has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options_en: Vec<String>,
 }
 
 /// A file type the portal accepts, recognised by content.
@@ -99,6 +106,9 @@ pub struct ProcedureSummary {
     pub name_vi: String,
     pub name_en: String,
     pub field: String,
+    /// The field's name in English, where the catalogue has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_en: Option<String>,
     pub agency_code: String,
     pub agency_name: String,
     pub online_level: OnlineLevel,

@@ -20,9 +20,9 @@ use base64::Engine;
 use serde::de::DeserializeOwned;
 
 pub use super::protocol::{
-    BlockRequest, BotInfo, ContactInput, ContactView, DocumentInput, DocumentView,
-    InlineButtonView, KeyButtonView, NoticeView, PhotoInput, PhotoView, SendRequest, SendResponse,
-    Sender, Stats, Transcript, TranscriptMessage,
+    ActionView, Actions, BlockRequest, BotInfo, CallbackInput, ContactInput, ContactView,
+    DocumentInput, DocumentView, InlineButtonView, KeyButtonView, NoticeView, PhotoInput,
+    PhotoView, SendRequest, SendResponse, Sender, Stats, Transcript, TranscriptMessage,
 };
 
 /// Why a control call failed.
@@ -250,6 +250,31 @@ impl SandboxClient {
             ..Self::request(user)
         })
         .await
+    }
+
+    /// The citizen's app sends a button press with any `data` (a forged or stale button) on
+    /// the chat's newest bot message.
+    pub async fn press_data(
+        &self,
+        user: impl Into<Citizen>,
+        data: &str,
+    ) -> Result<SendResponse, ClientError> {
+        self.send(SendRequest {
+            callback: Some(CallbackInput {
+                data: data.to_owned(),
+                message_id: None,
+            }),
+            ..Self::request(user)
+        })
+        .await
+    }
+
+    /// The chat actions the bot sent in this chat (typing, upload_document, …), oldest first.
+    pub async fn actions(&self, user: impl Into<Citizen>) -> Result<Vec<ActionView>, ClientError> {
+        let user = user.into();
+        let url = self.url(&format!("sandbox/chats/{}/actions", user.id))?;
+        let response = self.http.get(url).send().await?;
+        Ok(Self::answer::<Actions>(response).await?.actions)
     }
 
     /// The chat's messages after message `after`, waiting up to `wait_ms` for at least one new

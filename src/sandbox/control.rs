@@ -16,7 +16,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::html;
-use super::protocol::{BlockRequest, BotInfo, ContactInput, SendRequest, SendResponse, Stats};
+use super::protocol::{
+    ActionView, Actions, BlockRequest, BotInfo, CallbackInput, ContactInput, SendRequest,
+    SendResponse, Stats,
+};
 use super::state::{
     BotSlot, BotState, ChatState, Citizen, Content, PendingCallback, StoredMessage, clean_mime,
     image_dimensions, unix_now,
@@ -89,6 +92,7 @@ enum Action {
         dims: (u32, u32),
     },
     Press(String),
+    Callback(CallbackInput),
 }
 
 fn action(req: &SendRequest) -> Result<Action, ControlError> {
@@ -98,11 +102,21 @@ fn action(req: &SendRequest) -> Result<Action, ControlError> {
         req.document.is_some(),
         req.photo.is_some(),
         req.press.is_some(),
+        req.callback.is_some(),
     ];
     if given.iter().filter(|g| **g).count() != 1 {
         return Err(ControlError::BadRequest(
-            "give exactly one of \"text\", \"contact\", \"document\", \"photo\", \"press\"".into(),
+            "give exactly one of \"text\", \"contact\", \"document\", \"photo\", \"press\", \"callback\"".into(),
         ));
+    }
+    if let Some(callback) = &req.callback {
+        // Telegram's limit on callback data.
+        if callback.data.is_empty() || callback.data.len() > 64 {
+            return Err(ControlError::BadRequest(
+                "\"callback\".\"data\" must be 1 to 64 bytes".into(),
+            ));
+        }
+        return Ok(Action::Callback(callback.clone()));
     }
     if let Some(text) = &req.text {
         if text.is_empty() {
@@ -217,6 +231,7 @@ fn user_acts(
             (Content::Photo { file_id: id }, String::new())
         }
         Action::Press(label) => return press(bot, req, &label),
+        Action::Callback(callback) => return forged_press(bot, user_id, callback),
     };
     Ok(user_message(bot, chat_id, content, &text))
 }
@@ -247,6 +262,87 @@ fn user_message(bot: &mut BotState, chat_id: i64, content: Content, text: &str) 
         update_id,
         message_id: Some(id),
     }
+}
+
+/// A callback query with any data, on a bot message of the chat (the newest by default).
+fn forged_press(
+    bot: &mut BotState,
+    user_id: i64,
+    callback: CallbackInput,
+) -> Result<SendResponse, ControlError> {
+    let chat = bot
+        .chats
+        .get(&user_id)
+        .ok_or_else(|| ControlError::NotFound(format!("no chat with user {user_id}")))?;
+    let message_id = chat
+        .messages
+        .iter()
+        .rev()
+        .filter(|m| m.from_bot && !m.deleted)
+        .find(|m| callback.message_id.is_none_or(|id| id == m.id))
+        .map(|m| m.id)
+        .ok_or_else(|| {
+            ControlError::NotFound(format!(
+                "no such bot message in the chat with user {user_id}"
+            ))
+        })?;
+    Ok(callback_query(bot, user_id, message_id, callback.data))
+}
+
+/// Queues a callback_query update for a press on `message_id` carrying `data`.
+fn callback_query(bot: &mut BotState, user_id: i64, message_id: i64, data: String) -> SendResponse {
+    let n = bot.next_callback;
+    bot.next_callback += 1;
+    let query_id = format!("{}{n:08}", bot.id);
+    let message = telegram::message_by_id(bot, user_id, message_id);
+    let from = bot
+        .chats
+        .get(&user_id)
+        .map(|c| telegram::user(&c.user))
+        .unwrap_or_default();
+    let payload = json!({
+        "id": query_id,
+        "from": from,
+        "message": message,
+        "chat_instance": format!("{}{}", bot.id, user_id),
+        "data": data,
+    });
+    bot.callbacks.insert(
+        query_id,
+        PendingCallback {
+            chat_id: user_id,
+            answered: false,
+        },
+    );
+    let update_id = bot.push_update("callback_query", payload);
+    SendResponse {
+        update_id,
+        message_id: None,
+    }
+}
+
+/// `GET /sandbox/chats/{user_id}/actions`.
+pub async fn actions(
+    State(inner): State<Arc<Inner>>,
+    Path(user_id): Path<i64>,
+    Query(query): Query<BotQuery>,
+) -> ControlResult<Actions> {
+    let slot = pick(&inner, query.bot.as_deref())?;
+    let bot = slot.lock();
+    let actions = bot
+        .chats
+        .get(&user_id)
+        .map(|c| {
+            c.actions
+                .iter()
+                .map(|(action, at_ms)| ActionView {
+                    action: action.clone(),
+                    at_ms: *at_ms,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Json(Actions { actions }))
 }
 
 fn press(bot: &mut BotState, req: &SendRequest, label: &str) -> Result<SendResponse, ControlError> {
@@ -318,31 +414,7 @@ fn press(bot: &mut BotState, req: &SendRequest, label: &str) -> Result<SendRespo
             message_id,
             data: Some(data),
             ..
-        }) => {
-            let n = bot.next_callback;
-            bot.next_callback += 1;
-            let query_id = format!("{}{n:08}", bot.id);
-            let message = telegram::message_by_id(bot, user_id, message_id);
-            let payload = json!({
-                "id": query_id,
-                "from": telegram::user(&chat.user),
-                "message": message,
-                "chat_instance": format!("{}{}", bot.id, user_id),
-                "data": data,
-            });
-            bot.callbacks.insert(
-                query_id,
-                PendingCallback {
-                    chat_id: user_id,
-                    answered: false,
-                },
-            );
-            let update_id = bot.push_update("callback_query", payload);
-            Ok(SendResponse {
-                update_id,
-                message_id: None,
-            })
-        }
+        }) => Ok(callback_query(bot, user_id, message_id, data)),
         Some(Found::Reply {
             request_contact: true,
         }) => {

@@ -415,13 +415,28 @@ fn chat_action(slot: &BotSlot, params: &Params) -> ApiResult {
     if !CHAT_ACTIONS.contains(&action.as_str()) {
         return Err(ApiError::bad_request("wrong parameter action in request"));
     }
-    let bot = slot.lock();
+    let mut bot = slot.lock();
     let chat = bot
         .chats
-        .get(&chat_id)
+        .get_mut(&chat_id)
         .ok_or_else(ApiError::chat_not_found)?;
     if chat.blocked {
         return Err(ApiError::blocked());
     }
+    // Kept for the control API (`GET /sandbox/chats/{id}/actions`), the latest ones only.
+    if chat.actions.len() >= MAX_ACTIONS {
+        chat.actions.remove(0);
+    }
+    chat.actions.push((action, unix_ms()));
     Ok(json!(true))
+}
+
+/// How many chat actions a chat remembers.
+const MAX_ACTIONS: usize = 1000;
+
+fn unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or_default()
 }

@@ -45,6 +45,10 @@
 //! - `GET /sandbox/stats` → counts of calls, messages sent, 429s given and more ([`Stats`]).
 //! - `POST /sandbox/block` `{"user_id", "blocked"?: true, "bot"?}`: sends to that chat answer
 //!   403 (`"blocked": false` unblocks; an addition).
+//! - `POST /sandbox/send` also takes `"callback": {"data", "message_id"?}`: a press with any
+//!   callback data (1 to 64 bytes) on that bot message (default: the newest), as a forged or
+//!   stale client sends it. `GET /sandbox/chats/{user_id}/actions?bot=` → `{"actions":
+//!   [{"action", "at_ms"}]}`: the chat actions the bot sent (sendChatAction), oldest first.
 //! - Additions: `GET /sandbox/bots` (tokens served, for the web chat) and
 //!   `GET /sandbox/files/{file_id}?bot=` (download a file of a chat).
 //!
@@ -294,6 +298,7 @@ impl Sandbox {
             .route("/officer", get(web::officer))
             .route("/sandbox/send", post(control::send))
             .route("/sandbox/chats/{user_id}", get(transcript::transcript))
+            .route("/sandbox/chats/{user_id}/actions", get(control::actions))
             .route("/sandbox/stats", get(control::stats))
             .route("/sandbox/block", post(control::block))
             .route("/sandbox/bots", get(control::bots))

@@ -22,6 +22,9 @@ pub struct SendRequest {
     /// Label of a button to press.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub press: Option<String>,
+    /// A button press with arbitrary callback data, as a forged or stale client sends it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback: Option<CallbackInput>,
     /// With `press`: look for the label on this bot message only (an addition; the web chat
     /// uses it for inline buttons).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -52,6 +55,29 @@ pub struct DocumentInput {
     pub file_name: String,
     pub mime_type: String,
     pub data_base64: String,
+}
+
+/// `"callback"` of `POST /sandbox/send`: `data` up to 64 bytes, on the bot message
+/// `message_id` (default: the chat's newest bot message).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallbackInput {
+    pub data: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<i64>,
+}
+
+/// `GET /sandbox/chats/{user_id}/actions`: the chat actions the bot sent, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actions {
+    pub actions: Vec<ActionView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionView {
+    /// `typing`, `upload_document`, `upload_photo`, …
+    pub action: String,
+    /// Unix time in milliseconds.
+    pub at_ms: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

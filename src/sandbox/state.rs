@@ -93,6 +93,8 @@ pub struct ChatState {
     pub version: u64,
     /// Carries `version` to the transcript waiters of this chat only.
     pub changes: watch::Sender<u64>,
+    /// Chat actions the bot sent (typing, upload_document, …) with their Unix time in ms.
+    pub actions: Vec<(String, u64)>,
 }
 
 impl ChatState {
@@ -113,6 +115,7 @@ impl ChatState {
             notice: None,
             version: 0,
             changes: watch::Sender::new(0),
+            actions: Vec::new(),
         }
     }
 

@@ -31,6 +31,7 @@ pub fn hint(step: Step) -> Outcome<Step> {
         | Step::Delivery { .. }
         | Step::PostAddress { .. } => "hint-submit",
         Step::Review { .. } => "hint-submit-review",
+        Step::Supplement { .. } => "hint-supplement",
     };
     Outcome::new(step).send(Reply::msg(id))
 }

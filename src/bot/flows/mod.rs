@@ -8,6 +8,7 @@ pub mod dossiers;
 pub mod drafts;
 pub mod lookup;
 pub mod notifications;
+pub mod paper_check;
 pub mod procedures;
 pub mod register;
 pub mod start;

@@ -46,6 +46,14 @@ fn name(p: &ProcedureSummary, locale: Locale) -> &str {
     }
 }
 
+/// A field's (lĩnh vực) name in the chat's language, where the catalogue has it.
+fn field_name(vi: &str, en: Option<&str>, locale: Locale) -> String {
+    match (locale, en) {
+        (Locale::En, Some(en)) => en.to_owned(),
+        _ => vi.to_owned(),
+    }
+}
+
 /// Previous / next buttons for page `page` of `total` items.
 fn pager(page: u32, total: usize, to: impl Fn(u32) -> Callback) -> Vec<(Text, Callback)> {
     let pages = total.div_ceil(PAGE_SIZE).max(1) as u32;
@@ -90,7 +98,11 @@ async fn fields_reply(
                 .saturating_mul(PAGE_SIZE as u32)
                 .saturating_add(i as u32);
             vec![(
-                label(&format!("{} ({})", f.field, f.count)),
+                label(&format!(
+                    "{} ({})",
+                    field_name(&f.field, f.field_en.as_deref(), ctx.locale),
+                    f.count
+                )),
                 Callback::Field { index, page: 0 },
             )]
         })
@@ -128,7 +140,10 @@ pub async fn field_page(state: State, index: u32, page: u32, ctx: &Ctx<'_>) -> O
         Ok(l) => l,
         Err(error) => return failed(state, &error),
     };
-    let text = Text::msg("procedures-in-field").arg("field", field.field.as_str());
+    let text = Text::msg("procedures-in-field").arg(
+        "field",
+        field_name(&field.field, field.field_en.as_deref(), ctx.locale),
+    );
     let reply = list_reply(
         text,
         &list,
@@ -274,7 +289,7 @@ pub fn card_text(p: &Procedure, locale: Locale) -> Text {
     Text::msg("procedure-card")
         .arg("name", name(s, locale))
         .arg("code", s.code.as_str())
-        .arg("field", s.field.as_str())
+        .arg("field", field_name(&s.field, s.field_en.as_deref(), locale))
         .arg("agency", s.agency_name.as_str())
         .arg("level", Arg::msg(level))
         .arg("days", i64::from(s.processing_days))

@@ -288,6 +288,12 @@ pub enum Step {
     Review {
         key: String,
     },
+    /// Answering the supplement request of dossier `code`: the papers received so far, sent
+    /// together with "Gửi bổ sung".
+    Supplement {
+        code: String,
+        papers: Vec<PaperFile>,
+    },
 }
 
 impl Step {

@@ -106,6 +106,11 @@ impl Catalogue {
             .into_iter()
             .map(|field| FieldCount {
                 count: counts.get(&field).copied().unwrap_or(0),
+                field_en: self
+                    .procedures
+                    .iter()
+                    .find(|(p, _)| p.summary.field == field)
+                    .and_then(|(p, _)| p.summary.field_en.clone()),
                 field,
             })
             .collect()

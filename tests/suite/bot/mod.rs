@@ -1,6 +1,7 @@
 //! The bot: its steps with the real reference portal and no Telegram at all (`steps`), and the
 //! whole system through the sandbox's Bot API (`journeys`, `submit`).
 
+mod card;
 mod commands;
 mod edit;
 mod forged;
@@ -59,6 +60,7 @@ impl Steps {
             cipher: Cipher::from_hex(&Secret::generate()).expect("key"),
             passwords: Default::default(),
             i18n: I18n::load().expect("locales"),
+            bank: None,
         });
         Self {
             portal,
@@ -98,6 +100,8 @@ pub struct System {
     pub data: tempfile::TempDir,
     pub bot: Option<app::RunningBot>,
     pub key: Secret,
+    /// The account fees are paid to (VietQR), from the next `start_bot`.
+    pub bank: Option<dvc_bot::vietqr::BankAccount>,
 }
 
 impl System {
@@ -134,6 +138,7 @@ impl System {
             data,
             bot: None,
             key: Secret::generate(),
+            bank: None,
         };
         system.start_bot().await;
         system
@@ -172,6 +177,7 @@ impl System {
         )
         .await
         .expect("services");
+        let services = app::with_bank(services, self.bank.clone());
         self.bot = Some(app::spawn_bot_with(
             token,
             self.sandbox.base_url.clone(),
@@ -376,7 +382,9 @@ pub fn rendered(steps: &Steps, outcome: &Outcome<State>, locale: Locale) -> Stri
             Effect::Send(r)
             | Effect::EditOrigin(r)
             | Effect::SendChecklist(r)
-            | Effect::EditChecklist(r) => {
+            | Effect::EditChecklist(r)
+            | Effect::SendPhoto { caption: r, .. }
+            | Effect::SendDocument { caption: r, .. } => {
                 let mut t = vec![r.text.clone()];
                 match &r.keyboard {
                     Keyboard::Inline(rows) => {
@@ -390,7 +398,7 @@ pub fn rendered(steps: &Steps, outcome: &Outcome<State>, locale: Locale) -> Stri
                 t
             }
             Effect::Toast(t) => vec![t.clone()],
-            Effect::DeleteInput => vec![],
+            Effect::DeleteInput | Effect::ClearOriginButtons => vec![],
         };
         for t in texts {
             out.push(

@@ -125,11 +125,12 @@ async fn english_submission_skips_an_optional_paper_and_sends_the_result_by_post
                 Expect::said(question(2, 2, "Current marital status")),
             )
             .await;
-        assert!(has_button(&t, "Chưa kết hôn") && has_button(&t, "Đã ly hôn"));
+        assert!(has_button(&t, "Never married") && has_button(&t, "Divorced"));
+        assert!(!has_button(&t, "Chưa kết hôn"), "options in English");
         let t = sys
             .press_until(
                 &who,
-                "Chưa kết hôn",
+                "Never married",
                 Expect::said(en("submit-checklist")).and(Expect::said(en("submit-ask-paper"))),
             )
             .await;
@@ -145,7 +146,7 @@ async fn english_submission_skips_an_optional_paper_and_sends_the_result_by_post
         );
 
         // An option of the question already answered: refused, the answer unchanged.
-        assert!(outdated.is_in(&press_stale(&sys, &who, "Đã ly hôn").await));
+        assert!(outdated.is_in(&press_stale(&sys, &who, "Divorced").await));
         let state = sys.stored_state(&who).await;
         assert_eq!(
             state.drafts[0]
@@ -229,7 +230,7 @@ async fn english_submission_skips_an_optional_paper_and_sends_the_result_by_post
             .await;
         let review = bot_text(&t);
         assert!(
-            review.contains("Current marital status: Chưa kết hôn")
+            review.contains("Current marital status: Never married")
                 && review.contains("Purpose: To marry in Sơn La"),
             "{review}"
         );
@@ -242,6 +243,16 @@ async fn english_submission_skips_an_optional_paper_and_sends_the_result_by_post
             .press_until(&who, &send, Expect::said(en("submit-done")))
             .await;
         let code = code_in(&bot_text(&t));
+        assert!(
+            bot_text(&t).contains("Certificate of marital status"),
+            "the procedure in English: {}",
+            bot_text(&t)
+        );
+        let chat = sys.client.transcript(who.clone(), 0, 0).await.unwrap();
+        assert!(
+            !chat.messages.iter().any(|m| m.has_button(&send)),
+            "the used review card no longer offers sending"
+        );
         let listed = sys.portal_dossiers(&id).await;
         assert_eq!(listed.len(), 1);
         let dossier = &listed[0];
@@ -276,13 +287,13 @@ async fn edit_details_keeps_one_value_and_changes_another() {
     sys.say_until(
         &who,
         &format!("/submit {EXTRACTS}"),
-        Expect::said_with(question(1, 3, kind), "Khai sinh"),
+        Expect::said_with(question(1, 3, kind), "Birth"),
     )
     .await;
     let skip = en_label("button-skip");
     sys.press_until(
         &who,
-        "Khai sinh",
+        "Birth",
         Expect::said_with(question(2, 3, number).arg("required", "no"), &skip),
     )
     .await;
@@ -308,7 +319,7 @@ async fn edit_details_keeps_one_value_and_changes_another() {
     let t = sys.press_until(&who, &online, review_with("online")).await;
     let review = bot_text(&t);
     assert!(
-        review.contains("Kind of extract: Khai sinh")
+        review.contains("Kind of extract: Birth")
             && review.contains("Registration number (if known): KS-123")
             && review.contains("Number of copies: 2"),
         "{review}"
@@ -319,7 +330,7 @@ async fn edit_details_keeps_one_value_and_changes_another() {
     sys.press_until(
         &who,
         &edit,
-        Expect::said(question(1, 3, kind)).and(Expect::said_with(current("Khai sinh"), &keep)),
+        Expect::said(question(1, 3, kind)).and(Expect::said_with(current("Birth"), &keep)),
     )
     .await;
     sys.press_until(
@@ -344,7 +355,7 @@ async fn edit_details_keeps_one_value_and_changes_another() {
         .await;
     let review = bot_text(&t);
     assert!(
-        review.contains("Kind of extract: Khai sinh")
+        review.contains("Kind of extract: Birth")
             && review.contains("Registration number (if known): KS-456")
             && review.contains("Number of copies: 2")
             && !review.contains("KS-123"),

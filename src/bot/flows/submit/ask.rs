@@ -7,9 +7,11 @@ use crate::bot::context::Ctx;
 use crate::bot::reply::{Effect, Keyboard, Reply, Text};
 use crate::bot::state::{Draft, State, Step};
 use crate::i18n::Locale;
-use crate::portal::model::{Delivery, FieldKind, FileType, Paper};
+use crate::portal::model::{Delivery, FieldKind};
 
-use super::draft::{Out, field_label, find, gone, paper_name, procedure_name, shown_value, to};
+use super::draft::{
+    Out, field_label, find, gone, option_label, paper_name, procedure_name, shown_value, to,
+};
 
 /// Asks form field `index`; with `again`, says first that the last answer was not expected.
 /// A value already given (going over the form again) is shown with a button to keep it.
@@ -44,9 +46,9 @@ pub fn ask_field(state: State, key: &str, index: usize, again: bool, ctx: &Ctx<'
     let n = index as u32;
     let mut rows: Vec<Vec<(Text, Callback)>> = Vec::new();
     if field.kind == FieldKind::Choice {
-        rows.extend(field.options.iter().enumerate().map(|(option, label)| {
+        rows.extend(field.options.iter().enumerate().map(|(option, _)| {
             vec![(
-                Text::literal(label.as_str()),
+                Text::literal(option_label(field, option, ctx.locale)),
                 Callback::Choice {
                     field: n,
                     n: option as u32,
@@ -57,7 +59,7 @@ pub fn ask_field(state: State, key: &str, index: usize, again: bool, ctx: &Ctx<'
     if let Some(current) = draft.values.get(&field.key) {
         text = text
             .then("submit-current-value")
-            .arg("value", shown_value(field, current));
+            .arg("value", shown_value(field, current, ctx.locale));
         rows.push(vec![(Text::msg("button-keep"), Callback::KeepField(n))]);
     }
     if !field.required {
@@ -129,29 +131,7 @@ pub fn ask_paper(state: State, key: &str, index: usize, ctx: &Ctx<'_>) -> Out {
     .send(Reply::new(text).with(keyboard))
 }
 
-/// The accepted types as a citizen reads them: "PDF, JPEG, PNG".
-pub fn type_names(paper: &Paper) -> String {
-    let names: Vec<&str> = paper
-        .accepted
-        .iter()
-        .map(|t| match t {
-            FileType::Pdf => "PDF",
-            FileType::Jpeg => "JPEG",
-            FileType::Png => "PNG",
-        })
-        .collect();
-    names.join(", ")
-}
-
-/// A size limit as a citizen reads it: "5", "1,5" (MB).
-pub fn megabytes(bytes: u64) -> String {
-    let tenths = (bytes * 10).div_ceil(1024 * 1024);
-    if tenths.is_multiple_of(10) {
-        format!("{}", tenths / 10)
-    } else {
-        format!("{},{}", tenths / 10, tenths % 10)
-    }
-}
+pub use crate::bot::flows::paper_check::{megabytes, type_names};
 
 /// Online, or by post.
 pub fn ask_delivery(state: State, key: &str) -> Out {
@@ -192,10 +172,13 @@ pub fn review(state: State, key: &str, ctx: &Ctx<'_>) -> Out {
         .form
         .iter()
         .filter_map(|f| {
-            draft
-                .values
-                .get(&f.key)
-                .map(|v| format!("• {}: {}", field_label(f, ctx.locale), shown_value(f, v)))
+            draft.values.get(&f.key).map(|v| {
+                format!(
+                    "• {}: {}",
+                    field_label(f, ctx.locale),
+                    shown_value(f, v, ctx.locale)
+                )
+            })
         })
         .collect();
     let papers: Vec<String> = draft

@@ -71,12 +71,27 @@ pub fn paper_name(paper: &Paper, locale: Locale) -> &str {
     }
 }
 
-/// A stored value as the citizen typed it (dates `dd/mm/yyyy`).
-pub fn shown_value(field: &FormField, value: &str) -> String {
+/// Option `i` of a choice field in the chat's language, where the catalogue has it.
+pub fn option_label(field: &FormField, i: usize, locale: Locale) -> &str {
+    let en = field.options_en.get(i).filter(|_| locale == Locale::En);
+    en.or_else(|| field.options.get(i))
+        .map(String::as_str)
+        .unwrap_or("")
+}
+
+/// A stored value as the citizen typed it (dates `dd/mm/yyyy`), a choice in the chat's
+/// language (the value kept is the portal's option).
+pub fn shown_value(field: &FormField, value: &str, locale: Locale) -> String {
     match field.kind {
         FieldKind::Date => NaiveDate::parse_from_str(value, "%Y-%m-%d")
             .map(format_date)
             .unwrap_or_else(|_| value.to_owned()),
+        FieldKind::Choice => field
+            .options
+            .iter()
+            .position(|o| o == value)
+            .map(|i| option_label(field, i, locale).to_owned())
+            .unwrap_or_else(|| value.to_owned()),
         _ => value.to_owned(),
     }
 }

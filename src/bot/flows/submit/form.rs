@@ -13,7 +13,7 @@ use crate::domain::fold;
 use crate::portal::model::{FieldKind, FormField};
 
 use super::ask::ask_field;
-use super::draft::{Out, find, gone, to};
+use super::draft::{Out, field_label, find, gone, shown_value, to};
 use super::next::{After, go_on};
 
 /// The longest text answer to a form field.
@@ -73,8 +73,15 @@ fn parse_value(field: &FormField, index: usize, input: &Input) -> Result<Answer,
         (FieldKind::Choice, Input::Text(t)) => field
             .options
             .iter()
-            .find(|o| fold(o) == fold(t))
-            .cloned()
+            .zip(
+                field
+                    .options_en
+                    .iter()
+                    .map(Some)
+                    .chain(std::iter::repeat(None)),
+            )
+            .find(|(o, en)| fold(o) == fold(t) || en.is_some_and(|en| fold(en) == fold(t)))
+            .map(|(o, _)| o.clone())
             .map(Answer::Set)
             .ok_or(invalid),
         (FieldKind::Text, Input::Text(t)) => {
@@ -153,7 +160,20 @@ pub async fn receive_value(
                 Answer::Keep => {}
             }
             draft.updated_at = now_unix();
-            go_on(state, &key, After::Field(index), ctx)
+            let echo = match (&input, draft.values.get(&field.key)) {
+                // A choice pressed is said back, so the chat shows what was chosen.
+                (Input::Callback(Callback::Choice { .. }), Some(value)) => Some(
+                    Text::msg("submit-choice-echo")
+                        .arg("label", field_label(&field, ctx.locale))
+                        .arg("value", shown_value(&field, value, ctx.locale)),
+                ),
+                _ => None,
+            };
+            let mut out = go_on(state, &key, After::Field(index), ctx);
+            if let Some(echo) = echo {
+                out.effects.insert(0, Effect::Send(Reply::new(echo)));
+            }
+            out
         }
         Err(Refused::Stale) => {
             to(state, Step::Fill { key, index }).effect(Effect::Toast(Text::msg("stale-button")))
@@ -179,6 +199,7 @@ mod tests {
             kind,
             required,
             options: vec!["Nam".into(), "Nữ".into()],
+            options_en: vec!["Male".into(), "Female".into()],
         }
     }
 

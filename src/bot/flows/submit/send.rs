@@ -8,13 +8,13 @@ use crate::bot::menu::main_menu;
 use crate::bot::reply::{Effect, Outcome, Reply, Text};
 use crate::bot::state::{State, Step};
 use crate::domain::MissingKind;
-use crate::i18n::format_date;
+use crate::i18n::{Locale, format_date};
 use crate::portal::client::PortalError;
 use crate::portal::model::{Dossier, MissingItem};
 
 use super::draft::{
-    Out, field_label, find, gone, paper_name, portal_down, refresh_procedure, session_expired,
-    sync, to,
+    Out, field_label, find, gone, paper_name, portal_down, procedure_name, refresh_procedure,
+    session_expired, sync, to,
 };
 use super::next::{After, Next, ask, go_on};
 
@@ -100,7 +100,7 @@ pub async fn send(mut state: State, key: &str, ctx: &Ctx<'_>) -> Out {
         .submit(&token, &id.into(), &submit_key)
         .await
     {
-        Ok(dossier) => submitted(state, key, &dossier),
+        Ok(dossier) => submitted(state, key, &dossier, ctx.locale),
         Err(PortalError::Unauthorized) => session_expired(state, key, ctx).await,
         Err(error @ PortalError::Invalid { .. }) => {
             refresh_procedure(&mut state.drafts[i], ctx).await;
@@ -110,7 +110,11 @@ pub async fn send(mut state: State, key: &str, ctx: &Ctx<'_>) -> Out {
     }
 }
 
-fn submitted(mut state: State, key: &str, dossier: &Dossier) -> Out {
+fn submitted(mut state: State, key: &str, dossier: &Dossier, locale: Locale) -> Out {
+    // The procedure's name in the chat's language, from the draft's copy of the catalogue.
+    let procedure = find(&state, key)
+        .map(|i| procedure_name(&state.drafts[i], locale).to_owned())
+        .unwrap_or_else(|| dossier.procedure_name.clone());
     state.drafts.retain(|d| d.key != key);
     state.checklist_message = None;
     let code = dossier
@@ -124,10 +128,13 @@ fn submitted(mut state: State, key: &str, dossier: &Dossier) -> Out {
         .unwrap_or_else(|| "—".into());
     let text = Text::msg("submit-done")
         .arg("code", code.as_str())
-        .arg("procedure", dossier.procedure_name.as_str())
+        .arg("procedure", procedure)
         .arg("due", due);
     tracing::info!(dossier = %code, "dossier submitted");
-    to(state, Step::Idle).send(Reply::new(text).with(main_menu()))
+    // "Gửi hồ sơ" is used: the review card stops offering it.
+    to(state, Step::Idle)
+        .effect(Effect::ClearOriginButtons)
+        .send(Reply::new(text).with(main_menu()))
 }
 
 /// The portal refused the submission for missing items: name them and go to the first.

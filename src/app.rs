@@ -56,14 +56,22 @@ async fn portal_for(
     settings: &Settings,
 ) -> anyhow::Result<(Arc<dyn Portal>, Option<RunningPortal>)> {
     match &settings.portal_url {
-        Some(url) => Ok((Arc::new(HttpPortal::new(url)?), None)),
+        Some(url) => {
+            let mut client = HttpPortal::new(url)?;
+            if let Some(token) = &settings.service_token {
+                client = client.with_service_token(token.clone());
+            }
+            Ok((Arc::new(client), None))
+        }
         None => {
             let listen = settings
                 .portal_listen
                 .unwrap_or((Ipv4Addr::LOCALHOST, 0).into());
             let running = start_portal(settings, listen).await?;
             tracing::info!(url = %running.url, "reference portal started in-process");
-            Ok((Arc::new(HttpPortal::new(&running.url)?), Some(running)))
+            let client =
+                HttpPortal::new(&running.url)?.with_service_token(running.service_token.clone());
+            Ok((Arc::new(client), Some(running)))
         }
     }
 }
@@ -264,7 +272,7 @@ pub async fn sandbox(
         &settings.bot_database_url(),
         &settings.data_dir,
         settings.secret_key.as_ref(),
-        Arc::new(HttpPortal::new(&portal.url)?),
+        Arc::new(HttpPortal::new(&portal.url)?.with_service_token(portal.service_token.clone())),
         telegram,
     )
     .await?;

@@ -41,6 +41,9 @@ pub enum PortalError {
     Conflict { message: String },
     #[error("not found")]
     NotFound,
+    /// Too many wrong attempts (the lookup's second factor): try again after `until`.
+    #[error("too many wrong attempts; try again after {until}")]
+    TooManyAttempts { until: DateTime<Utc> },
     #[error("already exists: {message}")]
     Duplicate { message: String },
     #[error("unexpected portal answer ({status}): {message}")]
@@ -120,6 +123,17 @@ pub trait Portal: Send + Sync {
     ) -> PortalResult<PublicDossier>;
     async fn events(&self, service_token: &str, after: i64, limit: u32)
     -> PortalResult<Vec<Event>>;
+    /// `public_lookup` on behalf of end user `asker` (an opaque name): a client that holds the
+    /// service token has wrong second factors counted per asker instead of per address.
+    async fn public_lookup_as(
+        &self,
+        code: &str,
+        cccd_last4: Option<&str>,
+        asker: &str,
+    ) -> PortalResult<PublicDossier> {
+        let _ = asker;
+        self.public_lookup(code, cccd_last4).await
+    }
 }
 
 /// The portal over HTTP.
@@ -127,6 +141,8 @@ pub trait Portal: Send + Sync {
 pub struct HttpPortal {
     base: String,
     http: reqwest::Client,
+    /// The event feed's token, which also lets lookups name the end user they are for.
+    service_token: Option<crate::config::Secret>,
 }
 
 impl HttpPortal {
@@ -140,7 +156,14 @@ impl HttpPortal {
         Ok(Self {
             base: base_url.trim_end_matches('/').to_owned(),
             http,
+            service_token: None,
         })
+    }
+
+    /// The same client holding the service token (see [`Portal::public_lookup_as`]).
+    pub fn with_service_token(mut self, token: crate::config::Secret) -> Self {
+        self.service_token = Some(token);
+        self
     }
 
     fn url(&self, path: &str) -> String {
@@ -263,6 +286,11 @@ fn form_of(files: &[Upload]) -> PortalResult<reqwest::multipart::Form> {
 /// Maps an error answer to a [`PortalError`] by status and body.
 async fn error_of(response: Response) -> PortalError {
     let status = response.status();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok());
     let body: Option<ApiErrorBody> = response.json().await.ok();
     let message = body
         .as_ref()
@@ -278,6 +306,11 @@ async fn error_of(response: Response) -> PortalError {
             },
         },
         (StatusCode::NOT_FOUND, _) => PortalError::NotFound,
+        (StatusCode::TOO_MANY_REQUESTS, b) => PortalError::TooManyAttempts {
+            until: b.and_then(|b| b.until).unwrap_or_else(|| {
+                Utc::now() + chrono::Duration::seconds(retry_after.unwrap_or(60))
+            }),
+        },
         (StatusCode::CONFLICT, Some(b)) if b.error == "duplicate" => {
             PortalError::Duplicate { message }
         }
@@ -352,6 +385,26 @@ impl Portal for HttpPortal {
             query.push(("field", f.to_owned()));
         }
         self.json(true, |h| h.get(&url).query(&query)).await
+    }
+
+    async fn public_lookup_as(
+        &self,
+        code: &str,
+        cccd_last4: Option<&str>,
+        asker: &str,
+    ) -> PortalResult<PublicDossier> {
+        let Some(service) = &self.service_token else {
+            return self.public_lookup(code, cccd_last4).await;
+        };
+        let url = self.url(&format!("/public/dossiers/{}", seg(code)));
+        let query: Vec<(&str, &str)> = cccd_last4.map(|c| ("cccd_last4", c)).into_iter().collect();
+        self.json(true, |h| {
+            h.get(&url)
+                .query(&query)
+                .bearer_auth(service.expose())
+                .header("x-dvc-client", asker)
+        })
+        .await
     }
 
     async fn procedure(&self, code: &str) -> PortalResult<Procedure> {

@@ -361,9 +361,27 @@ pub struct PublicDossier {
     pub status: DossierStatus,
     pub received_at: Option<DateTime<Utc>>,
     pub due_date: Option<NaiveDate>,
-    /// Only with the right last 4 digits of the applicant's CCCD.
+    /// Only with the right last 4 digits of the applicant's CCCD (so its presence says the
+    /// digits were right).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<PublicHistoryEntry>>,
+    /// Only with the right last 4 digits, and while the dossier waits on something: the
+    /// officer's reason, the deadline and the amount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<PublicPending>,
+}
+
+/// What a dossier in a side state waits for, as the public lookup shows it with the second
+/// factor: never a paper, a name or an address.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PublicPending {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<DateTime<Utc>>,
+    /// VND.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

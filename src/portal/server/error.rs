@@ -29,6 +29,9 @@ pub enum ApiError {
     },
     #[error("account locked until {until}")]
     LockedOut { until: DateTime<Utc> },
+    /// 429 with `Retry-After`: too many wrong attempts lately.
+    #[error("too many wrong attempts; retry after {retry_after} s")]
+    TooManyAttempts { retry_after: i64 },
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
     #[error("file storage: {0}")]
@@ -121,6 +124,16 @@ impl ApiError {
                     )
                 },
             ),
+            Self::TooManyAttempts { retry_after } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ApiErrorBody {
+                    until: DateTime::from_timestamp(crate::db::now_unix() + retry_after, 0),
+                    ..body(
+                        "too_many_attempts",
+                        format!("too many wrong attempts; try again in {retry_after} seconds"),
+                    )
+                },
+            ),
             // A stored paper missing from disk (a data folder restored without its files, say):
             // the record stays, the file is gone.
             Self::Io(e) if e.kind() == std::io::ErrorKind::NotFound => (
@@ -144,7 +157,13 @@ impl IntoResponse for ApiError {
         if status.is_server_error() || status == StatusCode::GONE {
             tracing::error!(error = %self, "request failed");
         }
-        (status, axum::Json(body)).into_response()
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Self::TooManyAttempts { retry_after } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
+        }
+        response
     }
 }
 

@@ -11,6 +11,7 @@ pub mod machine;
 mod officer;
 mod openapi;
 mod public;
+mod second_factor;
 mod store;
 mod uploads;
 
@@ -149,9 +150,13 @@ impl PortalApp {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), PortalServerError> {
-        let served = axum::serve(listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let served = axum::serve(
+            listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
         self.state.db.close().await;
         served.map_err(PortalServerError::Io)
     }

@@ -11,66 +11,93 @@ use super::AppState;
 use super::accounts::{Service, same_secret};
 use super::error::{ApiError, ApiPath, ApiQuery, ApiResult};
 use super::machine::parse_status;
+use super::second_factor::{self, ClientKey};
 use super::store::{self, to_time};
-use crate::portal::model::{ApiErrorBody, DossierStatus, Event, PublicDossier, PublicHistoryEntry};
+use crate::portal::model::{
+    ApiErrorBody, DossierStatus, Event, PublicDossier, PublicHistoryEntry, PublicPending,
+};
 
 /// Most events per page of the feed.
 pub const MAX_EVENTS_PER_PAGE: i64 = 500;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct LookupParams {
-    /// The last 4 digits of the applicant's CCCD: adds the status history.
+    /// The last 4 digits of the applicant's CCCD: adds the status history and what the
+    /// dossier waits for. Wrong ones are counted per code and per client: after 5 in 15
+    /// minutes, 429 with `Retry-After`.
     pub cccd_last4: Option<String>,
 }
 
 /// A dossier's public status: procedure, agency, received and due dates; no personal data.
+/// With the right `cccd_last4`, also its history and the current reason, deadline and amount.
 #[utoipa::path(get, path = "/api/v1/public/dossiers/{code}", tag = "public",
-    params(("code" = String, Path, description = "dossier code"), LookupParams),
-    responses((status = 200, body = PublicDossier), (status = 404, body = ApiErrorBody)))]
+    params(("code" = String, Path, description = "dossier code"), LookupParams,
+           ("X-Dvc-Client" = Option<String>, Header,
+            description = "with the service token: the end user the wrong attempts count for")),
+    responses((status = 200, body = PublicDossier), (status = 400, body = ApiErrorBody),
+              (status = 404, body = ApiErrorBody),
+              (status = 429, body = ApiErrorBody,
+               description = "too many wrong second factors; see Retry-After")))]
 pub async fn lookup(
     State(app): State<AppState>,
+    client: ClientKey,
     ApiPath(code): ApiPath<String>,
     ApiQuery(params): ApiQuery<LookupParams>,
 ) -> ApiResult<Json<PublicDossier>> {
     if code.trim().parse::<i64>().is_ok() {
         return Err(ApiError::not_found("dossier"));
     }
-    let row = store::find(&app, &code, None).await?;
-    let Some(code) = row.code.clone() else {
-        return Err(ApiError::not_found("dossier"));
-    };
     let last4 = params.cccd_last4.as_deref().map(str::trim);
     if last4.is_some_and(|l| l.len() != 4 || !l.chars().all(|c| c.is_ascii_digit())) {
         return Err(ApiError::bad_request(
             "cccd_last4 must be the last 4 digits of the CCCD",
         ));
     }
-    let history = match last4 {
-        Some(last4) if last4.len() == 4 => {
+    let row = store::find(&app, &code, None).await?;
+    let Some(code) = row.code.clone() else {
+        return Err(ApiError::not_found("dossier"));
+    };
+    let verified = match last4 {
+        Some(last4) => {
+            second_factor::check(&app, &code, &client).await?;
             let login: String = sqlx::query("SELECT login FROM accounts WHERE id = $1")
                 .bind(row.owner_id)
                 .fetch_one(&app.db.pool)
                 .await?
                 .try_get("login")?;
             let tail = &login[login.len().saturating_sub(4)..];
-            if same_secret(tail, last4) {
-                Some(
-                    store::history(&app, row.id)
-                        .await?
-                        .into_iter()
-                        .map(|h| PublicHistoryEntry {
-                            kind: h.kind,
-                            status: h.status,
-                            at: h.at,
-                        })
-                        .collect(),
-                )
-            } else {
-                None
+            let right = same_secret(tail, last4);
+            if !right {
+                second_factor::record_wrong(&app, &code, &client).await?;
             }
+            right
         }
-        _ => None,
+        None => false,
     };
+    let history = if verified {
+        Some(
+            store::history(&app, row.id)
+                .await?
+                .into_iter()
+                .map(|h| PublicHistoryEntry {
+                    kind: h.kind,
+                    status: h.status,
+                    at: h.at,
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    let pending = row
+        .pending
+        .as_ref()
+        .filter(|_| verified)
+        .map(|p| PublicPending {
+            reason: p.reason.clone(),
+            deadline: p.deadline,
+            amount: p.amount,
+        });
     let p = app.catalogue.get(&row.procedure_code);
     Ok(Json(PublicDossier {
         code,
@@ -82,6 +109,7 @@ pub async fn lookup(
         received_at: row.submitted_at.map(to_time),
         due_date: row.due_date,
         history,
+        pending,
     }))
 }
 

@@ -9,6 +9,7 @@ mod life;
 mod openapi;
 mod public;
 mod robustness;
+mod second_factor;
 mod uploads;
 
 use std::collections::BTreeMap;

@@ -24,6 +24,9 @@ help =
     /drafts — draft dossiers
     /mydossiers — my dossiers, by status
     /status — look up a dossier by its code
+    /follow — follow a relative's dossier (no account needed)
+    /unfollow — stop following a dossier
+    /ask — ask an officer
     /register — create an account
     /login — log in
     /account — your account

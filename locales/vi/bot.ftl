@@ -24,6 +24,9 @@ help =
     /drafts — hồ sơ nháp
     /mydossiers — hồ sơ của tôi, theo trạng thái
     /status — tra cứu hồ sơ theo mã hồ sơ
+    /follow — theo dõi hồ sơ của người thân (không cần tài khoản)
+    /unfollow — thôi theo dõi hồ sơ
+    /ask — hỏi cán bộ
     /register — đăng ký tài khoản
     /login — đăng nhập
     /account — tài khoản

@@ -70,6 +70,15 @@ pub enum Callback {
     /// ("Bổ sung hồ sơ"), see the fee and its QR code ("Xem phí và mã QR"), get the result,
     /// ask an officer about it ("Hỏi cán bộ"), rate it ("Đánh giá").
     Dossier(DossierAction, DossierCode),
+    /// Anyone's lookup: show more of this dossier after the last 4 digits of the CCCD.
+    LookupMore(DossierCode),
+    /// Follow this dossier (the last 4 digits are asked) / stop following it.
+    Follow(DossierCode),
+    Unfollow(DossierCode),
+    /// A rating of 1–5 stars for this dossier.
+    Rate(u8, DossierCode),
+    /// Send the rating without a comment.
+    RateNoComment,
     Unknown,
 }
 
@@ -104,6 +113,11 @@ impl fmt::Display for Callback {
             Callback::Drafts => f.write_str("dr"),
             Callback::Menu => f.write_str("m"),
             Callback::Dossier(action, code) => write!(f, "{}:{code}", action.code()),
+            Callback::LookupMore(code) => write!(f, "lm:{code}"),
+            Callback::Follow(code) => write!(f, "fo:{code}"),
+            Callback::Unfollow(code) => write!(f, "uf:{code}"),
+            Callback::Rate(stars, code) => write!(f, "rt:{stars}:{code}"),
+            Callback::RateNoComment => f.write_str("rn"),
             Callback::Unknown => f.write_str("?"),
         }
     }
@@ -162,6 +176,15 @@ impl Callback {
                 .map(Callback::ResumePortalDraft),
             ("dr", None, None) => Some(Callback::Drafts),
             ("m", None, None) => Some(Callback::Menu),
+            ("lm", Some(code), None) => DossierCode::parse(code).ok().map(Callback::LookupMore),
+            ("fo", Some(code), None) => DossierCode::parse(code).ok().map(Callback::Follow),
+            ("uf", Some(code), None) => DossierCode::parse(code).ok().map(Callback::Unfollow),
+            ("rt", Some(stars @ ("1" | "2" | "3" | "4" | "5")), Some(code)) => {
+                DossierCode::parse(code)
+                    .ok()
+                    .map(|code| Callback::Rate(stars.parse().unwrap_or(5), code))
+            }
+            ("rn", None, None) => Some(Callback::RateNoComment),
             (head, Some(code), None) => DossierAction::from_code(head)
                 .zip(DossierCode::parse(code).ok())
                 .map(|(action, code)| Callback::Dossier(action, code)),
@@ -282,6 +305,13 @@ mod tests {
         all.extend(RegField::ALL.iter().map(|f| Callback::RegisterEdit(*f)));
         // The longest dossier code the parser takes (a 32-character unit code).
         let long = DossierCode::parse(&format!("{}.H50-261125-000001", "0".repeat(28))).unwrap();
+        all.push(Callback::LookupMore(long.clone()));
+        all.push(Callback::Follow(long.clone()));
+        all.push(Callback::Unfollow(long.clone()));
+        all.push(Callback::RateNoComment);
+        for stars in 1..=5 {
+            all.push(Callback::Rate(stars, long.clone()));
+        }
         for action in DossierAction::ALL {
             all.push(Callback::Dossier(action, long.clone()));
             all.push(Callback::Dossier(
@@ -312,6 +342,9 @@ mod tests {
             "ho:1.001193",
             "ho:000.00.25.H50-261125-0001:x",
             "zz:000.00.25.H50-261125-0001",
+            "rt:6:000.00.25.H50-261125-0001",
+            "rt:0:000.00.25.H50-261125-0001",
+            "fo:1.001193",
             &long,
         ] {
             assert_eq!(Callback::parse(data), Callback::Unknown, "{data}");

@@ -118,6 +118,10 @@ pub async fn delete(db: &Db, user_id: i64) -> Result<(), sqlx::Error> {
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
+    sqlx::query("DELETE FROM follows WHERE chat_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("DELETE FROM users WHERE telegram_user_id = $1")
         .bind(user_id)
         .execute(&mut *tx)

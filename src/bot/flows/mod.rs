@@ -4,6 +4,7 @@
 pub mod account;
 pub mod dossiers;
 pub mod drafts;
+pub mod follow;
 pub mod lookup;
 pub mod papers;
 pub mod procedures;
@@ -208,6 +209,8 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("mydossiers", "cmd-mydossiers"),
     ("drafts", "cmd-drafts"),
     ("status", "cmd-status"),
+    ("follow", "cmd-follow"),
+    ("unfollow", "cmd-unfollow"),
     ("language", "cmd-language"),
     ("account", "cmd-account"),
     ("mydata", "cmd-mydata"),
@@ -245,6 +248,8 @@ async fn route(state: State, step: Step, input: Input, ctx: &Ctx<'_>) -> Outcome
             "submit" => submit::start(state, arg, None, ctx).await,
             "drafts" => drafts::list(state, ctx).await,
             "mydossiers" => dossiers::list(state, ctx).await,
+            "status" => lookup::begin(state, arg, ctx).await,
+            "account" => with_follows(lift(account::show(ctx), state), ctx).await,
             "mydata" => {
                 let outcome = account::my_data(&state, ctx);
                 lift(outcome, state)
@@ -259,8 +264,8 @@ async fn route(state: State, step: Step, input: Input, ctx: &Ctx<'_>) -> Outcome
         return match item {
             MenuItem::Services => procedures::open(state, ctx).await,
             MenuItem::MyDossiers => dossiers::list(state, ctx).await,
-            MenuItem::Lookup => lift(lookup::begin("", ctx).await, state),
-            MenuItem::Account => lift(account::show(ctx), state),
+            MenuItem::Lookup => lookup::begin(state, "", ctx).await,
+            MenuItem::Account => with_follows(lift(account::show(ctx), state), ctx).await,
             MenuItem::Help => lift(start::help(), state),
         };
     }
@@ -290,6 +295,27 @@ async fn route(state: State, step: Step, input: Input, ctx: &Ctx<'_>) -> Outcome
         (_, Input::Callback(Callback::SendDraft(key))) => review::send(state, &key, ctx).await,
         (_, Input::Callback(Callback::EditDraft(key))) => review::edit(state, &key, ctx).await,
         (_, Input::Callback(Callback::DiscardDraft(key))) => review::discard(state, &key),
+        // Anyone's lookup and following.
+        (Step::LookupCode, Input::Text(text)) => lookup::receive_code(state, &text, ctx).await,
+        (Step::Idle, Input::Text(text)) if lookup::is_code(&text) => {
+            lookup::receive_code(state, &text, ctx).await
+        }
+        (_, Input::Callback(Callback::LookupMore(code))) => lift(lookup::ask_last4(&code), state),
+        (_, Input::Callback(Callback::Follow(code))) => {
+            lift(follow::ask_last4(&code, ctx).await, state)
+        }
+        (_, Input::Callback(Callback::Unfollow(code))) => {
+            lift(follow::stop(&code, ctx).await, state)
+        }
+        (Step::LookupLast4 { code }, Input::Text(text)) => {
+            lift(lookup::receive_last4(code, &text, ctx).await, state)
+        }
+        (Step::FollowCode, Input::Text(text)) => {
+            lift(follow::receive_code(&text, ctx).await, state)
+        }
+        (Step::FollowLast4 { code }, Input::Text(text)) => {
+            lift(follow::receive_last4(code, &text, ctx).await, state)
+        }
         // A dossier's buttons (notifications, cards): its status until the card exists.
         (_, Input::Callback(Callback::Dossier(_, code))) => {
             lift(lookup::show(code.as_str(), ctx).await, state)
@@ -304,6 +330,14 @@ async fn route(state: State, step: Step, input: Input, ctx: &Ctx<'_>) -> Outcome
         (Step::PostAddress { key }, input) => review::receive_address(state, key, input, ctx).await,
         (step, input) => lift(route_account(step, input, ctx).await, state),
     }
+}
+
+/// `/account` and its menu button: the account, then the codes this chat follows.
+async fn with_follows(mut outcome: Outcome<State>, ctx: &Ctx<'_>) -> Outcome<State> {
+    if let Some(list) = follow::list(ctx).await {
+        outcome = outcome.send(list);
+    }
+    outcome
 }
 
 /// The steps of first contact, the account and lookup, which see only their own step.
@@ -326,7 +360,6 @@ async fn route_account(step: Step, input: Input, ctx: &Ctx<'_>) -> Outcome<Step>
         (Step::LoginPassword { kind, username }, input) => {
             account::receive_login_password(kind, username, input, ctx).await
         }
-        (Step::LookupCode, Input::Text(text)) => lookup::receive_code(&text, ctx).await,
         (Step::ConfirmDelete, Input::Callback(Callback::DeleteMe(yes))) => {
             account::receive_delete(yes, ctx).await
         }
@@ -346,7 +379,8 @@ async fn command(step: Step, name: &str, arg: &str, ctx: &Ctx<'_>) -> Outcome<St
         "logout" => account::logout(ctx).await,
         "account" => account::show(ctx),
         "deleteme" => account::ask_delete(),
-        "status" => lookup::begin(arg, ctx).await,
+        "follow" => follow::begin(arg, ctx).await,
+        "unfollow" => follow::unfollow(arg, ctx).await,
         _ => Outcome::new(step).send(Reply::msg("unknown-command")),
     }
 }
@@ -367,7 +401,10 @@ pub fn hint(step: Step) -> Outcome<Step> {
         Step::LoginKind => "hint-kind",
         Step::LoginUsername { .. } => "hint-login-username",
         Step::LoginPassword { .. } => "hint-login-password",
-        Step::LookupCode => "hint-lookup",
+        Step::LookupCode | Step::FollowCode => "hint-lookup",
+        Step::LookupLast4 { .. } | Step::FollowLast4 { .. } => "hint-last4",
+        Step::RateComment { .. } => "hint-rate-comment",
+        Step::AskText { .. } => "hint-ask",
         Step::ConfirmDelete => "hint-confirm-delete",
         Step::Procedures { .. } => "hint-procedures",
         Step::Fill { .. }

@@ -216,8 +216,14 @@ async fn deep_link_lookup_and_unknown_input_get_an_answer() {
     );
     let t = sys.say(&who, "/status 1.001193").await;
     assert!(
-        bot_text(&t).contains("A dossier code looks like"),
-        "a procedure code is not a dossier code: {}",
+        bot_text(&t).contains("1.001193") && has_button(&t, "📝 Submit a dossier"),
+        "a procedure code opens that procedure's card: {}",
+        bot_text(&t)
+    );
+    let t = sys.say(&who, "/status H50-261125-0001").await;
+    assert!(
+        bot_text(&t).contains("000.00.25.H50-261125-0001"),
+        "a malformed code gets the format with an example: {}",
         bot_text(&t)
     );
     let t = sys.say(&who, "what?").await;

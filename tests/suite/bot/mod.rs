@@ -3,6 +3,7 @@
 
 mod commands;
 mod edit;
+mod follow;
 mod journeys;
 mod steps;
 mod submit;
@@ -165,7 +166,11 @@ impl System {
             &self.bot_db.url,
             self.data.path(),
             Some(&self.key),
-            Arc::new(HttpPortal::new(&self.portal_url).expect("portal client")),
+            Arc::new(
+                HttpPortal::new(&self.portal_url)
+                    .expect("portal client")
+                    .with_service_token(self.portal_config.service_token.clone()),
+            ),
             telegram,
         )
         .await

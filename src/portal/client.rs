@@ -12,6 +12,9 @@ use super::model::{
     FieldError, LoginRequest, MissingItem, OfficerAction, OfficerDossier, Procedure,
     ProcedureSummary, PublicDossier, RegisterRequest, Session, UpdateDraft,
 };
+use super::model::{
+    AnswerRequest, AskRequest, Question, QuestionCreated, RateRequest, Rating, RatingsReport,
+};
 
 /// How long one request may take in all.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
@@ -123,6 +126,10 @@ pub trait Portal: Send + Sync {
     ) -> PortalResult<PublicDossier>;
     async fn events(&self, service_token: &str, after: i64, limit: u32)
     -> PortalResult<Vec<Event>>;
+    /// Rates one's own dossier after its result (once).
+    async fn rate(&self, token: &str, dossier: &str, rating: &RateRequest) -> PortalResult<Rating>;
+    /// Asks the officers a question, optionally about one of one's dossiers.
+    async fn ask(&self, token: &str, question: &AskRequest) -> PortalResult<QuestionCreated>;
     /// `public_lookup` on behalf of end user `asker` (an opaque name): a client that holds the
     /// service token has wrong second factors counted per asker instead of per address.
     async fn public_lookup_as(
@@ -248,6 +255,46 @@ impl HttpPortal {
         let query: Vec<(&str, &str)> = status.map(|s| ("status", s.as_str())).into_iter().collect();
         self.json(true, |h| {
             h.get(&url).bearer_auth(officer_token).query(&query)
+        })
+        .await
+    }
+
+    /// The ratings with their averages.
+    pub async fn officer_ratings(&self, officer_token: &str) -> PortalResult<RatingsReport> {
+        let url = self.url("/officer/ratings");
+        self.json(true, |h| h.get(&url).bearer_auth(officer_token))
+            .await
+    }
+
+    /// The officers' inbox: open questions, or answered ones.
+    pub async fn officer_questions(
+        &self,
+        officer_token: &str,
+        answered: bool,
+    ) -> PortalResult<Vec<Question>> {
+        let url = self.url("/officer/questions");
+        let status = if answered { "answered" } else { "open" };
+        self.json(true, |h| {
+            h.get(&url)
+                .bearer_auth(officer_token)
+                .query(&[("status", status)])
+        })
+        .await
+    }
+
+    /// Answers a question.
+    pub async fn officer_answer(
+        &self,
+        officer_token: &str,
+        question: i64,
+        answer: &str,
+    ) -> PortalResult<Question> {
+        let url = self.url(&format!("/officer/questions/{question}/answer"));
+        let body = AnswerRequest {
+            answer: answer.to_owned(),
+        };
+        self.json(false, |h| {
+            h.post(&url).bearer_auth(officer_token).json(&body)
         })
         .await
     }
@@ -385,6 +432,18 @@ impl Portal for HttpPortal {
             query.push(("field", f.to_owned()));
         }
         self.json(true, |h| h.get(&url).query(&query)).await
+    }
+
+    async fn rate(&self, token: &str, dossier: &str, rating: &RateRequest) -> PortalResult<Rating> {
+        let url = self.url(&format!("/dossiers/{}/rating", seg(dossier)));
+        self.json(false, |h| h.post(&url).bearer_auth(token).json(rating))
+            .await
+    }
+
+    async fn ask(&self, token: &str, question: &AskRequest) -> PortalResult<QuestionCreated> {
+        let url = self.url("/questions");
+        self.json(false, |h| h.post(&url).bearer_auth(token).json(question))
+            .await
     }
 
     async fn public_lookup_as(

@@ -11,6 +11,8 @@ pub mod machine;
 mod officer;
 mod openapi;
 mod public;
+mod questions;
+mod ratings;
 mod second_factor;
 mod store;
 mod uploads;

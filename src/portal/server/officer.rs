@@ -153,6 +153,7 @@ pub async fn effects_of(
             amount: action.amount,
             missing_papers: action.missing_papers.clone(),
             payment_ref: action.payment_ref.clone(),
+            ..EventData::default()
         },
         result,
         ..Effects::default()

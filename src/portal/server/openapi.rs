@@ -10,7 +10,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{OpenApi as Doc, RefOr, schema::Schema};
 use utoipa::{__dev::SchemaReferences, OpenApi, Path};
 
-use super::{AppState, accounts, catalogue, console, dossiers, officer, public};
+use super::{
+    AppState, accounts, catalogue, console, dossiers, officer, public, questions, ratings,
+};
 use crate::portal::model;
 
 #[derive(OpenApi)]
@@ -113,11 +115,16 @@ fn table() -> Table {
         dossiers::withdraw => __path_withdraw,
         dossiers::answer_supplement => __path_answer_supplement,
         dossiers::result => __path_result,
+        ratings::rate => __path_rate,
+        questions::ask => __path_ask,
         public::lookup => __path_lookup,
         public::events => __path_events,
         officer::list_dossiers => __path_list_dossiers,
         officer::post_action => __path_post_action,
         officer::get_document => __path_get_document,
+        ratings::list_ratings => __path_list_ratings,
+        questions::list_questions => __path_list_questions,
+        questions::post_answer => __path_post_answer,
         console::page => __path_page,
         console::login => __path_login,
         console::action => __path_action,

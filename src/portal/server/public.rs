@@ -143,7 +143,10 @@ pub async fn events(
     let events = rows
         .iter()
         .map(|r| {
-            let status: DossierStatus = parse_status(&r.try_get::<String, _>("status")?)?;
+            let status: Option<DossierStatus> = r
+                .try_get::<Option<String>, _>("status")?
+                .map(|s| parse_status(&s))
+                .transpose()?;
             Ok(Event {
                 id: r.try_get("id")?,
                 code: r.try_get("code")?,

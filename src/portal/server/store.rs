@@ -147,7 +147,8 @@ pub async fn documents(app: &AppState, id: i64) -> ApiResult<Vec<Document>> {
 
 pub async fn history(app: &AppState, id: i64) -> ApiResult<Vec<HistoryEntry>> {
     let rows = sqlx::query(
-        "SELECT id, kind, status, at, data FROM events WHERE dossier_id = $1 ORDER BY id",
+        "SELECT id, kind, status, at, data FROM events \
+         WHERE dossier_id = $1 AND kind <> 'question_answered' ORDER BY id",
     )
     .bind(id)
     .fetch_all(&app.db.pool)

@@ -5,6 +5,7 @@ mod accounts;
 mod binary;
 mod client;
 mod console;
+mod feedback;
 mod life;
 mod openapi;
 mod public;

@@ -1,0 +1,220 @@
+//! Ratings after the result (the satisfaction scale of the national portal): the owner rates a
+//! dossier once, 1–5 stars and an optional comment; officers read them with the average per
+//! procedure and per agency.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use sqlx::Row;
+
+use super::AppState;
+use super::accounts::{Citizen, Officer};
+use super::error::{ApiError, ApiJson, ApiPath, ApiResult};
+use super::store::{self, to_time};
+use crate::db::now_unix;
+use crate::portal::model::{
+    ApiErrorBody, DossierStatus, RateRequest, Rating, RatingAverage, RatingsReport,
+};
+
+/// Longest comment, in characters.
+const MAX_COMMENT_CHARS: usize = 1000;
+
+/// Rates one's own dossier after its result was returned; once.
+#[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/rating", tag = "dossiers",
+    params(("dossier" = String, Path, description = "dossier code (or id)")),
+    request_body = RateRequest,
+    responses((status = 201, body = Rating),
+              (status = 409, body = ApiErrorBody,
+               description = "not returned yet, or rated already (`duplicate`)"),
+              (status = 422, body = ApiErrorBody)),
+    security(("session" = [])))]
+pub async fn rate(
+    State(app): State<AppState>,
+    citizen: Citizen,
+    ApiPath(key): ApiPath<String>,
+    ApiJson(req): ApiJson<RateRequest>,
+) -> ApiResult<(StatusCode, Json<Rating>)> {
+    if !(1..=5).contains(&req.stars) {
+        return Err(ApiError::field("stars", "stars"));
+    }
+    let comment = req
+        .comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
+        return Err(ApiError::field("comment", "text-too-long"));
+    }
+    let row = store::find(&app, &key, Some(citizen.account_id)).await?;
+    let code = row
+        .code
+        .clone()
+        .ok_or_else(|| ApiError::not_found("dossier"))?;
+    if row.status != DossierStatus::ResultReturned {
+        return Err(ApiError::conflict(format!(
+            "a dossier is rated after its result is returned; it is {} ({})",
+            row.status,
+            row.status.label_vi()
+        )));
+    }
+    let agency = app
+        .catalogue
+        .get(&row.procedure_code)
+        .map(|p| p.summary.agency_code.clone())
+        .unwrap_or_default();
+    let now = now_unix();
+    let inserted = sqlx::query(
+        "INSERT INTO ratings (dossier_id, account_id, procedure_code, agency_code, stars, \
+         comment, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (dossier_id) DO NOTHING",
+    )
+    .bind(row.id)
+    .bind(citizen.account_id)
+    .bind(&row.procedure_code)
+    .bind(&agency)
+    .bind(i64::from(req.stars))
+    .bind(comment)
+    .bind(now)
+    .execute(&app.db.pool)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Err(ApiError::client(
+            StatusCode::CONFLICT,
+            "duplicate",
+            "this dossier is rated already",
+        ));
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(Rating {
+            dossier: code,
+            procedure_code: row.procedure_code,
+            agency_code: agency,
+            stars: req.stars,
+            comment: comment.map(str::to_owned),
+            at: to_time(now),
+        }),
+    ))
+}
+
+/// Every rating, newest first.
+pub async fn all(app: &AppState) -> ApiResult<Vec<Rating>> {
+    let rows = sqlx::query(
+        "SELECT d.code, r.procedure_code, r.agency_code, r.stars, r.comment, r.created_at \
+         FROM ratings r JOIN dossiers d ON d.id = r.dossier_id \
+         ORDER BY r.created_at DESC, r.dossier_id DESC",
+    )
+    .fetch_all(&app.db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Rating {
+                dossier: r.try_get::<Option<String>, _>("code")?.unwrap_or_default(),
+                procedure_code: r.try_get("procedure_code")?,
+                agency_code: r.try_get("agency_code")?,
+                stars: u8::try_from(r.try_get::<i64, _>("stars")?).unwrap_or(0),
+                comment: r.try_get("comment")?,
+                at: to_time(r.try_get("created_at")?),
+            })
+        })
+        .collect()
+}
+
+/// The average stars per key (procedure or agency code), named by `name`, best first.
+pub fn averages(
+    ratings: &[Rating],
+    key: impl Fn(&Rating) -> &str,
+    name: impl Fn(&str) -> String,
+) -> Vec<RatingAverage> {
+    let mut sums: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    for r in ratings {
+        let entry = sums.entry(key(r)).or_default();
+        entry.0 += 1;
+        entry.1 += i64::from(r.stars);
+    }
+    let mut out: Vec<RatingAverage> = sums
+        .into_iter()
+        .map(|(code, (count, total))| RatingAverage {
+            code: code.to_owned(),
+            name: name(code),
+            count,
+            average: (total as f64 / count as f64 * 100.0).round() / 100.0,
+        })
+        .collect();
+    out.sort_by(|a, b| b.average.total_cmp(&a.average).then(a.code.cmp(&b.code)));
+    out
+}
+
+/// The ratings and their averages per procedure and per agency.
+pub async fn report(app: &AppState) -> ApiResult<RatingsReport> {
+    let ratings = all(app).await?;
+    let procedure_name = |code: &str| {
+        app.catalogue
+            .get(code)
+            .map(|p| p.summary.name_vi.clone())
+            .unwrap_or_default()
+    };
+    let agency_name = |code: &str| {
+        app.catalogue
+            .search(None, None)
+            .into_iter()
+            .find(|p| p.summary.agency_code == code)
+            .map(|p| p.summary.agency_name.clone())
+            .unwrap_or_default()
+    };
+    Ok(RatingsReport {
+        by_procedure: averages(&ratings, |r| &r.procedure_code, procedure_name),
+        by_agency: averages(&ratings, |r| &r.agency_code, agency_name),
+        ratings,
+    })
+}
+
+/// Ratings for the officer, with the average per procedure and per agency.
+#[utoipa::path(get, path = "/api/v1/officer/ratings", tag = "officer",
+    responses((status = 200, body = RatingsReport), (status = 401, body = ApiErrorBody)),
+    security(("officer" = [])))]
+pub async fn list_ratings(
+    State(app): State<AppState>,
+    _officer: Officer,
+) -> ApiResult<Json<RatingsReport>> {
+    Ok(Json(report(&app).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rating(procedure: &str, agency: &str, stars: u8) -> Rating {
+        Rating {
+            dossier: String::new(),
+            procedure_code: procedure.into(),
+            agency_code: agency.into(),
+            stars,
+            comment: None,
+            at: to_time(0),
+        }
+    }
+
+    #[test]
+    fn averages_per_key_best_first() {
+        let all = [
+            rating("1.1", "A", 5),
+            rating("1.1", "A", 4),
+            rating("2.2", "A", 2),
+            rating("2.2", "B", 1),
+            rating("2.2", "B", 2),
+        ];
+        let by_procedure = averages(&all, |r| &r.procedure_code, |c| format!("P{c}"));
+        let got: Vec<_> = by_procedure
+            .iter()
+            .map(|a| (a.code.as_str(), a.count, a.average, a.name.as_str()))
+            .collect();
+        assert_eq!(got, [("1.1", 2, 4.5, "P1.1"), ("2.2", 3, 1.67, "P2.2")]);
+        let by_agency = averages(&all, |r| &r.agency_code, |c| c.to_owned());
+        assert_eq!(by_agency[0].code, "A");
+        assert_eq!(by_agency[0].average, 3.67);
+        assert_eq!(by_agency[1].average, 1.5);
+    }
+}

@@ -37,7 +37,15 @@ pub async fn services(
         cipher,
         passwords: Default::default(),
         i18n: I18n::load()?,
+        office_hours: Default::default(),
     }))
+}
+
+/// The configured office hours, set on services just built (not shared yet).
+fn with_office_hours(services: &mut Arc<Services>, settings: &Settings) {
+    if let Some(services) = Arc::get_mut(services) {
+        services.office_hours = settings.office_hours.clone();
+    }
 }
 
 /// The reference portal in this process on `listen` (port 0: any free loopback port).
@@ -101,7 +109,7 @@ pub async fn run(
     }
     let (portal, running_portal) = portal_for(&settings).await?;
     let telegram = bot::client(&token, api_url.as_ref());
-    let services = services(
+    let mut services = services(
         &database_url,
         &settings.data_dir,
         settings.secret_key.as_ref(),
@@ -109,6 +117,7 @@ pub async fn run(
         telegram,
     )
     .await?;
+    with_office_hours(&mut services, &settings);
     let (admin, admin_addr) = start_admin(settings.admin_listen, services.db.clone()).await?;
     tracing::info!(%admin_addr, "health at /healthz, metrics at /metrics");
     let updates = match &settings.webhook_url {
@@ -268,7 +277,7 @@ pub async fn sandbox(
         .context("sandbox")?;
     let token = Secret::new(SANDBOX_TOKEN);
     let telegram = bot::client(&token, Some(&sandbox.base_url));
-    let services = services(
+    let mut services = services(
         &settings.bot_database_url(),
         &settings.data_dir,
         settings.secret_key.as_ref(),
@@ -276,6 +285,7 @@ pub async fn sandbox(
         telegram,
     )
     .await?;
+    with_office_hours(&mut services, &settings);
     // The sandbox is for trying things out: a taken admin port is worth a warning, not a stop.
     let admin = match start_admin(settings.admin_listen, services.db.clone()).await {
         Ok(started) => Some(started),

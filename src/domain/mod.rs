@@ -5,8 +5,11 @@
 //! Each parser returns a `Invalid` whose `code()` is a stable message id suffix the bot renders
 //! in the user's language (`invalid-<code>` in `locales/*/common.ftl`).
 
+mod office_hours;
 mod person;
 mod text;
+
+pub use office_hours::{DEFAULT_OFFICE_HOURS, OfficeHours, OfficeHoursError};
 
 pub use person::{
     Address, BirthDate, CitizenId, Email, FullName, OrganisationName, Password, Phone, TaxCode,

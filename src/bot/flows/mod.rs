@@ -2,12 +2,14 @@
 //! step's expected answer, then a hint for anything else. Steps live in one file per flow.
 
 pub mod account;
+pub mod ask;
 pub mod dossiers;
 pub mod drafts;
 pub mod follow;
 pub mod lookup;
 pub mod papers;
 pub mod procedures;
+pub mod rate;
 pub mod register;
 pub mod review;
 pub mod start;
@@ -26,7 +28,7 @@ use crate::domain::Password;
 use crate::i18n::{I18n, Locale};
 use crate::portal::client::Portal;
 
-use super::callback::Callback;
+use super::callback::{Callback, DossierAction};
 use super::reply::{Effect, Keyboard, Outcome, Reply, ReplyButton, Text};
 use super::state::{State, Step, Then};
 
@@ -107,6 +109,8 @@ pub struct Services {
     pub cipher: Cipher,
     pub passwords: PasswordVault,
     pub i18n: I18n,
+    /// When officers answer questions.
+    pub office_hours: crate::domain::OfficeHours,
 }
 
 /// One update's context.
@@ -211,6 +215,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("status", "cmd-status"),
     ("follow", "cmd-follow"),
     ("unfollow", "cmd-unfollow"),
+    ("ask", "cmd-ask"),
     ("language", "cmd-language"),
     ("account", "cmd-account"),
     ("mydata", "cmd-mydata"),
@@ -316,6 +321,26 @@ async fn route(state: State, step: Step, input: Input, ctx: &Ctx<'_>) -> Outcome
         (Step::FollowLast4 { code }, Input::Text(text)) => {
             lift(follow::receive_last4(code, &text, ctx).await, state)
         }
+        // Rating after the result, and asking an officer.
+        (_, Input::Callback(Callback::Dossier(DossierAction::Rate, code))) => {
+            lift(rate::begin(&code, ctx), state)
+        }
+        (_, Input::Callback(Callback::Rate(stars, code))) => {
+            lift(rate::receive_stars(stars, &code), state)
+        }
+        (Step::RateComment { code, stars }, Input::Callback(Callback::RateNoComment)) => {
+            lift(rate::receive_comment(code, stars, None, ctx).await, state)
+        }
+        (Step::RateComment { code, stars }, Input::Text(text)) => lift(
+            rate::receive_comment(code, stars, Some(&text), ctx).await,
+            state,
+        ),
+        (_, Input::Callback(Callback::Dossier(DossierAction::Ask, code))) => {
+            lift(ask::begin(Some(&code), ctx), state)
+        }
+        (Step::AskText { dossier }, Input::Text(text)) => {
+            lift(ask::receive_text(dossier, &text, ctx).await, state)
+        }
         // A dossier's buttons (notifications, cards): its status until the card exists.
         (_, Input::Callback(Callback::Dossier(_, code))) => {
             lift(lookup::show(code.as_str(), ctx).await, state)
@@ -379,6 +404,7 @@ async fn command(step: Step, name: &str, arg: &str, ctx: &Ctx<'_>) -> Outcome<St
         "logout" => account::logout(ctx).await,
         "account" => account::show(ctx),
         "deleteme" => account::ask_delete(),
+        "ask" => ask::begin(None, ctx),
         "follow" => follow::begin(arg, ctx).await,
         "unfollow" => follow::unfollow(arg, ctx).await,
         _ => Outcome::new(step).send(Reply::msg("unknown-command")),

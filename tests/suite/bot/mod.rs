@@ -3,6 +3,7 @@
 
 mod commands;
 mod edit;
+mod feedback;
 mod follow;
 mod journeys;
 mod steps;
@@ -58,6 +59,7 @@ impl Steps {
             cipher: Cipher::from_hex(&Secret::generate()).expect("key"),
             passwords: Default::default(),
             i18n: I18n::load().expect("locales"),
+            office_hours: Default::default(),
         });
         Self {
             portal,

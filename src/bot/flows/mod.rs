@@ -254,6 +254,17 @@ async fn route(state: State, step: Step, input: Input, ctx: &Ctx<'_>) -> Outcome
             "drafts" => drafts::list(state, ctx).await,
             "mydossiers" => dossiers::list(state, ctx).await,
             "status" => lookup::begin(state, arg, ctx).await,
+            "start" if start::procedure_link(arg).is_some() => {
+                if let Err(error) = crate::db::users::ensure(&ctx.services.db, ctx.user_id).await {
+                    tracing::error!(%error, "cannot store user");
+                }
+                let code = start::procedure_link(arg).unwrap_or_default();
+                let state = State {
+                    step: Step::Idle,
+                    ..state
+                };
+                procedures::card(state, &code, ctx).await
+            }
             "account" => with_follows(lift(account::show(ctx), state), ctx).await,
             "mydata" => {
                 let outcome = account::my_data(&state, ctx);

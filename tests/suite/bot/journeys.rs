@@ -220,6 +220,13 @@ async fn deep_link_lookup_and_unknown_input_get_an_answer() {
         "a procedure code opens that procedure's card: {}",
         bot_text(&t)
     );
+    // A poster's deep link opens the procedure's card.
+    let t = sys.say(&who, "/start proc_1_001193").await;
+    assert!(
+        bot_text(&t).contains("1.001193") && has_button(&t, "📝 Submit a dossier"),
+        "a procedure link opens its card: {}",
+        bot_text(&t)
+    );
     let t = sys.say(&who, "/status H50-261125-0001").await;
     assert!(
         bot_text(&t).contains("000.00.25.H50-261125-0001"),

@@ -268,7 +268,7 @@ async fn route(state: State, step: Step, input: Input, ctx: &Ctx<'_>) -> Outcome
             "account" => with_follows(lift(account::show(ctx), state), ctx).await,
             "mydata" => {
                 let outcome = account::my_data(&state, ctx);
-                lift(outcome, state)
+                with_follows(lift(outcome, state), ctx).await
             }
             _ => lift(command(step, name, arg, ctx).await, state),
         };
@@ -368,7 +368,7 @@ async fn route(state: State, step: Step, input: Input, ctx: &Ctx<'_>) -> Outcome
     }
 }
 
-/// `/account` and its menu button: the account, then the codes this chat follows.
+/// `/account`, its menu button and `/mydata`: then the codes this chat follows.
 async fn with_follows(mut outcome: Outcome<State>, ctx: &Ctx<'_>) -> Outcome<State> {
     if let Some(list) = follow::list(ctx).await {
         outcome = outcome.send(list);

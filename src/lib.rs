@@ -10,12 +10,14 @@ macro_rules! say {
     }};
 }
 
+pub mod admin;
 pub mod app;
 pub mod bot;
 pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod domain;
+pub mod escape;
 pub mod i18n;
 pub mod portal;
 pub mod sandbox;

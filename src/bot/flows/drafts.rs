@@ -68,7 +68,7 @@ pub async fn resume_portal(mut state: State, id: i64, ctx: &Ctx<'_>) -> Out {
             .send(Reply::msg("submit-login-required").with(login_buttons()));
     };
     let portal = &ctx.services.portal;
-    let dossier = match portal.my_dossier(&token, &id.to_string()).await {
+    let dossier = match portal.my_dossier(&token, &id.into()).await {
         Ok(d) if d.status == DossierStatus::Draft => d,
         Ok(_) | Err(PortalError::NotFound) => {
             return Outcome::new(state).effect(Effect::Toast(Text::msg("stale-button")));

@@ -98,7 +98,7 @@ pub async fn show(code: &str, ctx: &Ctx<'_>) -> Outcome<Step> {
         Ok(code) => code,
         Err(_) => return Outcome::new(Step::Idle).send(Reply::msg("lookup-format")),
     };
-    match ctx.services.portal.public_lookup(code.as_str(), None).await {
+    match ctx.services.portal.public_lookup(&code, None).await {
         Ok(dossier) => {
             let keyboard = Keyboard::Inline(vec![
                 vec![(
@@ -156,7 +156,7 @@ pub async fn verified(
     let dossier = ctx
         .services
         .portal
-        .public_lookup_as(code.as_str(), Some(last4), &asker(ctx))
+        .public_lookup_as(code, Some(last4), &asker(ctx))
         .await?;
     Ok(dossier.history.is_some().then_some(dossier))
 }

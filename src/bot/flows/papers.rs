@@ -260,7 +260,7 @@ async fn upload_now(
     Ok(ctx
         .services
         .portal
-        .upload(token, &id.to_string(), upload)
+        .upload(token, &id.into(), upload)
         .await?
         .id)
 }

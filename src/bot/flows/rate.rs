@@ -63,11 +63,14 @@ pub async fn receive_comment(
     let Some(token) = ctx.session() else {
         return Outcome::new(Step::Idle).send(Reply::msg("rate-login-needed").with(main_menu()));
     };
+    let Ok(dossier) = DossierCode::parse(&code) else {
+        return Outcome::new(Step::Idle).send(Reply::msg("lookup-format").with(main_menu()));
+    };
     let request = RateRequest {
         stars,
         comment: comment.map(str::to_owned),
     };
-    let id = match ctx.services.portal.rate(&token, &code, &request).await {
+    let id = match ctx.services.portal.rate(&token, &dossier, &request).await {
         Ok(_) => "rate-thanks",
         Err(PortalError::Duplicate { .. }) => "rate-already",
         Err(PortalError::Conflict { .. }) => "rate-not-yet",

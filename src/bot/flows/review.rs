@@ -54,7 +54,7 @@ async fn sync(draft: &mut Draft, token: &str, ctx: &Ctx<'_>) -> Result<i64, Port
         };
         ctx.services
             .portal
-            .update_draft(token, &id.to_string(), &update)
+            .update_draft(token, &id.into(), &update)
             .await?;
     }
     for n in 0..draft.papers.len() {
@@ -77,7 +77,7 @@ async fn sync(draft: &mut Draft, token: &str, ctx: &Ctx<'_>) -> Result<i64, Port
         let document = ctx
             .services
             .portal
-            .upload(token, &id.to_string(), upload)
+            .upload(token, &id.into(), upload)
             .await?;
         draft.papers[n].portal_document = Some(document.id);
     }
@@ -348,7 +348,7 @@ pub async fn send(mut state: State, key: &str, ctx: &Ctx<'_>) -> Out {
     match ctx
         .services
         .portal
-        .submit(&token, &id.to_string(), &submit_key)
+        .submit(&token, &id.into(), &submit_key)
         .await
     {
         Ok(dossier) => submitted(state, key, &dossier),

@@ -4,23 +4,20 @@
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
-use sqlx::Row;
 use utoipa::IntoParams;
 
 use super::AppState;
 use super::accounts::{Service, same_secret};
 use super::error::{ApiError, ApiPath, ApiQuery, ApiResult};
-use super::machine::parse_status;
 use super::second_factor::{self, ClientKey};
 use super::store::{self, to_time};
-use crate::portal::model::{
-    ApiErrorBody, DossierStatus, Event, PublicDossier, PublicHistoryEntry, PublicPending,
-};
+use crate::portal::model::{ApiErrorBody, Event, PublicDossier, PublicHistoryEntry, PublicPending};
 
 /// Most events per page of the feed.
 pub const MAX_EVENTS_PER_PAGE: i64 = 500;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LookupParams {
     /// The last 4 digits of the applicant's CCCD: adds the status history and what the
     /// dossier waits for. Wrong ones are counted per code and per client: after 5 in 15
@@ -34,8 +31,8 @@ pub struct LookupParams {
     params(("code" = String, Path, description = "dossier code"), LookupParams,
            ("X-Dvc-Client" = Option<String>, Header,
             description = "with the service token: the end user the wrong attempts count for")),
-    responses((status = 200, body = PublicDossier), (status = 400, body = ApiErrorBody),
-              (status = 404, body = ApiErrorBody),
+    responses((status = 200, body = PublicDossier), (status = 404, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
               (status = 429, body = ApiErrorBody,
                description = "too many wrong second factors; see Retry-After")))]
 pub async fn lookup(
@@ -47,24 +44,20 @@ pub async fn lookup(
     if code.trim().parse::<i64>().is_ok() {
         return Err(ApiError::not_found("dossier"));
     }
+    let row = store::find(&app, &code, None).await?;
+    let Some(code) = row.code.clone() else {
+        return Err(ApiError::not_found("dossier"));
+    };
     let last4 = params.cccd_last4.as_deref().map(str::trim);
     if last4.is_some_and(|l| l.len() != 4 || !l.chars().all(|c| c.is_ascii_digit())) {
         return Err(ApiError::bad_request(
             "cccd_last4 must be the last 4 digits of the CCCD",
         ));
     }
-    let row = store::find(&app, &code, None).await?;
-    let Some(code) = row.code.clone() else {
-        return Err(ApiError::not_found("dossier"));
-    };
     let verified = match last4 {
         Some(last4) => {
             second_factor::check(&app, &code, &client).await?;
-            let login: String = sqlx::query("SELECT login FROM accounts WHERE id = $1")
-                .bind(row.owner_id)
-                .fetch_one(&app.db.pool)
-                .await?
-                .try_get("login")?;
+            let login = store::accounts::login_of(&app, row.owner_id).await?;
             let tail = &login[login.len().saturating_sub(4)..];
             let right = same_secret(tail, last4);
             if !right {
@@ -76,7 +69,7 @@ pub async fn lookup(
     };
     let history = if verified {
         Some(
-            store::history(&app, row.id)
+            store::events::history(&app, row.id)
                 .await?
                 .into_iter()
                 .map(|h| PublicHistoryEntry {
@@ -114,6 +107,7 @@ pub async fn lookup(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FeedParams {
     /// Events with ids greater than this (0 = from the start).
     pub after: Option<i64>,
@@ -123,7 +117,8 @@ pub struct FeedParams {
 
 /// The event feed, oldest first: every transition with a strictly increasing id.
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", params(FeedParams),
-    responses((status = 200, body = Vec<Event>), (status = 401, body = ApiErrorBody)),
+    responses((status = 200, body = Vec<Event>), (status = 401, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value")),
     security(("service" = [])))]
 pub async fn events(
     State(app): State<AppState>,
@@ -132,32 +127,6 @@ pub async fn events(
 ) -> ApiResult<Json<Vec<Event>>> {
     let after = params.after.unwrap_or(0);
     let limit = params.limit.unwrap_or(100).clamp(1, MAX_EVENTS_PER_PAGE);
-    let rows = sqlx::query(
-        "SELECT id, dossier_id, code, owner_id, kind, status, at, data FROM events \
-         WHERE id > $1 ORDER BY id LIMIT $2",
-    )
-    .bind(after)
-    .bind(limit)
-    .fetch_all(&app.db.pool)
-    .await?;
-    let events = rows
-        .iter()
-        .map(|r| {
-            let status: Option<DossierStatus> = r
-                .try_get::<Option<String>, _>("status")?
-                .map(|s| parse_status(&s))
-                .transpose()?;
-            Ok(Event {
-                id: r.try_get("id")?,
-                code: r.try_get("code")?,
-                dossier_id: r.try_get("dossier_id")?,
-                owner: r.try_get("owner_id")?,
-                kind: r.try_get("kind")?,
-                status,
-                at: to_time(r.try_get("at")?),
-                data: serde_json::from_str(&r.try_get::<String, _>("data")?).unwrap_or_default(),
-            })
-        })
-        .collect::<ApiResult<Vec<_>>>()?;
+    let events = store::events::after(&app, after, limit).await?;
     Ok(Json(events))
 }

@@ -37,7 +37,10 @@ fn text_of(field: &str, text: &str) -> ApiResult<String> {
 /// Asks the officers a question, optionally about one of the asker's own dossiers.
 #[utoipa::path(post, path = "/api/v1/questions", tag = "questions", request_body = AskRequest,
     responses((status = 201, body = QuestionCreated), (status = 404, body = ApiErrorBody),
-              (status = 422, body = ApiErrorBody)),
+              (status = 422, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 401, body = ApiErrorBody),
+              (status = 415, body = ApiErrorBody, description = "wrong content type")),
     security(("session" = [])))]
 pub async fn ask(
     State(app): State<AppState>,
@@ -73,6 +76,7 @@ pub async fn ask(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QuestionFilter {
     /// `open` (default) or `answered`.
     pub status: Option<String>,
@@ -191,7 +195,10 @@ pub async fn answer(app: &AppState, id: i64, answer: &str) -> ApiResult<Question
     request_body = AnswerRequest,
     responses((status = 200, body = Question), (status = 404, body = ApiErrorBody),
               (status = 409, body = ApiErrorBody, description = "answered already"),
-              (status = 422, body = ApiErrorBody)),
+              (status = 422, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 401, body = ApiErrorBody),
+              (status = 415, body = ApiErrorBody, description = "wrong content type")),
     security(("officer" = [])))]
 pub async fn post_answer(
     State(app): State<AppState>,

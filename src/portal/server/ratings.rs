@@ -28,7 +28,11 @@ const MAX_COMMENT_CHARS: usize = 1000;
     responses((status = 201, body = Rating),
               (status = 409, body = ApiErrorBody,
                description = "not returned yet, or rated already (`duplicate`)"),
-              (status = 422, body = ApiErrorBody)),
+              (status = 422, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 401, body = ApiErrorBody),
+              (status = 404, body = ApiErrorBody),
+              (status = 415, body = ApiErrorBody, description = "wrong content type")),
     security(("session" = [])))]
 pub async fn rate(
     State(app): State<AppState>,

@@ -27,10 +27,11 @@ async fn dossier_waiting_for_a_fee(sys: &System, id: &str) -> DossierCode {
         .expect("login");
     let draft = complete_draft_with(portal, &session.token).await;
     let submitted = portal
-        .submit(&session.token, &draft.id.to_string(), "follow-1")
+        .submit(&session.token, &draft.id.into(), "follow-1")
         .await
         .expect("submit");
     let code = submitted.code.expect("a code");
+    let parsed = DossierCode::parse(&code).expect("a dossier code");
     let act = |action, amount: Option<i64>| OfficerAction {
         action,
         reason: None,
@@ -45,7 +46,7 @@ async fn dossier_waiting_for_a_fee(sys: &System, id: &str) -> DossierCode {
         act(OfficerActionKind::RequestFee, Some(150_000)),
     ] {
         portal
-            .officer_action("officer-test-token", &code, &action)
+            .officer_action("officer-test-token", &parsed.clone().into(), &action)
             .await
             .expect("officer action");
     }

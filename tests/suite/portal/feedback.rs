@@ -1,12 +1,18 @@
 //! Ratings after the result and questions to officers: once per dossier, only its owner,
 //! only after the result; the inbox open and answered; an answer on the event feed.
 
+use dvc_bot::domain::DossierCode;
 use dvc_bot::portal::model::{AskRequest, RateRequest};
 use dvc_bot::portal::{Portal, PortalError};
 use serde_json::json;
 
 use super::{assert_json_error, cccd, spawn_portal};
 use crate::support::engines;
+
+/// A dossier code from the portal's answer.
+fn dc(code: &str) -> DossierCode {
+    DossierCode::parse(code).expect("a dossier code")
+}
 
 const OFFICER: &str = "officer-test-token";
 
@@ -25,7 +31,7 @@ async fn a_dossier_is_rated_once_by_its_owner_after_the_result() {
         // Not before the result.
         let err = tp
             .client
-            .rate(&a.token, &code, &rate(5, None))
+            .rate(&a.token, &dc(&code), &rate(5, None))
             .await
             .unwrap_err();
         assert!(matches!(err, PortalError::Conflict { .. }), "{err:?}");
@@ -43,20 +49,20 @@ async fn a_dossier_is_rated_once_by_its_owner_after_the_result() {
         for stars in [0, 6] {
             let err = tp
                 .client
-                .rate(&a.token, &code, &rate(stars, None))
+                .rate(&a.token, &dc(&code), &rate(stars, None))
                 .await
                 .unwrap_err();
             assert!(matches!(err, PortalError::Invalid { .. }), "{err:?}");
         }
         let err = tp
             .client
-            .rate(&b.token, &code, &rate(1, None))
+            .rate(&b.token, &dc(&code), &rate(1, None))
             .await
             .unwrap_err();
         assert!(matches!(err, PortalError::NotFound), "{err:?}");
         let r = tp
             .client
-            .rate(&a.token, &code, &rate(4, Some("  Nhanh, chu đáo ")))
+            .rate(&a.token, &dc(&code), &rate(4, Some("  Nhanh, chu đáo ")))
             .await
             .unwrap();
         assert_eq!((r.stars, r.comment.as_deref()), (4, Some("Nhanh, chu đáo")));
@@ -64,12 +70,12 @@ async fn a_dossier_is_rated_once_by_its_owner_after_the_result() {
         // Once.
         let err = tp
             .client
-            .rate(&a.token, &code, &rate(1, None))
+            .rate(&a.token, &dc(&code), &rate(1, None))
             .await
             .unwrap_err();
         assert!(matches!(err, PortalError::Duplicate { .. }), "{err:?}");
         tp.client
-            .rate(&a.token, &other, &rate(1, None))
+            .rate(&a.token, &dc(&other), &rate(1, None))
             .await
             .unwrap();
 
@@ -178,7 +184,11 @@ async fn a_question_is_answered_once_and_the_answer_is_on_the_feed() {
         assert_eq!(events[1].owner, a.account.id);
         assert!(events[1].status.is_some());
         // The dossier's history is its own transitions only.
-        let mine = tp.client.my_dossier(&a.token, &code).await.unwrap();
+        let mine = tp
+            .client
+            .my_dossier(&a.token, &dc(&code).into())
+            .await
+            .unwrap();
         assert!(mine.history.iter().all(|h| h.kind != "question_answered"));
 
         assert!(

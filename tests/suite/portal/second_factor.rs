@@ -2,11 +2,17 @@
 //! and per client, and the sixth within 15 minutes is a 429 with `Retry-After` — even with
 //! the right digits — while the public summary stays open to all.
 
+use dvc_bot::domain::DossierCode;
 use dvc_bot::portal::{HttpPortal, Portal, PortalError};
 use serde_json::Value;
 
 use super::{assert_json_error, cccd, spawn_portal};
 use crate::support::engines;
+
+/// A dossier code from the portal's answer.
+fn dc(code: &str) -> DossierCode {
+    DossierCode::parse(code).expect("a dossier code")
+}
 
 #[tokio::test]
 async fn wrong_last_digits_are_limited_per_code_and_per_client() {
@@ -64,12 +70,12 @@ async fn wrong_last_digits_are_limited_per_code_and_per_client() {
             assert!(body["until"].is_string(), "{body}");
         }
         // The summary without the second factor is still anyone's.
-        let p = tp.client.public_lookup(&first, None).await.unwrap();
+        let p = tp.client.public_lookup(&dc(&first), None).await.unwrap();
         assert!(p.history.is_none());
         // The client says when.
         let err = tp
             .client
-            .public_lookup(&first, Some("4321"))
+            .public_lookup(&dc(&first), Some("4321"))
             .await
             .unwrap_err();
         let PortalError::TooManyAttempts { until } = err else {
@@ -83,20 +89,20 @@ async fn wrong_last_digits_are_limited_per_code_and_per_client() {
             .unwrap()
             .with_service_token(dvc_bot::config::Secret::new(&tp.service_token));
         let ok = service
-            .public_lookup_as(&second, Some("4321"), "user-1")
+            .public_lookup_as(&dc(&second), Some("4321"), "user-1")
             .await
             .unwrap();
         assert_eq!(ok.history.map(|h| h.len()), Some(1));
         for (n, last4) in ["7000", "7001", "7002", "7003"].into_iter().enumerate() {
             let asker = format!("user-{}", n + 2);
             let p = service
-                .public_lookup_as(&second, Some(last4), &asker)
+                .public_lookup_as(&dc(&second), Some(last4), &asker)
                 .await
                 .unwrap();
             assert!(p.history.is_none());
         }
         let err = service
-            .public_lookup_as(&second, Some("4321"), "user-9")
+            .public_lookup_as(&dc(&second), Some("4321"), "user-9")
             .await
             .unwrap_err();
         assert!(

@@ -4,19 +4,18 @@
 
 use std::collections::BTreeMap;
 
-use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
-use sqlx::Row;
-
 use super::AppState;
 use super::accounts::{Citizen, Officer};
 use super::error::{ApiError, ApiJson, ApiPath, ApiResult};
+use super::store::ratings::NewRating;
 use super::store::{self, to_time};
 use crate::db::now_unix;
 use crate::portal::model::{
     ApiErrorBody, DossierStatus, RateRequest, Rating, RatingAverage, RatingsReport,
 };
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
 
 /// Longest comment, in characters.
 const MAX_COMMENT_CHARS: usize = 1000;
@@ -69,21 +68,20 @@ pub async fn rate(
         .map(|p| p.summary.agency_code.clone())
         .unwrap_or_default();
     let now = now_unix();
-    let inserted = sqlx::query(
-        "INSERT INTO ratings (dossier_id, account_id, procedure_code, agency_code, stars, \
-         comment, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (dossier_id) DO NOTHING",
+    let inserted = store::ratings::insert(
+        &app,
+        NewRating {
+            dossier_id: row.id,
+            account_id: citizen.account_id,
+            procedure_code: &row.procedure_code,
+            agency_code: &agency,
+            stars: req.stars,
+            comment,
+            at: now,
+        },
     )
-    .bind(row.id)
-    .bind(citizen.account_id)
-    .bind(&row.procedure_code)
-    .bind(&agency)
-    .bind(i64::from(req.stars))
-    .bind(comment)
-    .bind(now)
-    .execute(&app.db.pool)
     .await?;
-    if inserted.rows_affected() == 0 {
+    if !inserted {
         return Err(ApiError::client(
             StatusCode::CONFLICT,
             "duplicate",
@@ -101,29 +99,6 @@ pub async fn rate(
             at: to_time(now),
         }),
     ))
-}
-
-/// Every rating, newest first.
-pub async fn all(app: &AppState) -> ApiResult<Vec<Rating>> {
-    let rows = sqlx::query(
-        "SELECT d.code, r.procedure_code, r.agency_code, r.stars, r.comment, r.created_at \
-         FROM ratings r JOIN dossiers d ON d.id = r.dossier_id \
-         ORDER BY r.created_at DESC, r.dossier_id DESC",
-    )
-    .fetch_all(&app.db.pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Rating {
-                dossier: r.try_get::<Option<String>, _>("code")?.unwrap_or_default(),
-                procedure_code: r.try_get("procedure_code")?,
-                agency_code: r.try_get("agency_code")?,
-                stars: u8::try_from(r.try_get::<i64, _>("stars")?).unwrap_or(0),
-                comment: r.try_get("comment")?,
-                at: to_time(r.try_get("created_at")?),
-            })
-        })
-        .collect()
 }
 
 /// The average stars per key (procedure or agency code), named by `name`, best first.
@@ -153,7 +128,7 @@ pub fn averages(
 
 /// The ratings and their averages per procedure and per agency.
 pub async fn report(app: &AppState) -> ApiResult<RatingsReport> {
-    let ratings = all(app).await?;
+    let ratings = store::ratings::all(app).await?;
     let procedure_name = |code: &str| {
         app.catalogue
             .get(code)

@@ -5,14 +5,13 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
-use sqlx::Row;
-
 use super::AppState;
 use super::accounts::{bearer, same_secret};
 use super::error::{ApiError, ApiResult};
+use super::store::lookup_failures::{self, By};
 use crate::db::now_unix;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
 
 /// Wrong second factors allowed per code and per client in the window.
 pub const MAX_WRONG: i64 = 5;
@@ -55,27 +54,12 @@ impl FromRequestParts<AppState> for ClientKey {
 pub async fn check(app: &AppState, code: &str, client: &ClientKey) -> ApiResult<()> {
     let now = now_unix();
     let since = now - WINDOW_SECS;
-    sqlx::query("DELETE FROM lookup_failures WHERE at <= $1")
-        .bind(since)
-        .execute(&app.db.pool)
-        .await?;
-    for (column, value) in [("code", code), ("client", client.0.as_str())] {
-        let rows = sqlx::query(&format!(
-            "SELECT at FROM lookup_failures WHERE {column} = $1 AND at > $2 \
-             ORDER BY at DESC LIMIT $3"
-        ))
-        .bind(value)
-        .bind(since)
-        .bind(MAX_WRONG)
-        .fetch_all(&app.db.pool)
-        .await?;
-        if rows.len() as i64 >= MAX_WRONG {
+    lookup_failures::forget_before(app, since).await?;
+    for (by, value) in [(By::Code, code), (By::Client, client.0.as_str())] {
+        let times = lookup_failures::recent(app, by, value, since, MAX_WRONG).await?;
+        if times.len() as i64 >= MAX_WRONG {
             // The MAX_WRONG-th newest leaving the window lets one more attempt in.
-            let oldest: i64 = rows
-                .last()
-                .map(|r| r.try_get("at"))
-                .transpose()?
-                .unwrap_or(now);
+            let oldest = times.last().copied().unwrap_or(now);
             let retry_after = (oldest + WINDOW_SECS - now).max(1);
             return Err(ApiError::TooManyAttempts { retry_after });
         }
@@ -85,12 +69,7 @@ pub async fn check(app: &AppState, code: &str, client: &ClientKey) -> ApiResult<
 
 /// Counts one wrong second factor for `code` from `client`.
 pub async fn record_wrong(app: &AppState, code: &str, client: &ClientKey) -> ApiResult<()> {
-    sqlx::query("INSERT INTO lookup_failures (code, client, at) VALUES ($1, $2, $3)")
-        .bind(code)
-        .bind(&client.0)
-        .bind(now_unix())
-        .execute(&app.db.pool)
-        .await?;
+    lookup_failures::insert(app, code, &client.0, now_unix()).await?;
     tracing::info!(code, "wrong second factor in a public lookup");
     Ok(())
 }

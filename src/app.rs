@@ -10,7 +10,7 @@ use anyhow::Context;
 use tokio::task::JoinHandle;
 
 use crate::admin;
-use crate::bot::adapter::TelegramFiles;
+use crate::bot::telegram_files::TelegramFiles;
 use crate::bot::{self, BotConfig, Services, Updates};
 use crate::config::{SANDBOX_TOKEN, Secret, Settings};
 use crate::crypto::Cipher;

@@ -9,9 +9,10 @@ use crate::i18n::format_datetime;
 use crate::portal::client::PortalError;
 use crate::portal::model::AskRequest;
 
-use super::super::reply::{Outcome, Reply, Text};
-use super::super::state::Step;
-use super::{Ctx, main_menu};
+use crate::bot::context::Ctx;
+use crate::bot::menu::main_menu;
+use crate::bot::reply::{Outcome, Reply, Text};
+use crate::bot::state::Step;
 
 /// Longest question, in characters (the portal's limit).
 const MAX_QUESTION_CHARS: usize = 2000;

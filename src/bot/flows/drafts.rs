@@ -6,12 +6,13 @@ use crate::i18n::format_date;
 use crate::portal::client::PortalError;
 use crate::portal::model::DossierStatus;
 
-use super::super::callback::Callback;
-use super::super::reply::{Effect, Keyboard, Outcome, Reply, Text};
-use super::super::state::{Draft, PaperFile, State, Step};
-use super::Ctx;
-use super::review::portal_down;
-use super::submit::{Out, login_buttons, new_key, procedure_name, resume, to};
+use crate::bot::callback::Callback;
+use crate::bot::context::Ctx;
+use crate::bot::reply::{Effect, Keyboard, Outcome, Reply, Text};
+use crate::bot::state::{Draft, PaperFile, State, Step};
+
+use super::submit::draft::{Out, login_buttons, new_key, portal_down, procedure_name, to};
+use super::submit::start::resume;
 
 pub async fn list(state: State, ctx: &Ctx<'_>) -> Out {
     let mut rows: Vec<Vec<(Text, Callback)>> = state

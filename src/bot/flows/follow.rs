@@ -6,11 +6,12 @@
 use crate::db::follows;
 use crate::domain::DossierCode;
 
-use super::super::callback::Callback;
-use super::super::reply::{Keyboard, Outcome, Reply, Text};
-use super::super::state::Step;
 use super::lookup::{self, Entered};
-use super::{Ctx, main_menu};
+use crate::bot::callback::Callback;
+use crate::bot::context::Ctx;
+use crate::bot::menu::main_menu;
+use crate::bot::reply::{Keyboard, Outcome, Reply, Text};
+use crate::bot::state::Step;
 
 /// `/follow [code]` or the button under a lookup.
 pub async fn begin(arg: &str, ctx: &Ctx<'_>) -> Outcome<Step> {
@@ -70,7 +71,7 @@ pub async fn receive_last4(code: String, text: &str, ctx: &Ctx<'_>) -> Outcome<S
                         .then("lookup-status")
                         .arg(
                             "status",
-                            super::super::reply::Arg::msg(format!(
+                            crate::bot::reply::Arg::msg(format!(
                                 "status-{}",
                                 dossier.status.as_str()
                             )),
@@ -141,4 +142,12 @@ pub async fn list(ctx: &Ctx<'_>) -> Option<Reply> {
 fn internal(error: sqlx::Error) -> Outcome<Step> {
     tracing::error!(%error, "follows");
     Outcome::new(Step::Idle).send(Reply::msg("error-internal").with(main_menu()))
+}
+
+/// `/account`, its menu button and `/mydata`: the outcome, then the codes this chat follows.
+pub async fn with_list<S>(mut outcome: Outcome<S>, ctx: &Ctx<'_>) -> Outcome<S> {
+    if let Some(list) = list(ctx).await {
+        outcome = outcome.send(list);
+    }
+    outcome
 }

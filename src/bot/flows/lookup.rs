@@ -10,10 +10,12 @@ use crate::i18n::{format_date, format_datetime, format_money, local_date};
 use crate::portal::client::PortalError;
 use crate::portal::model::PublicDossier;
 
-use super::super::callback::Callback;
-use super::super::reply::{Arg, Keyboard, Outcome, Reply, Text};
-use super::super::state::{State, Step};
-use super::{Ctx, main_menu, procedures};
+use super::procedures;
+use crate::bot::callback::Callback;
+use crate::bot::context::Ctx;
+use crate::bot::menu::main_menu;
+use crate::bot::reply::{Arg, Keyboard, Outcome, Reply, Text};
+use crate::bot::state::{State, Step};
 
 /// History entries shown at most (the newest).
 const MAX_HISTORY: usize = 12;

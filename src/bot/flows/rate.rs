@@ -5,10 +5,11 @@ use crate::domain::DossierCode;
 use crate::portal::client::PortalError;
 use crate::portal::model::RateRequest;
 
-use super::super::callback::Callback;
-use super::super::reply::{Keyboard, Outcome, Reply, Text};
-use super::super::state::Step;
-use super::{Ctx, main_menu};
+use crate::bot::callback::Callback;
+use crate::bot::context::Ctx;
+use crate::bot::menu::main_menu;
+use crate::bot::reply::{Keyboard, Outcome, Reply, Text};
+use crate::bot::state::Step;
 
 /// Longest comment, in characters (the portal's limit).
 const MAX_COMMENT_CHARS: usize = 1000;

@@ -3,7 +3,8 @@
 //! dossier reaches the officers' inbox, and the asker is told when to expect the answer.
 
 use dvc_bot::bot::callback::{Callback, DossierAction};
-use dvc_bot::bot::flows::Input;
+use dvc_bot::bot::command::Command;
+use dvc_bot::bot::input::Input;
 use dvc_bot::bot::reply::{Effect, Keyboard};
 use dvc_bot::bot::state::{State, Step};
 use dvc_bot::domain::{DossierCode, OfficeHours};
@@ -167,10 +168,7 @@ async fn questions_reach_the_officers_inbox_with_when_to_expect_the_answer() {
             &steps,
             USER + 9,
             at(Step::Idle),
-            Input::Command {
-                name: "ask".into(),
-                arg: String::new(),
-            },
+            Input::Command(Command::Ask),
             Locale::Vi,
         )
         .await;
@@ -180,10 +178,7 @@ async fn questions_reach_the_officers_inbox_with_when_to_expect_the_answer() {
             &steps,
             USER,
             at(Step::Idle),
-            Input::Command {
-                name: "ask".into(),
-                arg: String::new(),
-            },
+            Input::Command(Command::Ask),
             Locale::Vi,
         )
         .await;

@@ -12,6 +12,8 @@ use dvc_bot::sandbox::client::Citizen;
 use super::{System, bot_text, has_button};
 use crate::portal::{PASSWORD, cccd, complete_draft_with, registration};
 use crate::support::engines;
+use crate::support::said::en;
+use crate::support::wait::Expect;
 
 /// A birth registration submitted at the portal by the citizen with this CCCD, accepted, and
 /// waiting for a fee of 150 000 đồng.
@@ -112,7 +114,13 @@ async fn a_relative_looks_up_follows_and_unfollows_a_dossier() {
     let t = sys.say(&relative, "4321").await;
     assert!(bot_text(&t).contains(code.as_str()), "{}", bot_text(&t));
     assert_eq!(followed(&sys, &relative).await, vec![code.clone()]);
-    let t = sys.say(&relative, "/account").await;
+    let t = sys
+        .say_until(
+            &relative,
+            "/account",
+            Expect::said(en("follow-list").arg("count", "1")),
+        )
+        .await;
     assert!(bot_text(&t).contains(code.as_str()), "{}", bot_text(&t));
     // Following again is said, not stored twice.
     let t = sys.say(&relative, &format!("/follow {code}")).await;

@@ -15,7 +15,7 @@ pub use office_hours::{DEFAULT_OFFICE_HOURS, OfficeHours, OfficeHoursError};
 pub use person::{
     Address, BirthDate, CitizenId, Email, FullName, OrganisationName, Password, Phone, TaxCode,
 };
-pub use text::{fold, is_format_char};
+pub use text::{clean_text, fold, is_format_char};
 
 use std::fmt;
 

@@ -27,8 +27,10 @@ pub enum PortalError {
     Unreachable(String),
     #[error("not logged in, or the session has expired")]
     Unauthorized,
-    #[error("account locked after too many failed logins until {until}")]
-    LockedOut { until: DateTime<Utc> },
+    /// 429 after too many failed logins, or wrong second factors of the lookup: not before
+    /// `until`.
+    #[error("too many failed attempts; try again after {until}")]
+    TooManyAttempts { until: DateTime<Utc> },
     #[error("refused: {message}")]
     Invalid {
         message: String,
@@ -39,9 +41,6 @@ pub enum PortalError {
     Conflict { message: String },
     #[error("not found")]
     NotFound,
-    /// Too many wrong attempts (the lookup's second factor): try again after `until`.
-    #[error("too many wrong attempts; try again after {until}")]
-    TooManyAttempts { until: DateTime<Utc> },
     #[error("already exists: {message}")]
     Duplicate { message: String },
     #[error("unexpected portal answer ({status}): {message}")]
@@ -125,7 +124,12 @@ pub trait Portal: Send + Sync {
     ) -> PortalResult<Vec<ProcedureSummary>>;
     /// A procedure by its procedure code (`1.001193`, never a dossier code).
     async fn procedure(&self, code: &str) -> PortalResult<Procedure>;
-    async fn register(&self, request: &RegisterRequest) -> PortalResult<AccountSummary>;
+    /// With an idempotency key, a retry answers the account already made with it.
+    async fn register(
+        &self,
+        request: &RegisterRequest,
+        idempotency_key: Option<&str>,
+    ) -> PortalResult<AccountSummary>;
     async fn login(&self, request: &LoginRequest) -> PortalResult<Session>;
     async fn logout(&self, token: &str) -> PortalResult<()>;
     async fn create_draft(

@@ -135,21 +135,17 @@ pub(super) async fn error_of(response: Response) -> PortalError {
         .unwrap_or_else(|| status.to_string());
     match (status, body) {
         (StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN, _) => PortalError::Unauthorized,
-        (_, Some(b)) if b.error == "locked_out" => match b.until {
-            Some(until) => PortalError::LockedOut { until },
-            None => PortalError::Other {
-                status: status.as_u16(),
-                message,
-            },
-        },
+        (StatusCode::TOO_MANY_REQUESTS, Some(b)) if b.error == "too_many_attempts" => {
+            PortalError::TooManyAttempts {
+                until: b.until.unwrap_or_else(|| {
+                    chrono::Utc::now()
+                        + wait
+                            .and_then(|w| chrono::Duration::from_std(w).ok())
+                            .unwrap_or_else(|| chrono::Duration::seconds(60))
+                }),
+            }
+        }
         (StatusCode::NOT_FOUND, _) => PortalError::NotFound,
-        (StatusCode::TOO_MANY_REQUESTS, b) => PortalError::TooManyAttempts {
-            until: b.and_then(|b| b.until).unwrap_or_else(|| {
-                chrono::Utc::now()
-                    + chrono::Duration::from_std(wait.unwrap_or(Duration::from_secs(60)))
-                        .unwrap_or_default()
-            }),
-        },
         (StatusCode::CONFLICT, Some(b)) if b.error == "duplicate" => {
             PortalError::Duplicate { message }
         }

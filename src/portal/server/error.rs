@@ -5,7 +5,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::de::DeserializeOwned;
 use thiserror::Error;
 
@@ -27,11 +27,9 @@ pub enum ApiError {
         missing: Vec<MissingItem>,
         fields: Vec<FieldError>,
     },
-    #[error("account locked until {until}")]
-    LockedOut { until: DateTime<Utc> },
-    /// 429 with `Retry-After`: too many wrong attempts lately.
-    #[error("too many wrong attempts; retry after {retry_after} s")]
-    TooManyAttempts { retry_after: i64 },
+    /// 429 with `Retry-After`: too many failed logins (see `throttle`) or wrong second factors of the lookup (see `second_factor`) lately.
+    #[error("too many failed attempts; retry after {retry_after_secs} s")]
+    TooManyAttempts { retry_after_secs: i64 },
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
     #[error("file storage: {0}")]
@@ -77,6 +75,17 @@ impl ApiError {
             fields: Vec::new(),
         }
     }
+    /// 422 for one field, with a sentence saying why.
+    pub fn field_because(field: &str, code: &str, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            message: message.into(),
+            missing: Vec::new(),
+            fields: vec![FieldError {
+                field: field.to_owned(),
+                code: code.to_owned(),
+            }],
+        }
+    }
     pub fn field(field: &str, code: &str) -> Self {
         Self::Invalid {
             message: format!("{field} is not valid ({code})"),
@@ -114,23 +123,15 @@ impl ApiError {
                     ..body("invalid", message.clone())
                 },
             ),
-            Self::LockedOut { until } => (
-                StatusCode::LOCKED,
-                ApiErrorBody {
-                    until: Some(*until),
-                    ..body(
-                        "locked_out",
-                        format!("too many failed logins; try again after {until}"),
-                    )
-                },
-            ),
-            Self::TooManyAttempts { retry_after } => (
+            Self::TooManyAttempts { retry_after_secs } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 ApiErrorBody {
-                    until: DateTime::from_timestamp(crate::db::now_unix() + retry_after, 0),
+                    until: Some(Utc::now() + chrono::Duration::seconds(*retry_after_secs)),
                     ..body(
                         "too_many_attempts",
-                        format!("too many wrong attempts; try again in {retry_after} seconds"),
+                        format!(
+                            "too many failed attempts; try again in {retry_after_secs} seconds"
+                        ),
                     )
                 },
             ),
@@ -158,10 +159,11 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %self, "request failed");
         }
         let mut response = (status, axum::Json(body)).into_response();
-        if let Self::TooManyAttempts { retry_after } = self {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
+        if let Self::TooManyAttempts { retry_after_secs } = self {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(retry_after_secs.max(1)),
+            );
         }
         response
     }

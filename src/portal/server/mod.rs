@@ -16,6 +16,7 @@ mod questions;
 mod ratings;
 mod second_factor;
 mod store;
+mod throttle;
 mod uploads;
 
 use std::future::Future;
@@ -153,6 +154,7 @@ impl PortalApp {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), PortalServerError> {
+        // With each client's address: failed logins are also counted per client.
         let served = axum::serve(
             listener,
             self.router

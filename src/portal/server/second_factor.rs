@@ -61,7 +61,9 @@ pub async fn check(app: &AppState, code: &str, client: &ClientKey) -> ApiResult<
             // The MAX_WRONG-th newest leaving the window lets one more attempt in.
             let oldest = times.last().copied().unwrap_or(now);
             let retry_after = (oldest + WINDOW_SECS - now).max(1);
-            return Err(ApiError::TooManyAttempts { retry_after });
+            return Err(ApiError::TooManyAttempts {
+                retry_after_secs: retry_after,
+            });
         }
     }
     Ok(())

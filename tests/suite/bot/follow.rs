@@ -19,7 +19,10 @@ use crate::support::wait::Expect;
 /// waiting for a fee of 150 000 đồng.
 async fn dossier_waiting_for_a_fee(sys: &System, id: &str) -> DossierCode {
     let portal = &sys.portal_client;
-    portal.register(&registration(id)).await.expect("register");
+    portal
+        .register(&registration(id), None)
+        .await
+        .expect("register");
     let session = portal
         .login(&LoginRequest {
             login: id.to_owned(),

@@ -5,6 +5,7 @@ mod commands;
 mod edit;
 mod feedback;
 mod follow;
+mod forged;
 mod journeys;
 mod steps;
 mod submit;

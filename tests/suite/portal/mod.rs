@@ -12,6 +12,7 @@ mod public;
 mod robustness;
 mod second_factor;
 mod uploads;
+mod validation;
 
 use std::collections::BTreeMap;
 
@@ -112,7 +113,7 @@ impl TestPortal {
     /// Registers a citizen with this CCCD and logs in.
     pub async fn citizen(&self, cccd: &str) -> Session {
         self.client
-            .register(&registration(cccd))
+            .register(&registration(cccd), None)
             .await
             .expect("register");
         self.client

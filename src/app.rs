@@ -41,6 +41,7 @@ pub async fn services(
         passwords: Default::default(),
         i18n: I18n::load()?,
         bank: None,
+        office_hours: Default::default(),
     }))
 }
 
@@ -83,6 +84,13 @@ pub fn with_bank(mut services: Arc<Services>, bank: Option<BankAccount>) -> Arc<
     services
 }
 
+/// The configured office hours, set on services just built (not shared yet).
+fn with_office_hours(services: &mut Arc<Services>, settings: &Settings) {
+    if let Some(services) = Arc::get_mut(services) {
+        services.office_hours = settings.office_hours.clone();
+    }
+}
+
 /// The reference portal in this process on `listen` (port 0: any free loopback port).
 pub async fn start_portal(
     settings: &Settings,
@@ -99,14 +107,22 @@ async fn portal_for(
     settings: &Settings,
 ) -> anyhow::Result<(Arc<dyn Portal>, Option<RunningPortal>)> {
     match &settings.portal_url {
-        Some(url) => Ok((Arc::new(HttpPortal::new(url)?), None)),
+        Some(url) => {
+            let mut client = HttpPortal::new(url)?;
+            if let Some(token) = &settings.service_token {
+                client = client.with_service_token(token.clone());
+            }
+            Ok((Arc::new(client), None))
+        }
         None => {
             let listen = settings
                 .portal_listen
                 .unwrap_or((Ipv4Addr::LOCALHOST, 0).into());
             let running = start_portal(settings, listen).await?;
             tracing::info!(url = %running.url, "reference portal started in-process");
-            Ok((Arc::new(HttpPortal::new(&running.url)?), Some(running)))
+            let client =
+                HttpPortal::new(&running.url)?.with_service_token(running.service_token.clone());
+            Ok((Arc::new(client), Some(running)))
         }
     }
 }
@@ -144,7 +160,8 @@ pub async fn run(
         telegram.clone(),
     )
     .await?;
-    let services = with_bank(services, settings.bank(false).context("DVC_BANK_*")?);
+    let mut services = with_bank(services, settings.bank(false).context("DVC_BANK_*")?);
+    with_office_hours(&mut services, &settings);
     let service_token = running_portal
         .as_ref()
         .map(|p| p.service_token.clone())
@@ -269,11 +286,12 @@ pub async fn sandbox(
         &settings.bot_database_url(),
         &settings.data_dir,
         settings.secret_key.as_ref(),
-        Arc::new(HttpPortal::new(&portal.url)?),
+        Arc::new(HttpPortal::new(&portal.url)?.with_service_token(portal.service_token.clone())),
         telegram.clone(),
     )
     .await?;
-    let services = with_bank(services, settings.bank(true).context("DVC_BANK_*")?);
+    let mut services = with_bank(services, settings.bank(true).context("DVC_BANK_*")?);
+    with_office_hours(&mut services, &settings);
     let notifier = start_notify(
         notify_config(&settings, &portal.service_token),
         &services,

@@ -98,6 +98,16 @@ pub struct Settings {
     #[arg(long, env = "DVC_SERVICE_TOKEN", global = true, hide_env_values = true)]
     pub service_token: Option<Secret>,
 
+    /// When officers answer questions (Asia/Ho_Chi_Minh); outside them the asker is told when
+    /// to expect the answer.
+    #[arg(
+        long,
+        env = "DVC_OFFICE_HOURS",
+        default_value = crate::domain::DEFAULT_OFFICE_HOURS,
+        global = true
+    )]
+    pub office_hours: crate::domain::OfficeHours,
+
     /// Key that encrypts portal session tokens at rest (64 hex characters)
     /// [default: generated once and kept in $DVC_DATA_DIR/secret.key].
     #[arg(long, env = "DVC_SECRET_KEY", global = true, hide_env_values = true)]

@@ -67,6 +67,9 @@ notify-result-fetch = 📄 Dossier <b>{ $code }</b> has its result. Press "Get t
 notify-answer =
     💬 An officer answered your question about dossier <b>{ $code }</b>:
     { $answer }
+notify-answer-general =
+    💬 An officer answered your question:
+    { $answer }
 notify-follow = 🔔 Dossier <b>{ $code }</b> that you follow is now: { $status }.
 notify-remind-supplement = ⏰ Reminder: dossier <b>{ $code }</b> needs its papers before { $deadline }.
 notify-remind-fee = ⏰ Reminder: dossier <b>{ $code }</b> needs { $amount } paid before { $deadline }.

@@ -67,6 +67,9 @@ notify-result-fetch = 📄 Hồ sơ <b>{ $code }</b> đã có kết quả. Bấm
 notify-answer =
     💬 Cán bộ đã trả lời câu hỏi về hồ sơ <b>{ $code }</b>:
     { $answer }
+notify-answer-general =
+    💬 Cán bộ đã trả lời câu hỏi của bạn:
+    { $answer }
 notify-follow = 🔔 Hồ sơ <b>{ $code }</b> bạn đang theo dõi chuyển sang trạng thái: { $status }.
 notify-remind-supplement = ⏰ Nhắc hạn: hồ sơ <b>{ $code }</b> cần bổ sung giấy tờ trước { $deadline }.
 notify-remind-fee = ⏰ Nhắc hạn: hồ sơ <b>{ $code }</b> cần nộp { $amount } trước { $deadline }.

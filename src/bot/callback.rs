@@ -82,6 +82,15 @@ pub enum Callback {
         group: u32,
         page: u32,
     },
+    /// Anyone's lookup: show more of this dossier after the last 4 digits of the CCCD.
+    LookupMore(DossierCode),
+    /// Follow this dossier (the last 4 digits are asked) / stop following it.
+    Follow(DossierCode),
+    Unfollow(DossierCode),
+    /// A rating of 1–5 stars for this dossier.
+    Rate(u8, DossierCode),
+    /// Send the rating without a comment.
+    RateNoComment,
     Unknown,
 }
 
@@ -124,6 +133,11 @@ impl fmt::Display for Callback {
             ),
             Callback::MyDossiers => f.write_str("md"),
             Callback::MyGroup { group, page } => write!(f, "mg:{group}:{page}"),
+            Callback::LookupMore(code) => write!(f, "lm:{code}"),
+            Callback::Follow(code) => write!(f, "fo:{code}"),
+            Callback::Unfollow(code) => write!(f, "uf:{code}"),
+            Callback::Rate(stars, code) => write!(f, "st:{stars}:{code}"),
+            Callback::RateNoComment => f.write_str("rn"),
             Callback::Unknown => f.write_str("?"),
         }
     }
@@ -192,6 +206,15 @@ impl Callback {
             ("mg", group, page) => num(group)
                 .zip(num(page))
                 .map(|(group, page)| Callback::MyGroup { group, page }),
+            ("lm", Some(code), None) => DossierCode::parse(code).ok().map(Callback::LookupMore),
+            ("fo", Some(code), None) => DossierCode::parse(code).ok().map(Callback::Follow),
+            ("uf", Some(code), None) => DossierCode::parse(code).ok().map(Callback::Unfollow),
+            ("st", Some(stars @ ("1" | "2" | "3" | "4" | "5")), Some(code)) => {
+                DossierCode::parse(code)
+                    .ok()
+                    .map(|code| Callback::Rate(stars.parse().unwrap_or(5), code))
+            }
+            ("rn", None, None) => Some(Callback::RateNoComment),
             (head, Some(code), None) => DossierAction::from_code(head)
                 .zip(DossierCode::parse(code).ok())
                 .map(|(action, code)| Callback::Dossier(action, code)),
@@ -334,6 +357,13 @@ mod tests {
         all.extend(RegField::ALL.iter().map(|f| Callback::RegisterEdit(*f)));
         // The longest dossier code the parser takes (a 32-character unit code).
         let long = DossierCode::parse(&format!("{}.H50-261125-000001", "0".repeat(28))).unwrap();
+        all.push(Callback::LookupMore(long.clone()));
+        all.push(Callback::Follow(long.clone()));
+        all.push(Callback::Unfollow(long.clone()));
+        all.push(Callback::RateNoComment);
+        for stars in 1..=5 {
+            all.push(Callback::Rate(stars, long.clone()));
+        }
         for action in DossierAction::ALL {
             all.push(Callback::Dossier(action, long.clone()));
             all.push(Callback::Dossier(
@@ -369,6 +399,9 @@ mod tests {
             "mg:1",
             "md:1",
             "rx:1.001193",
+            "st:6:000.00.25.H50-261125-0001",
+            "st:0:000.00.25.H50-261125-0001",
+            "fo:1.001193",
             &long,
         ] {
             assert_eq!(Callback::parse(data), Callback::Unknown, "{data}");

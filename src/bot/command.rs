@@ -22,6 +22,11 @@ pub enum Command {
     /// `/status [dossier code]`: without a code, it is asked.
     #[command(parse_with = argument)]
     Status(String),
+    #[command(parse_with = argument)]
+    Follow(String),
+    #[command(parse_with = argument)]
+    Unfollow(String),
+    Ask,
     Language,
     Account,
     MyData,
@@ -39,7 +44,7 @@ fn argument(rest: String) -> Result<(String,), ParseError> {
 
 impl Command {
     /// Every command, with an empty argument, in the order they are registered and listed.
-    pub fn all() -> [Command; 16] {
+    pub fn all() -> [Command; 19] {
         [
             Command::Start(String::new()),
             Command::Register,
@@ -49,6 +54,9 @@ impl Command {
             Command::MyDossiers,
             Command::Drafts,
             Command::Status(String::new()),
+            Command::Follow(String::new()),
+            Command::Unfollow(String::new()),
+            Command::Ask,
             Command::Language,
             Command::Account,
             Command::MyData,
@@ -71,6 +79,9 @@ impl Command {
             Command::MyDossiers => "mydossiers",
             Command::Drafts => "drafts",
             Command::Status(_) => "status",
+            Command::Follow(_) => "follow",
+            Command::Unfollow(_) => "unfollow",
+            Command::Ask => "ask",
             Command::Language => "language",
             Command::Account => "account",
             Command::MyData => "mydata",

@@ -64,6 +64,8 @@ pub struct Services {
     pub i18n: I18n,
     /// The account fees are paid to (VietQR); none: the payment reference alone.
     pub bank: Option<crate::vietqr::BankAccount>,
+    /// When officers answer questions.
+    pub office_hours: crate::domain::OfficeHours,
 }
 
 /// One update's context.

@@ -15,12 +15,14 @@ use crate::db::storage::SqlStorage;
 use super::activity;
 use super::adapter::{self, BotDialogue, HandlerResult, Incoming};
 use super::callback::Callback;
+use super::callback::DossierAction;
 use super::command::Command;
 use super::context::{Ctx, Services};
 use super::flows::common::{hint, stale_button};
 use super::flows::submit::{delivery, form, papers, send};
 use super::flows::{
-    account, dossiers, drafts, lookup, notifications, procedures, register, start, submit,
+    account, ask, dossiers, drafts, follow, lookup, notifications, procedures, rate, register,
+    start, submit,
 };
 use super::input::Input;
 use super::menu::MenuItem;
@@ -93,6 +95,18 @@ async fn route(state: State, input: Input, ctx: &Ctx<'_>) -> Outcome<State> {
         Input::Command(command) => {
             ctx.services.passwords.forget(ctx.user_id);
             match command {
+                Command::Start(payload) if let Some(code) = start::procedure_link(&payload) => {
+                    if let Err(error) =
+                        crate::db::users::ensure(&ctx.services.db, ctx.user_id).await
+                    {
+                        tracing::error!(%error, "cannot store user");
+                    }
+                    let state = State {
+                        step: Step::Idle,
+                        ..state
+                    };
+                    procedures::card(state, &code, ctx).await
+                }
                 Command::Start(payload) => lift(start::start(&payload, ctx).await, state),
                 Command::Register => lift(account::begin(Then::Register, ctx), state),
                 Command::Login => lift(account::begin(Then::Login, ctx), state),
@@ -101,12 +115,15 @@ async fn route(state: State, input: Input, ctx: &Ctx<'_>) -> Outcome<State> {
                 Command::Submit(code) => submit::start::start(state, &code, None, ctx).await,
                 Command::MyDossiers => dossiers::list::groups(state, false, ctx).await,
                 Command::Drafts => drafts::list(state, ctx).await,
-                Command::Status(code) => lift(lookup::begin(&code, ctx).await, state),
+                Command::Status(code) => lookup::begin(state, &code, ctx).await,
+                Command::Follow(code) => lift(follow::begin(&code, ctx).await, state),
+                Command::Unfollow(code) => lift(follow::unfollow(&code, ctx).await, state),
+                Command::Ask => lift(ask::begin(None, ctx), state),
                 Command::Language => lift(start::ask_language(), state),
-                Command::Account => lift(account::show(ctx), state),
+                Command::Account => follow::with_list(lift(account::show(ctx), state), ctx).await,
                 Command::MyData => {
                     let outcome = account::my_data(&state, ctx);
-                    lift(outcome, state)
+                    follow::with_list(lift(outcome, state), ctx).await
                 }
                 Command::Notifications => lift(notifications::show(step, ctx).await, state),
                 Command::Cancel => lift(start::cancel(step), state),
@@ -124,8 +141,8 @@ async fn route(state: State, input: Input, ctx: &Ctx<'_>) -> Outcome<State> {
             match item {
                 MenuItem::Services => procedures::open(state, ctx).await,
                 MenuItem::MyDossiers => dossiers::list::groups(state, false, ctx).await,
-                MenuItem::Lookup => lift(lookup::begin("", ctx).await, state),
-                MenuItem::Account => lift(account::show(ctx), state),
+                MenuItem::Lookup => lookup::begin(state, "", ctx).await,
+                MenuItem::Account => follow::with_list(lift(account::show(ctx), state), ctx).await,
                 MenuItem::Help => lift(start::help(ctx), state),
             }
         }
@@ -162,6 +179,20 @@ async fn on_button(state: State, step: Step, callback: Callback, ctx: &Ctx<'_>) 
         (_, Callback::SendDraft(key)) => send::send(state, &key, ctx).await,
         (_, Callback::EditDraft(key)) => send::edit(state, &key, ctx).await,
         (_, Callback::DiscardDraft(key)) => send::discard(state, &key),
+        // Anyone's lookup and following.
+        (_, Callback::LookupMore(code)) => lift(lookup::ask_last4(&code), state),
+        (_, Callback::Follow(code)) => lift(follow::ask_last4(&code, ctx).await, state),
+        (_, Callback::Unfollow(code)) => lift(follow::stop(&code, ctx).await, state),
+        // Rating after the result, and asking an officer.
+        (_, Callback::Dossier(DossierAction::Rate, code)) => lift(rate::begin(&code, ctx), state),
+        (_, Callback::Rate(stars, code)) => lift(rate::receive_stars(stars, &code), state),
+        (Step::RateComment { code, stars }, Callback::RateNoComment) => {
+            let (code, stars) = (code.clone(), *stars);
+            lift(rate::receive_comment(code, stars, None, ctx).await, state)
+        }
+        (_, Callback::Dossier(DossierAction::Ask, code)) => {
+            lift(ask::begin(Some(&code), ctx), state)
+        }
         // A dossier's buttons (notifications, cards, lists) and the answer to a supplement.
         (_, Callback::Dossier(action, code)) => dossiers::on_button(state, action, code, ctx).await,
         (_, Callback::MyDossiers) => dossiers::list::groups(state, true, ctx).await,
@@ -212,8 +243,25 @@ async fn on_step(state: State, step: Step, input: Input, ctx: &Ctx<'_>) -> Outco
             account::receive_login_password(kind, username, input, ctx).await,
             state,
         ),
-        (Step::LookupCode, Input::Text(text)) => {
-            lift(lookup::receive_code(&text, ctx).await, state)
+        (Step::LookupCode, Input::Text(text)) => lookup::receive_code(state, &text, ctx).await,
+        (Step::Idle, Input::Text(text)) if lookup::is_code(&text) => {
+            lookup::receive_code(state, &text, ctx).await
+        }
+        (Step::LookupLast4 { code }, Input::Text(text)) => {
+            lift(lookup::receive_last4(code, &text, ctx).await, state)
+        }
+        (Step::FollowCode, Input::Text(text)) => {
+            lift(follow::receive_code(&text, ctx).await, state)
+        }
+        (Step::FollowLast4 { code }, Input::Text(text)) => {
+            lift(follow::receive_last4(code, &text, ctx).await, state)
+        }
+        (Step::RateComment { code, stars }, Input::Text(text)) => lift(
+            rate::receive_comment(code, stars, Some(&text), ctx).await,
+            state,
+        ),
+        (Step::AskText { dossier }, Input::Text(text)) => {
+            lift(ask::receive_text(dossier, &text, ctx).await, state)
         }
         (step, Input::Callback(_)) => lift(stale_button(step), state),
         (step, _) => lift(hint(step), state),

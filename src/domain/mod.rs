@@ -6,10 +6,12 @@
 //! in the user's language (`invalid-<code>` in `locales/*/common.ftl`).
 
 mod holder;
+mod office_hours;
 mod person;
 mod text;
 
 pub use holder::{HolderName, IdNumber};
+pub use office_hours::{DEFAULT_OFFICE_HOURS, OfficeHours, OfficeHoursError};
 pub use person::{
     Address, BirthDate, CitizenId, Email, FullName, OrganisationName, Password, Phone, TaxCode,
 };

@@ -41,6 +41,16 @@ pub const RESOURCES: &[(&str, &str, &str)] = &[
         include_str!("../../locales/vi/dossier.ftl"),
         include_str!("../../locales/en/dossier.ftl"),
     ),
+    (
+        "lookup.ftl",
+        include_str!("../../locales/vi/lookup.ftl"),
+        include_str!("../../locales/en/lookup.ftl"),
+    ),
+    (
+        "ask.ftl",
+        include_str!("../../locales/vi/ask.ftl"),
+        include_str!("../../locales/en/ask.ftl"),
+    ),
 ];
 
 /// A language the bot speaks.

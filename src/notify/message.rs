@@ -201,10 +201,29 @@ pub fn for_owner(event: &Event, code: &DossierCode, facts: &Facts) -> Option<Not
                 n
             }
         },
-        "question_answered" => Notice::new("notify-answer", code).arg("answer", reason()),
+        "question_answered" => return answer(event),
         _ => return None,
     };
     Some(notice)
+}
+
+/// The officer's answer to a question, for the asker's chats only (never followers), about a
+/// dossier or general.
+pub fn answer(event: &Event) -> Option<Notice> {
+    let text = event.data.answer.clone()?;
+    let code = event
+        .code
+        .as_deref()
+        .and_then(|c| DossierCode::parse(c).ok());
+    Some(match code {
+        Some(code) => Notice::new("notify-answer", &code).arg("answer", text),
+        None => Notice {
+            id: "notify-answer-general".to_owned(),
+            args: vec![("answer".into(), Arg::Str(text))],
+            buttons: Vec::new(),
+            result_of: None,
+        },
+    })
 }
 
 /// A follower's message: the new status only — no reason, no amounts, no buttons.
@@ -212,10 +231,11 @@ pub fn for_follower(event: &Event, code: &DossierCode) -> Option<Notice> {
     if matches!(event.kind.as_str(), "question_answered") {
         return None;
     }
-    Some(Notice::new("notify-follow", code).arg(
-        "status",
-        Arg::msg(format!("status-{}", event.status.as_str())),
-    ))
+    let status = event.status?;
+    Some(
+        Notice::new("notify-follow", code)
+            .arg("status", Arg::msg(format!("status-{}", status.as_str()))),
+    )
 }
 
 /// A reminder's kind.
@@ -265,10 +285,10 @@ mod tests {
         Event {
             id: 7,
             code: Some("000.00.25.H50-261125-0001".into()),
-            dossier_id: 1,
+            dossier_id: Some(1),
             owner: 3,
             kind: kind.into(),
-            status,
+            status: Some(status),
             at: chrono::Utc::now(),
             data: EventData {
                 reason: Some("Thiếu bản sao".into()),

@@ -156,7 +156,25 @@ async fn handle(
     let not_before = config.quiet.defer(now).timestamp();
     let mut tx = shared.db.pool.begin().await?;
     let mut written = 0;
-    if let Some(code) = &code {
+    if event.kind == "question_answered" {
+        // The asker's chats alone: a question is nobody else's business.
+        if let Some(notice) = message::answer(event) {
+            let json = serde_json::to_string(&notice)?;
+            let dedup = format!("e:{}", event.id);
+            for chat in store::owner_chats(&mut tx, event.owner).await? {
+                let row = NewRow {
+                    dedup: &dedup,
+                    chat_id: chat.chat_id,
+                    code: code.as_ref().map(DossierCode::as_str),
+                    kind: "answer",
+                    message: &json,
+                    event_at: event.at.timestamp(),
+                    not_before,
+                };
+                written += usize::from(store::enqueue(&mut tx, &row).await?);
+            }
+        }
+    } else if let Some(code) = &code {
         let dedup = format!("e:{}", event.id);
         let owners = store::owner_chats(&mut tx, event.owner).await?;
         if let Some(notice) = message::for_owner(event, code, &facts) {
@@ -268,7 +286,10 @@ async fn reminders(
     // Back in processing (or newly accepted) with a due date: told once if it passes.
     let active = matches!(
         event.status,
-        crate::portal::model::DossierStatus::Processing | crate::portal::model::DossierStatus::New
+        Some(
+            crate::portal::model::DossierStatus::Processing
+                | crate::portal::model::DossierStatus::New
+        )
     );
     if let (Some(due), true, false) = (facts.due_date, active, ended) {
         let at = super::schedule::overdue_time(due, now, &config.quiet);

@@ -324,6 +324,11 @@ pub struct EventData {
     pub missing_papers: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_ref: Option<String>,
+    /// `question_answered`: the question's id and the officer's answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
 }
 
 /// One entry of a dossier's history.
@@ -371,9 +376,27 @@ pub struct PublicDossier {
     pub status: DossierStatus,
     pub received_at: Option<DateTime<Utc>>,
     pub due_date: Option<NaiveDate>,
-    /// Only with the right last 4 digits of the applicant's CCCD.
+    /// Only with the right last 4 digits of the applicant's CCCD (so its presence says the
+    /// digits were right).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<PublicHistoryEntry>>,
+    /// Only with the right last 4 digits, and while the dossier waits on something: the
+    /// officer's reason, the deadline and the amount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<PublicPending>,
+}
+
+/// What a dossier in a side state waits for, as the public lookup shows it with the second
+/// factor: never a paper, a name or an address.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PublicPending {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<DateTime<Utc>>,
+    /// VND.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -389,11 +412,13 @@ pub struct Event {
     /// Strictly increasing; the feed's cursor.
     pub id: i64,
     pub code: Option<String>,
-    pub dossier_id: i64,
-    /// The owner's account id.
+    /// None for an event about no dossier (an answer to a general question).
+    pub dossier_id: Option<i64>,
+    /// The owner's account id (for `question_answered`, the asker's).
     pub owner: i64,
     pub kind: String,
-    pub status: DossierStatus,
+    /// The dossier's status after the event; None when the event is about no dossier.
+    pub status: Option<DossierStatus>,
     pub at: DateTime<Utc>,
     #[serde(default)]
     pub data: EventData,
@@ -482,4 +507,81 @@ pub struct ApiErrorBody {
     pub fields: Vec<FieldError>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<DateTime<Utc>>,
+}
+
+/// `POST /api/v1/dossiers/{code}/rating`: the owner's rating after the result, once.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RateRequest {
+    /// 1 (very unsatisfied) to 5 (very satisfied).
+    pub stars: u8,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// A stored rating.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Rating {
+    pub dossier: String,
+    pub procedure_code: String,
+    pub agency_code: String,
+    pub stars: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// The average rating of one procedure or one agency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RatingAverage {
+    /// The procedure's or the agency's code.
+    pub code: String,
+    pub name: String,
+    pub count: i64,
+    /// Stars, to two decimals.
+    pub average: f64,
+}
+
+/// `GET /api/v1/officer/ratings`: every rating, newest first, and the averages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RatingsReport {
+    pub ratings: Vec<Rating>,
+    pub by_procedure: Vec<RatingAverage>,
+    pub by_agency: Vec<RatingAverage>,
+}
+
+/// `POST /api/v1/questions`: a question to the officers, optionally about one of the asker's
+/// dossiers (code or id).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AskRequest {
+    pub text: String,
+    #[serde(default)]
+    pub dossier: Option<String>,
+}
+
+/// The id of a question asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct QuestionCreated {
+    pub id: i64,
+}
+
+/// A question as the officer's inbox lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Question {
+    pub id: i64,
+    /// The dossier code it is about, if any.
+    pub dossier: Option<String>,
+    pub asker_name: String,
+    pub text: String,
+    pub answer: Option<String>,
+    pub asked_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
+/// `POST /api/v1/officer/questions/{id}/answer`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerRequest {
+    pub answer: String,
 }

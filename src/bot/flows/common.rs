@@ -23,7 +23,10 @@ pub fn hint(step: Step) -> Outcome<Step> {
         Step::LoginKind => "hint-kind",
         Step::LoginUsername { .. } => "hint-login-username",
         Step::LoginPassword { .. } => "hint-login-password",
-        Step::LookupCode => "hint-lookup",
+        Step::LookupCode | Step::FollowCode => "hint-lookup",
+        Step::LookupLast4 { .. } | Step::FollowLast4 { .. } => "hint-last4",
+        Step::RateComment { .. } => "hint-rate-comment",
+        Step::AskText { .. } => "hint-ask",
         Step::ConfirmDelete => "hint-confirm-delete",
         Step::Procedures { .. } => "hint-procedures",
         Step::Fill { .. }

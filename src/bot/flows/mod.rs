@@ -3,13 +3,16 @@
 //! adapter renders and sends. Flows import `common` and the bot's shared parts, not the router.
 
 pub mod account;
+pub mod ask;
 pub mod common;
 pub mod dossiers;
 pub mod drafts;
+pub mod follow;
 pub mod lookup;
 pub mod notifications;
 pub mod paper_check;
 pub mod procedures;
+pub mod rate;
 pub mod register;
 pub mod start;
 pub mod submit;

@@ -16,6 +16,19 @@ use super::lookup;
 /// Telegram allows only `A-Za-z0-9_-` in a payload, so the code's dots travel as `_`.
 pub const STATUS_LINK: &str = "status_";
 
+/// Deep-link payload prefix that opens a procedure's card (the counter's posters):
+/// `/start proc_<code>`, the code's dots as `_` (`proc_1_001193`).
+pub const PROCEDURE_LINK: &str = "proc_";
+
+/// The procedure code a `/start` payload names, if it is a procedure link.
+pub fn procedure_link(payload: &str) -> Option<String> {
+    let code = payload
+        .trim()
+        .strip_prefix(PROCEDURE_LINK)?
+        .replace('_', ".");
+    matches!(lookup::entered(&code), lookup::Entered::Procedure(_)).then_some(code)
+}
+
 /// `/start [payload]`: greeting, then the language choice on first contact, else the menu.
 pub async fn start(payload: &str, ctx: &Ctx<'_>) -> Outcome<Step> {
     if let Err(error) = users::ensure(&ctx.services.db, ctx.user_id).await {

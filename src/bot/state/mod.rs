@@ -261,6 +261,25 @@ pub enum Step {
     },
     /// Waiting for a dossier code to look up.
     LookupCode,
+    /// Waiting for the last 4 digits of the applicant's CCCD, to show more of dossier `code`.
+    LookupLast4 {
+        code: String,
+    },
+    /// `/follow`: waiting for the code of the dossier to follow.
+    FollowCode,
+    /// `/follow`: waiting for the last 4 digits of the applicant's CCCD for dossier `code`.
+    FollowLast4 {
+        code: String,
+    },
+    /// A rating of `stars` for dossier `code` is chosen: waiting for a comment (or none).
+    RateComment {
+        code: String,
+        stars: u8,
+    },
+    /// `/ask`: waiting for the question, about dossier `dossier` if set.
+    AskText {
+        dossier: Option<String>,
+    },
     /// `/deleteme`: waiting for the confirmation.
     ConfirmDelete,
     /// Browsing the catalogue: typed words search it; `query` is the last search.

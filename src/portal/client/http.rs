@@ -15,6 +15,9 @@ use crate::portal::model::{
     OfficerAction, OfficerDossier, Procedure, ProcedureSummary, PublicDossier, RegisterRequest,
     Session, UpdateDraft,
 };
+use crate::portal::model::{
+    AnswerRequest, AskRequest, Question, QuestionCreated, RateRequest, Rating, RatingsReport,
+};
 
 /// The portal over HTTP.
 #[derive(Debug, Clone)]
@@ -22,6 +25,8 @@ pub struct HttpPortal {
     /// The portal's base URL; every path is `/api/v1/...` below it.
     base: Url,
     http: reqwest::Client,
+    /// The event feed's token, which also lets lookups name the end user they are for.
+    service_token: Option<crate::config::Secret>,
 }
 
 impl HttpPortal {
@@ -37,7 +42,17 @@ impl HttpPortal {
             .connect_timeout(CONNECT_TIMEOUT)
             .build()
             .map_err(|e| PortalError::Unreachable(e.to_string()))?;
-        Ok(Self { base, http })
+        Ok(Self {
+            base,
+            http,
+            service_token: None,
+        })
+    }
+
+    /// The same client holding the service token (see [`Portal::public_lookup_as`]).
+    pub fn with_service_token(mut self, token: crate::config::Secret) -> Self {
+        self.service_token = Some(token);
+        self
     }
 
     /// `<base>/api/v1/<segments…>`, each segment percent-encoded as a path segment (a space
@@ -87,6 +102,47 @@ impl HttpPortal {
         let query: Vec<(&str, &str)> = status.map(|s| ("status", s.as_str())).into_iter().collect();
         self.json(true, |h| {
             h.get(url.clone()).bearer_auth(officer_token).query(&query)
+        })
+        .await
+    }
+
+    /// The ratings with their averages.
+    pub async fn officer_ratings(&self, officer_token: &str) -> PortalResult<RatingsReport> {
+        let url = self.url(&["officer", "ratings"]);
+        self.json(true, |h| h.get(url.clone()).bearer_auth(officer_token))
+            .await
+    }
+
+    /// The officers' inbox: open questions, or answered ones.
+    pub async fn officer_questions(
+        &self,
+        officer_token: &str,
+        answered: bool,
+    ) -> PortalResult<Vec<Question>> {
+        let url = self.url(&["officer", "questions"]);
+        let status = if answered { "answered" } else { "open" };
+        self.json(true, |h| {
+            h.get(url.clone())
+                .bearer_auth(officer_token)
+                .query(&[("status", status)])
+        })
+        .await
+    }
+
+    /// Answers a question.
+    pub async fn officer_answer(
+        &self,
+        officer_token: &str,
+        question: i64,
+        answer: &str,
+    ) -> PortalResult<Question> {
+        let id = question.to_string();
+        let url = self.url(&["officer", "questions", &id, "answer"]);
+        let body = AnswerRequest {
+            answer: answer.to_owned(),
+        };
+        self.json(false, |h| {
+            h.post(url.clone()).bearer_auth(officer_token).json(&body)
         })
         .await
     }
@@ -352,6 +408,47 @@ impl Portal for HttpPortal {
         let url = self.url(&["public", "dossiers", code.as_str()]);
         let query: Vec<(&str, &str)> = cccd_last4.map(|c| ("cccd_last4", c)).into_iter().collect();
         self.json(true, |h| h.get(url.clone()).query(&query)).await
+    }
+
+    async fn rate(
+        &self,
+        token: &str,
+        dossier: &DossierCode,
+        rating: &RateRequest,
+    ) -> PortalResult<Rating> {
+        let url = self.url(&["dossiers", dossier.as_str(), "rating"]);
+        self.json(false, |h| {
+            h.post(url.clone()).bearer_auth(token).json(rating)
+        })
+        .await
+    }
+
+    async fn ask(&self, token: &str, question: &AskRequest) -> PortalResult<QuestionCreated> {
+        let url = self.url(&["questions"]);
+        self.json(false, |h| {
+            h.post(url.clone()).bearer_auth(token).json(question)
+        })
+        .await
+    }
+
+    async fn public_lookup_as(
+        &self,
+        code: &DossierCode,
+        cccd_last4: Option<&str>,
+        asker: &str,
+    ) -> PortalResult<PublicDossier> {
+        let Some(service) = &self.service_token else {
+            return self.public_lookup(code, cccd_last4).await;
+        };
+        let url = self.url(&["public", "dossiers", code.as_str()]);
+        let query: Vec<(&str, &str)> = cccd_last4.map(|c| ("cccd_last4", c)).into_iter().collect();
+        self.json(true, |h| {
+            h.get(url.clone())
+                .query(&query)
+                .bearer_auth(service.expose())
+                .header("x-dvc-client", asker)
+        })
+        .await
     }
 
     async fn events(

@@ -17,6 +17,7 @@ use super::model::{
     LoginRequest, MissingItem, Procedure, ProcedureSummary, PublicDossier, RegisterRequest,
     Session, UpdateDraft,
 };
+use super::model::{AskRequest, QuestionCreated, RateRequest, Rating};
 use crate::domain::{DossierCode, Invalid};
 
 /// What went wrong, in terms the bot can turn into a sentence.
@@ -26,8 +27,9 @@ pub enum PortalError {
     Unreachable(String),
     #[error("not logged in, or the session has expired")]
     Unauthorized,
-    /// 429 after too many failed logins: not before `until`.
-    #[error("too many failed logins; try again after {until}")]
+    /// 429 after too many failed logins, or wrong second factors of the lookup: not before
+    /// `until`.
+    #[error("too many failed attempts; try again after {until}")]
     TooManyAttempts { until: DateTime<Utc> },
     #[error("refused: {message}")]
     Invalid {
@@ -182,6 +184,26 @@ pub trait Portal: Send + Sync {
         limit: u32,
         wait_ms: u64,
     ) -> PortalResult<Vec<Event>>;
+    /// Rates one's own dossier after its result (once).
+    async fn rate(
+        &self,
+        token: &str,
+        dossier: &DossierCode,
+        rating: &RateRequest,
+    ) -> PortalResult<Rating>;
+    /// Asks the officers a question, optionally about one of one's dossiers.
+    async fn ask(&self, token: &str, question: &AskRequest) -> PortalResult<QuestionCreated>;
+    /// `public_lookup` on behalf of end user `asker` (an opaque name): a client that holds the
+    /// service token has wrong second factors counted per asker instead of per address.
+    async fn public_lookup_as(
+        &self,
+        code: &DossierCode,
+        cccd_last4: Option<&str>,
+        asker: &str,
+    ) -> PortalResult<PublicDossier> {
+        let _ = asker;
+        self.public_lookup(code, cccd_last4).await
+    }
 }
 
 /// Longest long poll of the event feed the portal allows.

@@ -40,7 +40,7 @@ pub fn same_secret(a: &str, b: &str) -> bool {
         == 0
 }
 
-fn bearer(parts: &Parts) -> Option<&str> {
+pub fn bearer(parts: &Parts) -> Option<&str> {
     parts
         .headers
         .get(header::AUTHORIZATION)?

@@ -27,8 +27,8 @@ pub enum ApiError {
         missing: Vec<MissingItem>,
         fields: Vec<FieldError>,
     },
-    /// 429 with `Retry-After`: too many failed logins lately (see `throttle`).
-    #[error("too many failed logins; retry after {retry_after_secs} s")]
+    /// 429 with `Retry-After`: too many failed logins (see `throttle`) or wrong second factors of the lookup (see `second_factor`) lately.
+    #[error("too many failed attempts; retry after {retry_after_secs} s")]
     TooManyAttempts { retry_after_secs: i64 },
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
@@ -129,7 +129,9 @@ impl ApiError {
                     until: Some(Utc::now() + chrono::Duration::seconds(*retry_after_secs)),
                     ..body(
                         "too_many_attempts",
-                        format!("too many failed logins; try again in {retry_after_secs} seconds"),
+                        format!(
+                            "too many failed attempts; try again in {retry_after_secs} seconds"
+                        ),
                     )
                 },
             ),

@@ -176,6 +176,7 @@ pub async fn effects_of(
                 .as_deref()
                 .map(clean_text)
                 .filter(|r| !r.is_empty()),
+            ..EventData::default()
         },
         result,
         ..Effects::default()

@@ -10,7 +10,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{AppState, accounts, catalogue, console, dossiers, officer, public};
+use super::{
+    AppState, accounts, catalogue, console, dossiers, officer, public, questions, ratings,
+};
 use crate::portal::model;
 
 #[derive(OpenApi)]
@@ -53,11 +55,16 @@ pub fn router_and_doc() -> (axum::Router<AppState>, Doc) {
         .routes(routes!(dossiers::withdraw))
         .routes(routes!(dossiers::answer_supplement))
         .routes(routes!(dossiers::result))
+        .routes(routes!(ratings::rate))
+        .routes(routes!(questions::ask))
         .routes(routes!(public::lookup))
         .routes(routes!(public::events))
         .routes(routes!(officer::list_dossiers))
         .routes(routes!(officer::post_action))
         .routes(routes!(officer::get_document))
+        .routes(routes!(ratings::list_ratings))
+        .routes(routes!(questions::list_questions))
+        .routes(routes!(questions::post_answer))
         .routes(routes!(console::page))
         .routes(routes!(console::login))
         .routes(routes!(console::action))

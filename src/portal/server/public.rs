@@ -9,8 +9,9 @@ use utoipa::IntoParams;
 use super::AppState;
 use super::accounts::{Service, same_secret};
 use super::error::{ApiError, ApiPath, ApiQuery, ApiResult};
+use super::second_factor::{self, ClientKey};
 use super::store::{self, to_time};
-use crate::portal::model::{ApiErrorBody, Event, PublicDossier, PublicHistoryEntry};
+use crate::portal::model::{ApiErrorBody, Event, PublicDossier, PublicHistoryEntry, PublicPending};
 
 /// Most events per page of the feed.
 pub const MAX_EVENTS_PER_PAGE: i64 = 500;
@@ -18,17 +19,25 @@ pub const MAX_EVENTS_PER_PAGE: i64 = 500;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LookupParams {
-    /// The last 4 digits of the applicant's CCCD: adds the status history.
+    /// The last 4 digits of the applicant's CCCD: adds the status history and what the
+    /// dossier waits for. Wrong ones are counted per code and per client: after 5 in 15
+    /// minutes, 429 with `Retry-After`.
     pub cccd_last4: Option<String>,
 }
 
 /// A dossier's public status: procedure, agency, received and due dates; no personal data.
+/// With the right `cccd_last4`, also its history and the current reason, deadline and amount.
 #[utoipa::path(get, path = "/api/v1/public/dossiers/{code}", tag = "public",
-    params(("code" = String, Path, description = "dossier code"), LookupParams),
+    params(("code" = String, Path, description = "dossier code"), LookupParams,
+           ("X-Dvc-Client" = Option<String>, Header,
+            description = "with the service token: the end user the wrong attempts count for")),
     responses((status = 200, body = PublicDossier), (status = 404, body = ApiErrorBody),
-              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value")))]
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 429, body = ApiErrorBody,
+               description = "too many wrong second factors; see Retry-After")))]
 pub async fn lookup(
     State(app): State<AppState>,
+    client: ClientKey,
     ApiPath(code): ApiPath<String>,
     ApiQuery(params): ApiQuery<LookupParams>,
 ) -> ApiResult<Json<PublicDossier>> {
@@ -45,28 +54,43 @@ pub async fn lookup(
             "cccd_last4 must be the last 4 digits of the CCCD",
         ));
     }
-    let history = match last4 {
-        Some(last4) if last4.len() == 4 => {
+    let verified = match last4 {
+        Some(last4) => {
+            second_factor::check(&app, &code, &client).await?;
             let login = store::accounts::login_of(&app, row.owner_id).await?;
             let tail = &login[login.len().saturating_sub(4)..];
-            if same_secret(tail, last4) {
-                Some(
-                    store::events::history(&app, row.id)
-                        .await?
-                        .into_iter()
-                        .map(|h| PublicHistoryEntry {
-                            kind: h.kind,
-                            status: h.status,
-                            at: h.at,
-                        })
-                        .collect(),
-                )
-            } else {
-                None
+            let right = same_secret(tail, last4);
+            if !right {
+                second_factor::record_wrong(&app, &code, &client).await?;
             }
+            right
         }
-        _ => None,
+        None => false,
     };
+    let history = if verified {
+        Some(
+            store::events::history(&app, row.id)
+                .await?
+                .into_iter()
+                .map(|h| PublicHistoryEntry {
+                    kind: h.kind,
+                    status: h.status,
+                    at: h.at,
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    let pending = row
+        .pending
+        .as_ref()
+        .filter(|_| verified)
+        .map(|p| PublicPending {
+            reason: p.reason.clone(),
+            deadline: p.deadline,
+            amount: p.amount,
+        });
     let p = app.catalogue.get(&row.procedure_code);
     Ok(Json(PublicDossier {
         code,
@@ -78,6 +102,7 @@ pub async fn lookup(
         received_at: row.submitted_at.map(to_time),
         due_date: row.due_date,
         history,
+        pending,
     }))
 }
 

@@ -58,7 +58,7 @@ async fn step(steps: &Steps, state: State, input: Input, locale: Locale) -> Outc
 
 /// A portal account (created once per CCCD) and a fresh session linked to `user` as login
 /// would: the token sealed in the user's row. Answers the token and its sealed form.
-async fn link_session(steps: &Steps, user: i64, id: &str) -> (String, String) {
+pub(super) async fn link_session(steps: &Steps, user: i64, id: &str) -> (String, String) {
     let _ = steps.portal.client.register(&registration(id), None).await;
     let session = steps
         .portal
@@ -426,11 +426,26 @@ async fn lookup_by_code_shows_the_public_summary_only() {
                 Step::Idle,
                 vec!["lookup-not-found"],
             ),
+            // A procedure code typed by mistake: that procedure's card.
             (
                 at(Step::Idle),
                 cmd("status", "1.001193"),
                 Step::Idle,
-                vec!["invalid-dossier-code"],
+                vec!["procedure-card"],
+            ),
+            // A malformed code: the format in words, with an example.
+            (
+                at(Step::Idle),
+                cmd("status", "H50-261125-0001"),
+                Step::LookupCode,
+                vec!["lookup-format"],
+            ),
+            // A code sent from the menu is looked up.
+            (
+                at(Step::Idle),
+                text(unknown),
+                Step::Idle,
+                vec!["lookup-not-found"],
             ),
             (
                 at(Step::Idle),
@@ -453,8 +468,14 @@ async fn lookup_by_code_shows_the_public_summary_only() {
             (
                 at(Step::LookupCode),
                 text("1.001193"),
+                Step::Idle,
+                vec!["procedure-card"],
+            ),
+            (
+                at(Step::LookupCode),
+                text("000.00.25.H50-261325-0001"),
                 Step::LookupCode,
-                vec!["invalid-dossier-code"],
+                vec!["lookup-format"],
             ),
             (
                 at(Step::LookupCode),
@@ -506,6 +527,7 @@ async fn lookup_by_code_shows_the_public_summary_only() {
             for (state, input) in [
                 (at(Step::Idle), cmd("status", &code)),
                 (at(Step::LookupCode), text(&code.to_lowercase())),
+                (at(Step::Idle), text(&code)),
             ] {
                 let (out, shown) = step_as(&steps, USER + 50, state, input.clone(), locale).await;
                 assert_eq!(out.message_ids(), vec!["lookup-result"], "{input:?}");

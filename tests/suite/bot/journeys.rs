@@ -274,7 +274,19 @@ async fn deep_link_lookup_and_unknown_input_get_an_answer() {
     sys.say_until(
         &who,
         "/status 1.001193",
-        Expect::said(en("invalid-dossier-code")).why("a procedure code is not a dossier code"),
+        Expect::button("📝 Submit a dossier").why("a procedure code opens that procedure's card"),
+    )
+    .await;
+    sys.say_until(
+        &who,
+        "/start proc_1_001193",
+        Expect::button("📝 Submit a dossier").why("a poster's deep link opens the card"),
+    )
+    .await;
+    sys.say_until(
+        &who,
+        "/status H50-261125-0001",
+        Expect::said(en("lookup-format")).why("a malformed code gets the format in words"),
     )
     .await;
     sys.say_until(&who, "what?", Expect::reply().why("never silence"))

@@ -4,6 +4,8 @@
 mod card;
 mod commands;
 mod edit;
+mod feedback;
+mod follow;
 mod forged;
 mod journeys;
 mod steps;
@@ -61,6 +63,7 @@ impl Steps {
             passwords: Default::default(),
             i18n: I18n::load().expect("locales"),
             bank: None,
+            office_hours: Default::default(),
         });
         Self {
             portal,
@@ -172,7 +175,11 @@ impl System {
             &self.bot_db.url,
             self.data.path(),
             Some(&self.key),
-            Arc::new(HttpPortal::new(&self.portal_url).expect("portal client")),
+            Arc::new(
+                HttpPortal::new(&self.portal_url)
+                    .expect("portal client")
+                    .with_service_token(self.portal_config.service_token.clone()),
+            ),
             telegram,
         )
         .await

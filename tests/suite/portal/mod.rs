@@ -5,10 +5,12 @@ mod accounts;
 mod binary;
 mod client;
 mod console;
+mod feedback;
 mod life;
 mod openapi;
 mod public;
 mod robustness;
+mod second_factor;
 mod uploads;
 mod validation;
 
@@ -125,39 +127,7 @@ impl TestPortal {
 
     /// A birth-registration draft with every required value and paper.
     pub async fn complete_draft(&self, token: &str) -> Dossier {
-        let values: BTreeMap<String, String> = [
-            ("child_name", "Lò Thị Hoa"),
-            ("child_birth_date", "2026-11-01"),
-            ("child_sex", "Nữ"),
-            ("birth_place", "Bệnh viện Đa khoa tỉnh Sơn La"),
-            ("mother_name", "Quàng Thị Lan"),
-            ("relationship", "Mẹ"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-        let draft = self
-            .client
-            .create_draft(
-                token,
-                &CreateDraft {
-                    procedure_code: BIRTH.into(),
-                    values,
-                    delivery: Some(Delivery::Online),
-                },
-                None,
-            )
-            .await
-            .expect("draft");
-        self.client
-            .upload(
-                token,
-                &draft.id.into(),
-                upload("giay_chung_sinh", "chung-sinh.pdf", pdf()),
-            )
-            .await
-            .expect("upload");
-        draft
+        complete_draft_with(&self.client, token).await
     }
 
     /// A submitted birth-registration dossier.
@@ -182,6 +152,42 @@ impl TestPortal {
         let status = r.status().as_u16();
         (status, r.json().await.expect("JSON answer"))
     }
+}
+
+/// A birth-registration draft with every required value and paper, through `client`.
+pub async fn complete_draft_with(client: &HttpPortal, token: &str) -> Dossier {
+    let values: BTreeMap<String, String> = [
+        ("child_name", "Lò Thị Hoa"),
+        ("child_birth_date", "2026-11-01"),
+        ("child_sex", "Nữ"),
+        ("birth_place", "Bệnh viện Đa khoa tỉnh Sơn La"),
+        ("mother_name", "Quàng Thị Lan"),
+        ("relationship", "Mẹ"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let draft = client
+        .create_draft(
+            token,
+            &CreateDraft {
+                procedure_code: BIRTH.into(),
+                values,
+                delivery: Some(Delivery::Online),
+            },
+            None,
+        )
+        .await
+        .expect("draft");
+    client
+        .upload(
+            token,
+            &draft.id.into(),
+            upload("giay_chung_sinh", "chung-sinh.pdf", pdf()),
+        )
+        .await
+        .expect("upload");
+    draft
 }
 
 pub fn upload(paper: &str, name: &str, bytes: Vec<u8>) -> Upload {

@@ -63,7 +63,7 @@ async fn lookup_leaks_no_personal_field() {
             .await
             .unwrap();
         let code = d.code.unwrap();
-        tp.officer(&code, serde_json::json!({"action": "request_supplement", "reason": "Ảnh mờ của Cầm Thị Duyên", "deadline": "2030-01-01T00:00:00Z", "missing_papers": ["giay_chung_sinh"]})).await;
+        tp.officer(&code, serde_json::json!({"action": "request_supplement", "reason": "Ảnh giấy chứng sinh bị mờ", "deadline": "2030-01-01T00:00:00Z", "missing_papers": ["giay_chung_sinh"]})).await;
 
         let personal = [
             "Cầm Thị Duyên",
@@ -81,7 +81,6 @@ async fn lookup_leaks_no_personal_field() {
             "address",
             "values",
             "documents",
-            "reason",
             "chung-sinh.pdf",
         ];
         for last4 in [None, Some("0000"), Some("7788")] {
@@ -116,8 +115,12 @@ async fn lookup_leaks_no_personal_field() {
                     .map(|h| h["kind"].as_str().unwrap())
                     .collect();
                 assert_eq!(kinds, ["submitted", "supplement_requested"]);
+                // What the dossier waits for: the officer's reason and the deadline.
+                assert_eq!(body["pending"]["reason"], "Ảnh giấy chứng sinh bị mờ");
+                assert_eq!(body["pending"]["deadline"], "2030-01-01T00:00:00Z");
             } else {
                 assert!(history.is_null(), "{body}");
+                assert!(body["pending"].is_null(), "{body}");
             }
         }
         // Anything but 4 digits is a mistake said as such, not silently ignored.

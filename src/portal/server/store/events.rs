@@ -8,10 +8,11 @@ use super::super::machine::parse_status;
 use super::{json_or_default, to_time};
 use crate::portal::model::{DossierStatus, Event, HistoryEntry};
 
-/// A dossier's transitions, oldest first.
+/// A dossier's transitions, oldest first (answers to questions about it are not among them).
 pub async fn history(app: &AppState, id: i64) -> ApiResult<Vec<HistoryEntry>> {
     let rows = sqlx::query(
-        "SELECT id, kind, status, at, data FROM events WHERE dossier_id = $1 ORDER BY id",
+        "SELECT id, kind, status, at, data FROM events \
+         WHERE dossier_id = $1 AND kind <> 'question_answered' ORDER BY id",
     )
     .bind(id)
     .fetch_all(&app.db.pool)
@@ -41,7 +42,10 @@ pub async fn after(app: &AppState, after: i64, limit: i64) -> ApiResult<Vec<Even
     .await?;
     rows.iter()
         .map(|r| {
-            let status: DossierStatus = parse_status(&r.try_get::<String, _>("status")?)?;
+            let status: Option<DossierStatus> = r
+                .try_get::<Option<String>, _>("status")?
+                .map(|s| parse_status(&s))
+                .transpose()?;
             Ok(Event {
                 id: r.try_get("id")?,
                 code: r.try_get("code")?,

@@ -4,6 +4,9 @@ pub mod accounts;
 pub mod documents;
 pub mod dossiers;
 pub mod events;
+pub mod lookup_failures;
+pub mod questions;
+pub mod ratings;
 
 use chrono::{DateTime, Utc};
 

@@ -1,0 +1,21 @@
+# Đánh giá sau khi có kết quả và hỏi cán bộ.
+hint-rate-comment = Vui lòng gõ góp ý của bạn, hoặc bấm "Không góp ý".
+hint-ask = Vui lòng gõ câu hỏi của bạn, hoặc gõ /cancel để thoát.
+rate-ask = Bạn đánh giá thế nào về việc giải quyết hồ sơ { $code }? (1 sao: rất không hài lòng, 5 sao: rất hài lòng)
+rate-ask-comment = Bạn chọn { $stars } sao. Bạn có góp ý gì thêm không? Gõ góp ý, hoặc bấm "Không góp ý".
+rate-no-comment = Không góp ý
+rate-comment-too-long = Góp ý dài tối đa { $max } ký tự.
+rate-thanks = Cảm ơn bạn đã đánh giá hồ sơ { $code }.
+rate-already = Hồ sơ { $code } đã được đánh giá. Mỗi hồ sơ chỉ đánh giá một lần.
+rate-not-yet = Hồ sơ { $code } chưa trả kết quả nên chưa đánh giá được.
+rate-not-yours = Bạn chỉ đánh giá được hồ sơ của mình ({ $code } không thuộc tài khoản đang đăng nhập).
+rate-login-needed = Vui lòng đăng nhập (/login) để đánh giá hồ sơ của bạn.
+ask-prompt = Gõ câu hỏi của bạn cho cán bộ:
+ask-prompt-dossier = Gõ câu hỏi của bạn cho cán bộ về hồ sơ { $code }:
+ask-too-long = Câu hỏi dài tối đa { $max } ký tự. Vui lòng viết ngắn lại.
+ask-sent = Đã gửi câu hỏi (số { $id }) đến cán bộ. Câu trả lời sẽ được gửi vào cuộc trò chuyện này.
+ask-answer-soon = Cán bộ đang trong giờ làm việc và sẽ trả lời sớm.
+ask-answer-after = Hiện ngoài giờ làm việc; cán bộ sẽ trả lời từ { $time }.
+ask-not-yours = Không tìm thấy hồ sơ này trong tài khoản của bạn.
+ask-login-needed = Vui lòng đăng nhập (/login) để hỏi cán bộ; câu trả lời sẽ được gửi cho bạn.
+cmd-ask = Hỏi cán bộ

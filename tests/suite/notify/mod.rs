@@ -4,6 +4,7 @@
 mod crash;
 mod events;
 mod feed;
+mod followers;
 mod limits;
 mod reminders;
 

@@ -5,10 +5,12 @@
 //! Each parser returns a `Invalid` whose `code()` is a stable message id suffix the bot renders
 //! in the user's language (`invalid-<code>` in `locales/*/common.ftl`).
 
+mod cccd_qr;
 mod holder;
 mod person;
 mod text;
 
+pub use cccd_qr::{CardField, CccdCard, CccdQrError, Sex, read_card};
 pub use holder::{HolderName, IdNumber};
 pub use person::{
     Address, BirthDate, CitizenId, Email, FullName, OrganisationName, Password, Phone, TaxCode,

@@ -97,7 +97,8 @@ impl CccdCard {
         if id_field.len() != 12 || !id_field.chars().all(|c| c.is_ascii_digit()) {
             return Err(CccdQrError::NotCccd);
         }
-        let bad = |field: CardField| move |invalid: Invalid| CccdQrError::BadField { field, invalid };
+        let bad =
+            |field: CardField| move |invalid: Invalid| CccdQrError::BadField { field, invalid };
         let id = CitizenId::parse(id_field).map_err(bad(CardField::IdNumber))?;
         let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
         let old_id = nonempty(fields[1]);
@@ -178,8 +179,8 @@ pub fn decode_qr(photo: &[u8]) -> Result<Vec<String>, CccdQrError> {
         // A global threshold at Otsu's level, for uneven light the adaptive one misreads.
         &|img| Some(binarize(img, otsu_level(img))),
     ];
-    let small = (large.width().max(large.height()) > SMALL_SIDE)
-        .then(|| fit(large.clone(), SMALL_SIDE));
+    let small =
+        (large.width().max(large.height()) > SMALL_SIDE).then(|| fit(large.clone(), SMALL_SIDE));
     for image in std::iter::once(&large).chain(small.as_ref()) {
         for attempt in attempts {
             let Some(prepared) = attempt(image) else {
@@ -394,7 +395,7 @@ mod tests {
     /// Like a phone's photo of the card: a large dim picture, the code small and grey on a
     /// grey card, light falling off across it, slightly turned, noisy, saved as JPEG.
     fn photographed(text: &str) -> Vec<u8> {
-        let code = rotate(&qr_image(text, 5), 4.0);
+        let code = rotate(&qr_image(text, 8), 4.0);
         let (cw, ch) = code.dimensions();
         let (w, h) = (2400u32, 1800u32);
         let (ox, oy) = (900u32, 600u32);

@@ -4,6 +4,7 @@ mod support;
 
 mod bot;
 mod cli;
+mod domain;
 mod i18n;
 mod portal;
 mod sandbox;

@@ -303,16 +303,26 @@ async fn a_second_poller_terminates_the_first() {
     let first = bot(&sandbox);
     let second = bot(&sandbox);
     let waiting = tokio::spawn(async move { first.get_updates().timeout(30).await });
-    // Whenever the first poll starts, the next call of the second bot instance ends it.
-    while !waiting.is_finished() {
+    // Whenever the first poll starts, the next call of the second bot instance ends it. The
+    // second polls (each call answered at once) until the first's task ends, at most 30 s.
+    let mut waiting = waiting;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    let ended = loop {
         second
             .get_updates()
             .await
             .expect("the newest poll is served");
-        tokio::task::yield_now().await;
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    let ended = waiting.await.expect("task");
+        // Between two calls, wait for the first poll's end itself, briefly.
+        let pause = tokio::time::Instant::now() + std::time::Duration::from_millis(20);
+        if let Ok(done) = tokio::time::timeout_at(pause, &mut waiting).await {
+            break done;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the first poll was not terminated by the second poller within 30 s"
+        );
+    };
+    let ended = ended.expect("task");
     assert!(
         matches!(
             ended,

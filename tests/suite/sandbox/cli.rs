@@ -4,26 +4,9 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-/// Sends SIGTERM and waits for the exit. A safety net, not a timing assertion: a process that
-/// ignores SIGTERM fails the test instead of hanging it.
-async fn stop_with_sigterm(child: &mut std::process::Child) -> std::process::ExitStatus {
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            return status;
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("dvc-bot did not stop on SIGTERM");
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
+use crate::support::process::stop_with_sigterm;
+use crate::support::said::vi;
+use crate::support::wait::{DEADLINE, Expect, wait_for};
 
 #[tokio::test]
 async fn bot_api_only_serves_and_stops_on_sigterm() {
@@ -64,7 +47,7 @@ async fn bot_api_only_serves_and_stops_on_sigterm() {
         .expect("json");
     assert_eq!(me["result"]["id"], 777000);
 
-    let status = stop_with_sigterm(&mut child).await;
+    let status = stop_with_sigterm(child).await;
     assert!(status.success(), "{status}");
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
@@ -120,16 +103,14 @@ async fn the_whole_system_runs_offline_and_stops_on_sigterm() {
         .send_text(who.clone(), "/start")
         .await
         .expect("send");
-    let answer = control
-        .transcript(who, 0, 20_000)
-        .await
-        .expect("transcript");
-    assert!(
-        answer
-            .bot_messages()
-            .any(|m| m.text.contains("Xin chào Lan")),
-        "{answer:?}"
-    );
+    wait_for(
+        &control,
+        &who,
+        0,
+        &Expect::said(vi("greeting").arg("name", "Lan")),
+        DEADLINE,
+    )
+    .await;
     let page = reqwest::get(&chat)
         .await
         .expect("web chat")
@@ -161,7 +142,7 @@ async fn the_whole_system_runs_offline_and_stops_on_sigterm() {
     let health = reqwest::get(&health_url).await.expect("healthz");
     assert_eq!(health.status(), 200);
 
-    let status = stop_with_sigterm(&mut child).await;
+    let status = stop_with_sigterm(child).await;
     assert!(status.success(), "{status}");
     assert!(data.path().join("dvc-bot.db").exists() && data.path().join("portal.db").exists());
 }

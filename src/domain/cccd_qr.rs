@@ -168,22 +168,11 @@ pub fn read_card(photo: &[u8], today: NaiveDate) -> Result<CccdCard, CccdQrError
 pub fn decode_qr(photo: &[u8]) -> Result<Vec<String>, CccdQrError> {
     let gray = load_gray(photo)?;
     let large = fit(gray, MAX_SIDE);
-    let attempts: [&dyn Fn(&GrayImage) -> Option<GrayImage>; 4] = [
-        // As it is, with the decoder's own adaptive threshold.
-        &|img| Some(img.clone()),
-        // Dim or washed-out photos: the darkest and brightest percent stretched to black and
-        // white.
-        &|img| stretch_contrast(img),
-        // Grainy photos: a light blur first.
-        &|img| Some(imageops::blur(img, 1.2)),
-        // A global threshold at Otsu's level, for uneven light the adaptive one misreads.
-        &|img| Some(binarize(img, otsu_level(img))),
-    ];
     let small =
         (large.width().max(large.height()) > SMALL_SIDE).then(|| fit(large.clone(), SMALL_SIDE));
     for image in std::iter::once(&large).chain(small.as_ref()) {
-        for attempt in attempts {
-            let Some(prepared) = attempt(image) else {
+        for preparation in Preparation::ALL {
+            let Some(prepared) = preparation.apply(image) else {
                 continue;
             };
             let texts = find_codes(prepared);
@@ -193,6 +182,38 @@ pub fn decode_qr(photo: &[u8]) -> Result<Vec<String>, CccdQrError> {
         }
     }
     Err(CccdQrError::NoQr)
+}
+
+/// One way of preparing the picture before the search.
+#[derive(Debug, Clone, Copy)]
+enum Preparation {
+    /// As it is, with the decoder's own adaptive threshold.
+    AsIs,
+    /// Dim or washed-out photos: the darkest and brightest percent stretched to black and white.
+    Stretch,
+    /// Grainy photos: a light blur first.
+    Blur,
+    /// A global threshold at Otsu's level, for uneven light the adaptive one misreads.
+    Otsu,
+}
+
+impl Preparation {
+    const ALL: [Preparation; 4] = [
+        Preparation::AsIs,
+        Preparation::Stretch,
+        Preparation::Blur,
+        Preparation::Otsu,
+    ];
+
+    /// The prepared picture; `None` when this preparation would change nothing.
+    fn apply(self, image: &GrayImage) -> Option<GrayImage> {
+        match self {
+            Preparation::AsIs => Some(image.clone()),
+            Preparation::Stretch => stretch_contrast(image),
+            Preparation::Blur => Some(imageops::blur(image, 1.2)),
+            Preparation::Otsu => Some(binarize(image, otsu_level(image))),
+        }
+    }
 }
 
 /// The photo as grey levels, within the size and memory limits.

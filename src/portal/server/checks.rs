@@ -8,6 +8,7 @@ use axum::http::HeaderMap;
 use super::AppState;
 use super::error::{ApiError, ApiResult};
 use super::store::DossierRow;
+use crate::domain::clean_text;
 use crate::portal::model::{Delivery, Document, FieldError, FieldKind, MissingItem, Procedure};
 
 /// Longest text value of a form field, in characters.
@@ -81,6 +82,24 @@ pub fn check_delivery(delivery: &Option<Delivery>) -> ApiResult<()> {
     }
 }
 
+/// Form values as they are stored: see [`clean_text`].
+pub fn clean_values(values: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    values
+        .into_iter()
+        .map(|(key, value)| (key, clean_text(&value)))
+        .collect()
+}
+
+/// The postal address as it is stored: see [`clean_text`].
+pub fn clean_delivery(delivery: Option<Delivery>) -> Option<Delivery> {
+    match delivery {
+        Some(Delivery::Post { address }) => Some(Delivery::Post {
+            address: clean_text(&address),
+        }),
+        other => other,
+    }
+}
+
 pub fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     match headers.get("idempotency-key") {
         None => Ok(None),
@@ -104,7 +123,7 @@ pub fn missing_items(
         .iter()
         .filter(|f| f.required && row.values.get(&f.key).is_none_or(|v| v.trim().is_empty()))
         .map(|f| MissingItem {
-            kind: "field".into(),
+            kind: crate::domain::MissingKind::Field,
             code: f.key.clone(),
             name: f.label_vi.clone(),
         });
@@ -113,7 +132,7 @@ pub fn missing_items(
         .iter()
         .filter(|p| p.required && !papers.iter().any(|d| d.paper_code == p.code))
         .map(|p| MissingItem {
-            kind: "paper".into(),
+            kind: crate::domain::MissingKind::Paper,
             code: p.code.clone(),
             name: p.name_vi.clone(),
         });

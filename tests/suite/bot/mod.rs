@@ -3,6 +3,7 @@
 
 mod commands;
 mod edit;
+mod forged;
 mod journeys;
 mod steps;
 mod submit;

@@ -21,7 +21,7 @@ const SIGNATURE_NAME: &str = "Chứng thực chữ ký trong giấy tờ, văn b
 async fn logged_in(sys: &System, user_id: i64, tail: &str) -> (Citizen, String) {
     let id = cccd(tail);
     sys.portal_client
-        .register(&registration(&id))
+        .register(&registration(&id), None)
         .await
         .expect("account");
     let who = Citizen::new(user_id).named("Hoa").language("vi");
@@ -371,7 +371,7 @@ async fn submitting_before_login_comes_back_to_the_procedure_after_it() {
     let sys = System::start(engines()[0]).await;
     let id = cccd("8006");
     sys.portal_client
-        .register(&registration(&id))
+        .register(&registration(&id), None)
         .await
         .expect("account");
     let who = Citizen::new(7_200_006).named("Páo").language("vi");

@@ -25,7 +25,7 @@ const EXTRACTS: &str = "2.000635";
 async fn logged_in_in_english(sys: &System, user_id: i64, tail: &str) -> (Citizen, String) {
     let id = cccd(tail);
     sys.portal_client
-        .register(&registration(&id))
+        .register(&registration(&id), None)
         .await
         .expect("account");
     let who = Citizen::new(user_id).named("Hoa").language("en");

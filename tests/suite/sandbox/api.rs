@@ -333,3 +333,55 @@ async fn a_second_poller_terminates_the_first() {
         "{ended:?}"
     );
 }
+
+/// Issue 13.11: as in Telegram, a deleted message keeps nothing of what it said — not the
+/// password a citizen typed, not the bot's text, keyboard or file.
+#[tokio::test]
+async fn a_deleted_message_keeps_no_text() {
+    let sandbox = spawn_sandbox(&[], false).await;
+    let bot = bot(&sandbox);
+    let lan = Citizen::new(1101).named("Lan");
+    let sent = client(&sandbox)
+        .send_text(lan.clone(), "Matkhau2026")
+        .await
+        .expect("send");
+    let typed = sent.message_id.expect("a message");
+    let reply = bot
+        .send_message(ChatId(1101), "<b>Mật khẩu</b> đã nhận")
+        .parse_mode(ParseMode::Html)
+        .reply_markup(InlineKeyboardMarkup::new(vec![vec![
+            InlineKeyboardButton::callback("OK", "ok"),
+        ]]))
+        .await
+        .expect("send");
+    bot.delete_message(ChatId(1101), teloxide::types::MessageId(typed as i32))
+        .await
+        .expect("delete the password");
+    bot.delete_message(ChatId(1101), reply.id)
+        .await
+        .expect("delete the reply");
+    let t = client(&sandbox)
+        .transcript(lan, 0, 0)
+        .await
+        .expect("transcript");
+    assert_eq!(t.messages.len(), 2);
+    for m in &t.messages {
+        assert!(m.deleted, "{m:?}");
+        assert_eq!(m.text, "", "{m:?}");
+        assert_eq!(m.html, "", "{m:?}");
+        assert!(
+            m.buttons.is_empty() && m.inline_keyboard.is_empty(),
+            "{m:?}"
+        );
+    }
+    let raw = reqwest::get(format!("{}sandbox/chats/1101", sandbox.base_url))
+        .await
+        .expect("transcript")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        !raw.contains("Matkhau2026") && !raw.contains("Mật khẩu"),
+        "{raw}"
+    );
+}

@@ -11,6 +11,7 @@ macro_rules! say {
 }
 
 pub mod app;
+pub mod bench;
 pub mod bot;
 pub mod config;
 pub mod crypto;

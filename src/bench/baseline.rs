@@ -178,7 +178,10 @@ impl Baseline {
                 vec![self.button(cut(name), Callback::Procedure(p.code.clone()))]
             })
             .collect();
-        let nav = self.pager(locale, page, list.len(), |p| Callback::Field { index, page: p });
+        let nav = self.pager(locale, page, list.len(), |p| Callback::Field {
+            index,
+            page: p,
+        });
         if !nav.is_empty() {
             rows.push(nav);
         }
@@ -197,10 +200,7 @@ impl Baseline {
                 self.label(locale, "button-submit"),
                 Callback::Submit(code.to_owned()),
             )],
-            vec![self.button(
-                self.label(locale, "button-fields"),
-                Callback::FieldsPage(0),
-            )],
+            vec![self.button(self.label(locale, "button-fields"), Callback::FieldsPage(0))],
         ];
         Some((
             self.text(locale, &card_text(procedure, locale)),
@@ -261,8 +261,14 @@ async fn on_message(
             dialogue.update(BaselineState::ChooseLanguage).await?;
             html(app.text(locale, &greeting)).await?;
             let languages = InlineKeyboardMarkup::new(vec![vec![
-                app.button(app.label(locale, "language-vi"), Callback::Language(Locale::Vi)),
-                app.button(app.label(locale, "language-en"), Callback::Language(Locale::En)),
+                app.button(
+                    app.label(locale, "language-vi"),
+                    Callback::Language(Locale::Vi),
+                ),
+                app.button(
+                    app.label(locale, "language-en"),
+                    Callback::Language(Locale::En),
+                ),
             ]]);
             html(app.text(locale, &Text::msg("language-ask")))
                 .reply_markup(languages)

@@ -55,20 +55,18 @@ pub async fn run(args: ChildArgs) -> anyhow::Result<()> {
         // A blocking read on a thread of its own: EOF is the signal, nothing is read.
         let _ = tokio::task::spawn_blocking(|| {
             use std::io::Read;
-            std::io::copy(&mut std::io::stdin().lock().take(u64::MAX), &mut std::io::sink())
+            std::io::copy(
+                &mut std::io::stdin().lock().take(u64::MAX),
+                &mut std::io::sink(),
+            )
         })
         .await;
     };
     match args.kind {
         BotKind::Dvc => {
-            let services = crate::app::services(
-                &args.database_url,
-                &args.data_dir,
-                None,
-                portal,
-                telegram,
-            )
-            .await?;
+            let services =
+                crate::app::services(&args.database_url, &args.data_dir, None, portal, telegram)
+                    .await?;
             crate::say!("ready");
             bot::run(
                 BotConfig {

@@ -122,12 +122,7 @@ impl Control {
                 q.append_pair("version", &v.to_string());
             }
         }
-        let response = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
+        let response = self.http.get(url).send().await.map_err(|e| e.to_string())?;
         Self::json(response).await
     }
 }
@@ -241,7 +236,12 @@ impl Chat<'_> {
 }
 
 /// Runs one citizen's script to its end (or its first error).
-pub async fn citizen(control: &Control, labels: &Labels, user: i64, script: Script) -> CitizenResult {
+pub async fn citizen(
+    control: &Control,
+    labels: &Labels,
+    user: i64,
+    script: Script,
+) -> CitizenResult {
     let mut chat = Chat {
         control,
         user,

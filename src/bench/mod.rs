@@ -252,11 +252,12 @@ impl FreshPostgres {
         let Ok(mut conn) = sqlx::PgConnection::connect(&self.admin_url).await else {
             return HashMap::new();
         };
-        let pids: Vec<(i32,)> = sqlx::query_as("SELECT pid FROM pg_stat_activity WHERE datname = $1")
-            .bind(&self.name)
-            .fetch_all(&mut conn)
-            .await
-            .unwrap_or_default();
+        let pids: Vec<(i32,)> =
+            sqlx::query_as("SELECT pid FROM pg_stat_activity WHERE datname = $1")
+                .bind(&self.name)
+                .fetch_all(&mut conn)
+                .await
+                .unwrap_or_default();
         let _ = conn.close().await;
         pids.into_iter()
             .filter_map(|(pid,)| {
@@ -496,7 +497,8 @@ pub fn table(report: &Report) -> String {
             (Subject::DvcSqlite | Subject::DvcPostgres, Some(b)) => format!(
                 "{:.2}, {:.2}, {:.2}",
                 run.per_second() / b.per_second().max(1e-9),
-                run.bot_cpu.as_secs_f64() / run.updates.max(1) as f64
+                run.bot_cpu.as_secs_f64()
+                    / run.updates.max(1) as f64
                     / (b.bot_cpu.as_secs_f64() / b.updates.max(1) as f64).max(1e-12),
                 run.peak_rss as f64 / (b.peak_rss as f64).max(1.0)
             ),

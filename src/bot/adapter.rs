@@ -58,6 +58,7 @@ pub async fn on_message(
         return Ok(());
     };
     if !msg.chat.is_private() {
+        storage.take_user(msg.chat.id);
         return Ok(());
     }
     let meta = Meta {
@@ -168,7 +169,11 @@ async fn handle(
         }
         return Ok(());
     }
-    let user = users::get(&services.db, meta.user_id).await?;
+    // Read with the dialogue when the chat is the user's own (a private chat), else now.
+    let user = match storage.take_user(meta.chat_id) {
+        Some(user) if meta.chat_id.0 == meta.user_id => user,
+        _ => users::get(&services.db, meta.user_id).await?,
+    };
     let locale = Locale::resolve(
         user.as_ref().and_then(|u| u.locale.as_deref()),
         meta.language_code.as_deref(),

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use tokio::task::JoinHandle;
 
-use crate::bot::adapter::TelegramFiles;
+use crate::admin;
+use crate::bot::telegram_files::TelegramFiles;
 use crate::bot::{self, BotConfig, Services, Updates};
 use crate::config::{SANDBOX_TOKEN, Secret, Settings};
 use crate::crypto::Cipher;
@@ -101,8 +102,8 @@ pub async fn run(
         telegram,
     )
     .await?;
-    let (admin, admin_addr) = start_admin(settings.admin_listen, services.db.clone()).await?;
-    tracing::info!(%admin_addr, "health at /healthz, metrics at /metrics");
+    let admin = admin::spawn(settings.admin_listen, services.db.clone()).await?;
+    tracing::info!(admin_addr = %admin.addr, "health at /healthz, metrics at /metrics");
     let updates = match &settings.webhook_url {
         Some(url) => Updates::Webhook {
             url: url.clone(),
@@ -124,69 +125,11 @@ pub async fn run(
         shutdown,
     )
     .await?;
-    admin.abort();
+    admin.stop().await?;
     if let Some(portal) = running_portal {
         portal.stop().await?;
     }
     Ok(())
-}
-
-/// The process's metrics recorder (Prometheus text), installed once.
-fn metrics() -> Option<&'static metrics_exporter_prometheus::PrometheusHandle> {
-    static HANDLE: std::sync::OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> =
-        std::sync::OnceLock::new();
-    HANDLE
-        .get_or_init(|| {
-            metrics_exporter_prometheus::PrometheusBuilder::new()
-                .install_recorder()
-                .map_err(|error| tracing::warn!(%error, "metrics are off"))
-                .ok()
-        })
-        .as_ref()
-}
-
-/// `DVC_ADMIN_LISTEN`: `GET /healthz` answers 200 "ok" while the bot database answers, 503
-/// otherwise; `GET /metrics` the bot's counters in Prometheus text (updates by kind, duplicates
-/// skipped, replies that failed, seconds per update). Binds before returning, so a taken
-/// address is an error at start.
-pub async fn start_admin(addr: SocketAddr, db: Db) -> anyhow::Result<(JoinHandle<()>, SocketAddr)> {
-    use axum::http::StatusCode;
-    let handle = metrics();
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr} (DVC_ADMIN_LISTEN)"))?;
-    let app = axum::Router::new()
-        .route(
-            "/metrics",
-            axum::routing::get(move || async move {
-                match handle {
-                    Some(h) => (StatusCode::OK, h.render()),
-                    None => (StatusCode::NOT_FOUND, "metrics are off".to_owned()),
-                }
-            }),
-        )
-        .route(
-            "/healthz",
-            axum::routing::get(move || {
-                let db = db.clone();
-                async move {
-                    match sqlx::query("SELECT 1").execute(&db.pool).await {
-                        Ok(_) => (StatusCode::OK, "ok"),
-                        Err(error) => {
-                            tracing::warn!(%error, "health check: database unreachable");
-                            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
-                        }
-                    }
-                }
-            }),
-        );
-    let bound = listener.local_addr()?;
-    let task = tokio::spawn(async move {
-        if let Err(error) = axum::serve(listener, app).await {
-            tracing::error!(%error, "admin server stopped");
-        }
-    });
-    Ok((task, bound))
 }
 
 /// A bot running in a task, as the sandbox mode and the tests start it.
@@ -269,7 +212,7 @@ pub async fn sandbox(
     )
     .await?;
     // The sandbox is for trying things out: a taken admin port is worth a warning, not a stop.
-    let admin = match start_admin(settings.admin_listen, services.db.clone()).await {
+    let admin = match admin::spawn(settings.admin_listen, services.db.clone()).await {
         Ok(started) => Some(started),
         Err(error) => {
             tracing::warn!("{error:#}; health checks are off");
@@ -282,12 +225,12 @@ pub async fn sandbox(
     say!("  officer console: {}/officer", portal.url);
     say!("  officer token:   {}", portal.officer_token.expose());
     say!("  portal API:      {}/api/v1/openapi.json", portal.url);
-    if let Some((_, addr)) = &admin {
+    if let Some(addr) = admin.as_ref().map(|a| a.addr) {
         say!("  health, metrics: http://{addr}/healthz  http://{addr}/metrics");
     }
     shutdown.await;
-    if let Some((admin, _)) = admin {
-        admin.abort();
+    if let Some(admin) = admin {
+        admin.stop().await?;
     }
     bot.stop().await?;
     portal.stop().await?;

@@ -10,6 +10,7 @@ macro_rules! say {
     }};
 }
 
+pub mod admin;
 pub mod app;
 pub mod bench;
 pub mod bot;
@@ -17,6 +18,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod domain;
+pub mod escape;
 pub mod i18n;
 pub mod portal;
 pub mod sandbox;

@@ -111,7 +111,7 @@ async fn run_portal(settings: &Settings) -> anyhow::Result<()> {
     let app = build(config).await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
+        .with_context(|| format!("cannot listen on {addr} (set DVC_PORTAL_LISTEN)"))?;
     let addr = listener.local_addr()?;
     say!("portal: http://{addr}  officer console: http://{addr}/officer");
     if generated.officer {
@@ -137,7 +137,12 @@ async fn sandbox_bot_api_only(settings: &Settings, limits: bool) -> anyhow::Resu
     let sandbox = sandbox::build(config)?;
     let listener = tokio::net::TcpListener::bind(settings.sandbox_listen)
         .await
-        .with_context(|| format!("cannot listen on {}", settings.sandbox_listen))?;
+        .with_context(|| {
+            format!(
+                "cannot listen on {} (set DVC_SANDBOX_LISTEN)",
+                settings.sandbox_listen
+            )
+        })?;
     let addr = listener.local_addr().context("listening address")?;
     let base = sandbox::base_url(addr);
     say!("sandbox Bot API and web chat: {base}");
@@ -172,8 +177,11 @@ fn one_line(error: &anyhow::Error) -> String {
 fn init_logging(json: bool) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    use std::io::IsTerminal;
+    // Colour codes only for a person at a terminal, never in a journal or a collector's file.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     if json {
         builder.json().init();

@@ -19,19 +19,9 @@ consent-thanks = Thank you for agreeing.
 consent-declined = Without your consent the assistant will not ask for personal data. You can still look up a dossier by its code.
 help =
     <b>Online public services assistant</b>
-    /procedures — find an administrative procedure by field or by words
-    /submit — submit a dossier (for example: /submit 1.001193)
-    /drafts — draft dossiers
-    /mydossiers — my dossiers, by status
-    /status — look up a dossier by its code
-    /register — create an account
-    /login — log in
-    /account — your account
-    /logout — log out
-    /language — change the language
-    /mydata — see what the assistant keeps about you
-    /deleteme — erase your data
-    /cancel — leave what you are doing (drafts are kept)
+    { $commands }
+
+    For example: /submit 1.001193 submits a dossier for procedure 1.001193. Drafts are kept when you /cancel.
 cancelled = Cancelled. Your drafts, if any, are kept.
 cancel-nothing = Nothing to cancel.
 unknown-command = I don't know that command. Type /help to see the commands.

@@ -1,5 +1,6 @@
 # Public services: the catalogue, a procedure's card.
 cmd-procedures = Public services: find a procedure
+cmd-submit = Submit a dossier by procedure code
 cmd-mydossiers = My dossiers
 cmd-drafts = Draft dossiers
 hint-procedures = Type a few words to find a procedure (for example: birth, civil status), or choose a field on the message above.

@@ -19,19 +19,9 @@ consent-thanks = Cảm ơn bạn đã đồng ý.
 consent-declined = Bạn chưa đồng ý nên trợ lý sẽ không hỏi dữ liệu cá nhân. Bạn vẫn có thể tra cứu hồ sơ theo mã hồ sơ.
 help =
     <b>Trợ lý dịch vụ công trực tuyến</b>
-    /procedures — tìm thủ tục hành chính theo lĩnh vực hoặc từ khoá
-    /submit — nộp hồ sơ (ví dụ: /submit 1.001193)
-    /drafts — hồ sơ nháp
-    /mydossiers — hồ sơ của tôi, theo trạng thái
-    /status — tra cứu hồ sơ theo mã hồ sơ
-    /register — đăng ký tài khoản
-    /login — đăng nhập
-    /account — tài khoản
-    /logout — đăng xuất
-    /language — đổi ngôn ngữ
-    /mydata — xem dữ liệu trợ lý lưu về bạn
-    /deleteme — xoá dữ liệu của bạn
-    /cancel — thoát thao tác đang làm (hồ sơ nháp vẫn được giữ)
+    { $commands }
+
+    Ví dụ: /submit 1.001193 để nộp hồ sơ của thủ tục 1.001193. Hồ sơ nháp vẫn được giữ khi bạn /cancel.
 cancelled = Đã thoát. Hồ sơ nháp (nếu có) vẫn được giữ.
 cancel-nothing = Không có thao tác nào đang làm.
 unknown-command = Trợ lý không hiểu lệnh này. Gõ /help để xem các lệnh.

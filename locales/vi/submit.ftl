@@ -1,5 +1,6 @@
 # Dịch vụ công: danh mục thủ tục, thẻ thủ tục.
 cmd-procedures = Dịch vụ công: tìm thủ tục
+cmd-submit = Nộp hồ sơ theo mã thủ tục
 cmd-mydossiers = Hồ sơ của tôi
 cmd-drafts = Hồ sơ nháp
 hint-procedures = Gõ vài từ để tìm thủ tục (ví dụ: khai sinh, ho tich), hoặc chọn lĩnh vực ở tin nhắn trên.

@@ -15,9 +15,9 @@ use teloxide::types::{
     ParseMode, ReplyMarkup,
 };
 
-use crate::bot::adapter::{render, render_plain};
 use crate::bot::callback::Callback;
 use crate::bot::flows::procedures::card_text;
+use crate::bot::render::{render, render_plain};
 use crate::bot::reply::Text;
 use crate::i18n::{I18n, Locale};
 use crate::portal::client::{Portal, PortalError};

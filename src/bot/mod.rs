@@ -1,12 +1,19 @@
-//! The Telegram bot: a teloxide dispatcher over persisted dialogues (`state`), whose flows are
-//! steps returning replies as data (`flows`, `reply`), rendered and sent by one `adapter`.
+//! The Telegram bot: a teloxide dispatcher over persisted dialogues (`state`), whose shape reads
+//! in `schema` (commands in `command`, the menu in `menu`); flows are steps returning replies as
+//! data (`flows`, `reply`) with a `context`, rendered by `render` and sent by one `adapter`.
 
 pub mod adapter;
 pub mod callback;
+pub mod command;
+pub mod context;
 pub mod flows;
+pub mod input;
+pub mod menu;
+pub mod render;
 pub mod reply;
 pub mod schema;
 pub mod state;
+pub mod telegram_files;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -20,7 +27,8 @@ use crate::config::Secret;
 use crate::db::storage::SqlStorage;
 use crate::i18n::Locale;
 
-pub use flows::Services;
+use command::Command;
+pub use context::Services;
 use state::State;
 
 /// How the bot receives updates.
@@ -68,9 +76,14 @@ pub async fn register_commands(
     services: &Services,
 ) -> Result<(), teloxide::RequestError> {
     for locale in Locale::ALL {
-        let commands: Vec<BotCommand> = flows::COMMANDS
+        let commands: Vec<BotCommand> = Command::all()
             .iter()
-            .map(|(name, id)| BotCommand::new(*name, services.i18n.text(locale, id, None)))
+            .map(|c| {
+                BotCommand::new(
+                    c.name(),
+                    services.i18n.text(locale, &c.description_id(), None),
+                )
+            })
             .collect();
         let request = bot.set_my_commands(commands);
         match locale {

@@ -1,16 +1,199 @@
-//! The bot's whole update tree in one place: each chat's updates enter its dialogue, then
-//! messages and button presses go to the adapter, which routes them through the flows.
+//! The bot's whole shape on one screen, as in teloxide's `purchase.rs`: each chat's updates
+//! enter its dialogue, are read by the adapter (messages of private chats, buttons), and
+//! `route` says who answers: the commands (`Command`), the main menu's buttons, the buttons
+//! that work from any message, and last the current step. The adapter then persists the next
+//! state and sends the replies.
+
+use std::sync::Arc;
 
 use teloxide::dispatching::dialogue::ErasedStorage;
 use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
 
-use super::adapter;
-use super::state::State;
+use crate::db::storage::SqlStorage;
+
+use super::adapter::{self, BotDialogue, HandlerResult, Incoming};
+use super::callback::Callback;
+use super::command::Command;
+use super::context::{Ctx, Services};
+use super::flows::common::{hint, stale_button};
+use super::flows::submit::{delivery, form, papers, send};
+use super::flows::{account, dossiers, drafts, lookup, procedures, register, start, submit};
+use super::input::Input;
+use super::menu::MenuItem;
+use super::reply::{Outcome, Reply};
+use super::state::{State, Step, Then};
 
 pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'static>> {
     dptree::entry()
         .enter_dialogue::<Update, ErasedStorage<State>, State>()
-        .branch(Update::filter_message().endpoint(adapter::on_message))
-        .branch(Update::filter_callback_query().endpoint(adapter::on_callback))
+        .branch(
+            Update::filter_message()
+                .filter_map(adapter::from_message)
+                .endpoint(on_update),
+        )
+        .branch(
+            Update::filter_callback_query()
+                .filter_map(adapter::from_callback)
+                .endpoint(on_update),
+        )
+        .branch(Update::filter_callback_query().endpoint(adapter::answer_orphan))
+}
+
+/// One update of a chat, in order: opened (skipped if seen before), routed, closed (the next
+/// state persisted before the replies go out).
+async fn on_update(
+    bot: Bot,
+    dialogue: BotDialogue,
+    state: State,
+    services: Arc<Services>,
+    storage: Arc<SqlStorage<State>>,
+    incoming: Incoming,
+) -> HandlerResult {
+    let input = incoming.input.clone();
+    let Some((turn, ctx)) = adapter::open(&bot, &state, &services, &storage, incoming).await?
+    else {
+        return Ok(());
+    };
+    let outcome = handle(state, input, &ctx).await;
+    adapter::close(bot, dialogue, &services, turn, outcome).await
+}
+
+/// Handles one input. Drafts live beside the step and survive every route; logged in while a
+/// procedure was waiting, the chat goes back to it.
+pub async fn handle(state: State, input: Input, ctx: &Ctx<'_>) -> Outcome<State> {
+    let mut outcome = route(state, input, ctx).await;
+    if let Some(token) = outcome.session.clone()
+        && let Some(code) = outcome.next.resume.take()
+    {
+        let next = std::mem::take(&mut outcome.next);
+        let more = submit::start::start(next, &code, Some(token), ctx).await;
+        outcome.next = more.next;
+        outcome.effects.extend(more.effects);
+    }
+    outcome
+}
+
+/// Who answers an input, in order: commands, menu buttons, buttons of any message, the step.
+async fn route(state: State, input: Input, ctx: &Ctx<'_>) -> Outcome<State> {
+    let step = state.step.clone();
+    // Steps that see only their own step leave the rest of the state as it was.
+    let lift = |o: Outcome<Step>, state: State| o.map(|step| State { step, ..state });
+    match input {
+        Input::Command(command) => {
+            ctx.services.passwords.forget(ctx.user_id);
+            match command {
+                Command::Start(payload) => lift(start::start(&payload, ctx).await, state),
+                Command::Register => lift(account::begin(Then::Register, ctx), state),
+                Command::Login => lift(account::begin(Then::Login, ctx), state),
+                Command::Procedures => procedures::open(state, ctx).await,
+                Command::Submit(code) if code.is_empty() => procedures::open(state, ctx).await,
+                Command::Submit(code) => submit::start::start(state, &code, None, ctx).await,
+                Command::MyDossiers => dossiers::list(state, ctx).await,
+                Command::Drafts => drafts::list(state, ctx).await,
+                Command::Status(code) => lift(lookup::begin(&code, ctx).await, state),
+                Command::Language => lift(start::ask_language(), state),
+                Command::Account => lift(account::show(ctx), state),
+                Command::MyData => {
+                    let outcome = account::my_data(&state, ctx);
+                    lift(outcome, state)
+                }
+                Command::Cancel => lift(start::cancel(step), state),
+                Command::Logout => lift(account::logout(ctx).await, state),
+                Command::DeleteMe => lift(account::ask_delete(), state),
+                Command::Help => lift(start::help(ctx), state),
+            }
+        }
+        Input::UnknownCommand(_) => {
+            ctx.services.passwords.forget(ctx.user_id);
+            Outcome::new(state).send(Reply::msg("unknown-command"))
+        }
+        Input::Text(text) if let Some(item) = MenuItem::from_label(&text, &ctx.services.i18n) => {
+            ctx.services.passwords.forget(ctx.user_id);
+            match item {
+                MenuItem::Services => procedures::open(state, ctx).await,
+                MenuItem::MyDossiers => dossiers::list(state, ctx).await,
+                MenuItem::Lookup => lift(lookup::begin("", ctx).await, state),
+                MenuItem::Account => lift(account::show(ctx), state),
+                MenuItem::Help => lift(start::help(ctx), state),
+            }
+        }
+        Input::Callback(callback) => on_button(state, step, callback, ctx).await,
+        input => on_step(state, step, input, ctx).await,
+    }
+}
+
+/// A pressed button: those that work from any message, then those of the current step.
+async fn on_button(state: State, step: Step, callback: Callback, ctx: &Ctx<'_>) -> Outcome<State> {
+    let lift = |o: Outcome<Step>, state: State| o.map(|step| State { step, ..state });
+    match (&step, callback) {
+        (_, Callback::Language(locale)) => lift(start::receive_language(locale, ctx).await, state),
+        (_, Callback::Menu) => lift(start::show_menu(Step::Idle), state),
+        (_, Callback::Account(action)) => lift(account::menu_action(action, ctx).await, state),
+        (_, Callback::FieldsPage(page)) => procedures::fields_page(state, page, ctx).await,
+        (_, Callback::Field { index, page }) => {
+            procedures::field_page(state, index, page, ctx).await
+        }
+        (Step::Procedures { query: Some(q) }, Callback::SearchPage(page)) => {
+            let q = q.clone();
+            procedures::search_page(state, q, page, ctx).await
+        }
+        (_, Callback::Procedure(code)) => procedures::card(state, &code, ctx).await,
+        (_, Callback::Submit(code)) => submit::start::start(state, &code, None, ctx).await,
+        (_, Callback::Drafts) => drafts::list(state, ctx).await,
+        (_, Callback::ResumeDraft(key)) => submit::start::resume(state, &key, ctx).await,
+        (_, Callback::ResumePortalDraft(id)) => drafts::resume_portal(state, id, ctx).await,
+        (_, Callback::SaveDraft(key)) => send::save(state, &key, ctx).await,
+        (_, Callback::SendDraft(key)) => send::send(state, &key, ctx).await,
+        (_, Callback::EditDraft(key)) => send::edit(state, &key, ctx).await,
+        (_, Callback::DiscardDraft(key)) => send::discard(state, &key),
+        // A dossier's buttons (notifications, cards): its status until the card exists.
+        (_, Callback::Dossier(_, code)) => lift(lookup::show(code.as_str(), ctx).await, state),
+        (Step::Consent { then }, Callback::Consent(yes)) => {
+            let then = *then;
+            lift(account::receive_consent(then, yes, ctx).await, state)
+        }
+        (Step::ConfirmDelete, Callback::DeleteMe(yes)) => {
+            lift(account::receive_delete(yes, ctx).await, state)
+        }
+        // The other buttons belong to a step, which sees them as its input.
+        (_, callback) => on_step(state, step, Input::Callback(callback), ctx).await,
+    }
+}
+
+/// The current step receives the input: submitting in the order of the conversation, then
+/// registration, login and lookup; anything else gets the step's hint.
+async fn on_step(state: State, step: Step, input: Input, ctx: &Ctx<'_>) -> Outcome<State> {
+    let lift = |o: Outcome<Step>, state: State| o.map(|step| State { step, ..state });
+    match (step, input) {
+        (Step::Procedures { .. }, Input::Text(text)) => procedures::search(state, &text, ctx).await,
+        (Step::Fill { key, index }, input) => {
+            form::receive_value(state, key, index, input, ctx).await
+        }
+        (Step::Papers { key }, input) => papers::receive_paper(state, key, input, ctx).await,
+        (Step::Delivery { key }, input) => delivery::receive_delivery(state, key, input, ctx).await,
+        (Step::PostAddress { key }, input) => {
+            delivery::receive_address(state, key, input, ctx).await
+        }
+        (Step::Register { form, field }, input) => lift(
+            register::receive_field(form, field, input, ctx).await,
+            state,
+        ),
+        (Step::RegisterReview { form }, input) => {
+            lift(register::receive_review(form, input, ctx).await, state)
+        }
+        (Step::LoginKind, input) => lift(account::receive_login_kind(input, ctx), state),
+        (Step::LoginUsername { kind }, input) => {
+            lift(account::receive_login_username(kind, input), state)
+        }
+        (Step::LoginPassword { kind, username }, input) => lift(
+            account::receive_login_password(kind, username, input, ctx).await,
+            state,
+        ),
+        (Step::LookupCode, Input::Text(text)) => {
+            lift(lookup::receive_code(&text, ctx).await, state)
+        }
+        (step, Input::Callback(_)) => lift(stale_button(step), state),
+        (step, _) => lift(hint(step), state),
+    }
 }

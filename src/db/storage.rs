@@ -29,6 +29,9 @@ pub enum StorageError {
     Encode(#[from] serde_json::Error),
 }
 
+/// At most this many users rows wait to be taken (one per chat being handled, normally).
+const USERS_KEPT_MAX: usize = 10_000;
+
 /// Dialogue storage over the bot database, for any serde state type `D`.
 pub struct SqlStorage<D> {
     db: Db,
@@ -121,6 +124,10 @@ where
                 .await?;
             let (state, user) = row.split();
             if let Ok(mut users) = self.users.lock() {
+                // Rows of chats the handler skips (groups) would stay: a hint, so it is bounded.
+                if users.len() >= USERS_KEPT_MAX {
+                    users.clear();
+                }
                 users.insert(chat_id, user);
             }
             let Some(json) = state else { return Ok(None) };

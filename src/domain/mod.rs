@@ -5,9 +5,11 @@
 //! Each parser returns a `Invalid` whose `code()` is a stable message id suffix the bot renders
 //! in the user's language (`invalid-<code>` in `locales/*/common.ftl`).
 
+mod holder;
 mod person;
 mod text;
 
+pub use holder::{HolderName, IdNumber};
 pub use person::{
     Address, BirthDate, CitizenId, Email, FullName, OrganisationName, Password, Phone, TaxCode,
 };
@@ -45,6 +47,33 @@ impl std::error::Error for Invalid {}
 pub enum AccountKind {
     Citizen,
     Organisation,
+}
+
+/// What a refused submission names as missing: a form field or a paper. In JSON the portal's
+/// words, `field` and `paper`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingKind {
+    Field,
+    Paper,
+}
+
+impl MissingKind {
+    /// The kind named by the portal's word; `None` for a word this version does not know.
+    pub fn parse(word: &str) -> Option<Self> {
+        match word {
+            "field" => Some(MissingKind::Field),
+            "paper" => Some(MissingKind::Paper),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MissingKind::Field => "field",
+            MissingKind::Paper => "paper",
+        }
+    }
 }
 
 /// An amount of money in đồng (VND has no minor unit).
@@ -136,6 +165,16 @@ mod tests {
         assert_eq!(Money::parse("-5"), Err(Invalid("money")));
         assert_eq!(Money::parse("abc"), Err(Invalid("money")));
         assert_eq!(Money::parse(""), Err(Invalid("money")));
+    }
+
+    #[test]
+    fn missing_kinds_read_the_portal_words() {
+        for kind in [MissingKind::Field, MissingKind::Paper] {
+            assert_eq!(MissingKind::parse(kind.as_str()), Some(kind));
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+        }
+        assert_eq!(MissingKind::parse("fee"), None);
     }
 
     #[test]

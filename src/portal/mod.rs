@@ -5,4 +5,4 @@ pub mod client;
 pub mod model;
 pub mod server;
 
-pub use client::{HttpPortal, Portal, PortalError};
+pub use client::{DossierRef, HttpPortal, Portal, PortalError};

@@ -70,20 +70,7 @@ pub fn plain(text: &str) -> Formatted {
     }
 }
 
-/// Escapes `&`, `<`, `>` and `"` for HTML text and attributes.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::escape::escape;
 
 struct Open {
     tag: String,

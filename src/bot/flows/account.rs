@@ -1,20 +1,23 @@
-//! The account: entry to `/register` and `/login` (seed II), `/logout`, the account menu,
-//! `/mydata` and `/deleteme`. Passwords are deleted from the chat at once and never logged; the
-//! bot keeps only the portal's session token, sealed. Registration's questions are in
-//! `register.rs`.
+//! The account: entry to `/register` and `/login` (seed II) through consent to the processing
+//! of personal data (Law 91/2025/QH15), `/logout`, the account menu, `/mydata` and
+//! `/deleteme`. Passwords are deleted from the chat at once and never logged; the bot keeps only
+//! the portal's session token, sealed. Registration's questions are in `register.rs`.
 
 use chrono::{DateTime, Utc};
 
-use crate::db::users;
+use crate::bot::callback::{AccountAction, Callback};
+use crate::bot::context::Ctx;
+use crate::bot::input::Input;
+use crate::bot::menu::main_menu;
+use crate::bot::reply::{Effect, Keyboard, Outcome, Reply, Text};
+use crate::bot::state::{RegField, RegisterForm, State, Step, Then};
+use crate::db::{now_unix, users};
 use crate::domain::{AccountKind, CitizenId, Phone, TaxCode};
 use crate::i18n::{format_date, format_datetime};
 use crate::portal::client::PortalError;
 use crate::portal::model::{LoginRequest, Session};
 
-use super::super::callback::{AccountAction, Callback};
-use super::super::reply::{Effect, Keyboard, Outcome, Reply, Text};
-use super::super::state::{RegField, RegisterForm, State, Step, Then};
-use super::{Ctx, Input, main_menu, start};
+use super::common::{hint, or_dash, stale_button};
 
 /// `/register`, `/login` or the account menu's buttons: consent first, then the first question.
 pub fn begin(then: Then, ctx: &Ctx<'_>) -> Outcome<Step> {
@@ -25,9 +28,35 @@ pub fn begin(then: Then, ctx: &Ctx<'_>) -> Outcome<Step> {
         );
     }
     if !ctx.consented() {
-        return start::ask_consent(then);
+        return ask_consent(then);
     }
     first_question(then)
+}
+
+/// The consent statement, asked before any personal data (Law 91/2025/QH15).
+pub fn ask_consent(then: Then) -> Outcome<Step> {
+    Outcome::new(Step::Consent { then }).send(Reply::msg("consent-statement").with(
+        Keyboard::Inline(vec![vec![
+            (Text::msg("consent-agree"), Callback::Consent(true)),
+            (Text::msg("consent-decline"), Callback::Consent(false)),
+        ]]),
+    ))
+}
+
+/// Agree: the time is stored and the flow goes on. Decline: lookup by code still works.
+pub async fn receive_consent(then: Then, agreed: bool, ctx: &Ctx<'_>) -> Outcome<Step> {
+    if !agreed {
+        return Outcome::new(Step::Idle).send(Reply::msg("consent-declined").with(main_menu()));
+    }
+    if let Err(error) = users::set_consent(&ctx.services.db, ctx.user_id, Some(now_unix())).await {
+        tracing::error!(%error, "cannot store consent");
+        return Outcome::new(Step::Idle).send(Reply::msg("error-internal"));
+    }
+    let mut outcome = first_question(then);
+    outcome
+        .effects
+        .insert(0, Effect::Toast(Text::msg("consent-thanks")));
+    outcome
 }
 
 /// The first question of registration or login: the account type.
@@ -96,7 +125,7 @@ pub fn receive_login_kind(input: Input, _ctx: &Ctx<'_>) -> Outcome<Step> {
             Reply::new(Text::msg("login-ask-username").arg("kind", kind_arg(Some(kind))))
                 .with(Keyboard::Remove),
         ),
-        Input::Callback(_) => super::stale_button(Step::LoginKind),
+        Input::Callback(_) => stale_button(Step::LoginKind),
         _ => Outcome::new(Step::LoginKind).send(kind_question()),
     }
 }
@@ -104,7 +133,7 @@ pub fn receive_login_kind(input: Input, _ctx: &Ctx<'_>) -> Outcome<Step> {
 /// Login: the username — a CCCD, a tax code or a phone number.
 pub fn receive_login_username(kind: AccountKind, input: Input) -> Outcome<Step> {
     let Input::Text(text) = input else {
-        return super::hint(Step::LoginUsername { kind });
+        return hint(Step::LoginUsername { kind });
     };
     let username = match kind {
         AccountKind::Citizen => CitizenId::parse(&text).map(String::from),
@@ -128,7 +157,7 @@ pub async fn receive_login_password(
     ctx: &Ctx<'_>,
 ) -> Outcome<Step> {
     let Input::Text(password) = input else {
-        return super::hint(Step::LoginPassword { kind, username });
+        return hint(Step::LoginPassword { kind, username });
     };
     let request = LoginRequest {
         login: username.clone(),
@@ -260,15 +289,18 @@ pub fn my_data(state: &State, ctx: &Ctx<'_>) -> Outcome<Step> {
     if let Step::Register { form, .. } | Step::RegisterReview { form } = &state.step {
         text = text
             .then("mydata-registration")
-            .arg("name", form.full_name.clone().unwrap_or_else(dash))
-            .arg("id_number", form.id_number.clone().unwrap_or_else(dash))
+            .arg("name", or_dash(form.full_name.as_ref()))
+            .arg("id_number", or_dash(form.id_number.as_ref()))
             .arg(
                 "birth_date",
-                form.birth_date.map(format_date).unwrap_or_else(dash),
+                or_dash(form.birth_date.map(|d| format_date(d.date())).as_ref()),
             )
-            .arg("phone", form.phone.clone().unwrap_or_else(dash))
-            .arg("email", form.email.clone().flatten().unwrap_or_else(dash))
-            .arg("address", form.address.clone().unwrap_or_else(dash));
+            .arg("phone", or_dash(form.phone.as_ref()))
+            .arg(
+                "email",
+                or_dash(form.email.as_ref().and_then(Option::as_ref)),
+            )
+            .arg("address", or_dash(form.address.as_ref()));
     }
     for draft in &state.drafts {
         let name = match ctx.locale {

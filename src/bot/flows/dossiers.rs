@@ -5,10 +5,11 @@ use crate::i18n::format_date;
 use crate::portal::client::PortalError;
 use crate::portal::model::DossierStatus;
 
-use super::super::callback::{AccountAction, Callback};
-use super::super::reply::{Arg, Keyboard, Outcome, Piece, Reply, Text};
-use super::super::state::{State, Step};
-use super::{Ctx, main_menu};
+use crate::bot::callback::{AccountAction, Callback};
+use crate::bot::context::Ctx;
+use crate::bot::menu::main_menu;
+use crate::bot::reply::{Arg, Keyboard, Outcome, Piece, Reply, Text};
+use crate::bot::state::{State, Step};
 
 /// The groups in the order the portal's guide lists them.
 const GROUPS: [DossierStatus; 10] = [

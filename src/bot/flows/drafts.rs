@@ -6,12 +6,13 @@ use crate::i18n::format_date;
 use crate::portal::client::PortalError;
 use crate::portal::model::DossierStatus;
 
-use super::super::callback::Callback;
-use super::super::reply::{Effect, Keyboard, Outcome, Reply, Text};
-use super::super::state::{Draft, PaperFile, State, Step};
-use super::Ctx;
-use super::review::portal_down;
-use super::submit::{Out, login_buttons, new_key, procedure_name, resume, to};
+use crate::bot::callback::Callback;
+use crate::bot::context::Ctx;
+use crate::bot::reply::{Effect, Keyboard, Outcome, Reply, Text};
+use crate::bot::state::{Draft, PaperFile, State, Step};
+
+use super::submit::draft::{Out, login_buttons, new_key, portal_down, procedure_name, to};
+use super::submit::start::resume;
 
 pub async fn list(state: State, ctx: &Ctx<'_>) -> Out {
     let mut rows: Vec<Vec<(Text, Callback)>> = state
@@ -68,7 +69,7 @@ pub async fn resume_portal(mut state: State, id: i64, ctx: &Ctx<'_>) -> Out {
             .send(Reply::msg("submit-login-required").with(login_buttons()));
     };
     let portal = &ctx.services.portal;
-    let dossier = match portal.my_dossier(&token, &id.to_string()).await {
+    let dossier = match portal.my_dossier(&token, &id.into()).await {
         Ok(d) if d.status == DossierStatus::Draft => d,
         Ok(_) | Err(PortalError::NotFound) => {
             return Outcome::new(state).effect(Effect::Toast(Text::msg("stale-button")));

@@ -5,9 +5,10 @@ use crate::domain::DossierCode;
 use crate::i18n::{format_date, local_date};
 use crate::portal::client::PortalError;
 
-use super::super::reply::{Arg, Outcome, Reply, Text};
-use super::super::state::Step;
-use super::{Ctx, main_menu};
+use crate::bot::context::Ctx;
+use crate::bot::menu::main_menu;
+use crate::bot::reply::{Arg, Outcome, Reply, Text};
+use crate::bot::state::Step;
 
 /// `/status [code]` or the menu button: shows the code given, or asks for one.
 pub async fn begin(arg: &str, ctx: &Ctx<'_>) -> Outcome<Step> {
@@ -33,7 +34,7 @@ pub async fn show(code: &str, ctx: &Ctx<'_>) -> Outcome<Step> {
         Ok(code) => code,
         Err(invalid) => return Outcome::new(Step::Idle).send(Reply::msg(&invalid.message_id())),
     };
-    match ctx.services.portal.public_lookup(code.as_str(), None).await {
+    match ctx.services.portal.public_lookup(&code, None).await {
         Ok(dossier) => {
             let dash = || "—".to_owned();
             let text = Text::msg("lookup-result")

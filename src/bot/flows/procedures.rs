@@ -5,10 +5,11 @@
 use crate::i18n::{Locale, format_money};
 use crate::portal::model::{OnlineLevel, Procedure, ProcedureSummary};
 
-use super::super::callback::Callback;
-use super::super::reply::{Arg, Effect, Keyboard, Outcome, Reply, Text};
-use super::super::state::{State, Step};
-use super::{Ctx, main_menu};
+use crate::bot::callback::Callback;
+use crate::bot::context::Ctx;
+use crate::bot::menu::main_menu;
+use crate::bot::reply::{Arg, Effect, Keyboard, Outcome, Reply, Text};
+use crate::bot::state::{State, Step};
 
 /// Buttons per page of a list.
 const PAGE_SIZE: usize = 6;

@@ -4,18 +4,21 @@
 //! is created and the chat logged in.
 
 use crate::domain::{
-    AccountKind, Address, BirthDate, CitizenId, Email, FullName, Invalid, OrganisationName,
-    Password, Phone, TaxCode,
+    AccountKind, Address, BirthDate, Email, HolderName, IdNumber, Invalid, Password, Phone,
 };
 use crate::i18n::format_date;
 use crate::portal::client::PortalError;
 use crate::portal::model::{AccountType, LoginRequest, RegisterRequest};
 
-use super::super::callback::Callback;
-use super::super::reply::{Effect, Keyboard, Outcome, Reply, ReplyButton, Text};
-use super::super::state::{RegField, RegisterForm, Step};
+use crate::bot::callback::Callback;
+use crate::bot::context::Ctx;
+use crate::bot::input::Input;
+use crate::bot::menu::main_menu;
+use crate::bot::reply::{Effect, Keyboard, Outcome, Reply, ReplyButton, Text};
+use crate::bot::state::{RegField, RegisterForm, Step};
+
 use super::account::{account_keyboard, kind_arg, kind_question, link, portal_failed};
-use super::{Ctx, Input, main_menu};
+use super::common::{hint, or_dash, stale_button};
 
 /// Asks `field`; with `again`, says first that the last answer was not what was expected.
 pub fn ask_field(step: Step, field: RegField, again: bool) -> Outcome<Step> {
@@ -58,30 +61,20 @@ pub async fn receive_field(
     ctx: &Ctx<'_>,
 ) -> Outcome<Step> {
     let stay = |form: RegisterForm| Step::Register { form, field };
-    let org = form.kind == Some(AccountKind::Organisation);
+    let kind = form.kind.unwrap_or(AccountKind::Citizen);
     let parsed: Result<(), Invalid> = match (field, input) {
         (RegField::Kind, Input::Callback(Callback::Kind(kind))) => {
             form.kind = Some(kind);
             Ok(())
         }
         (RegField::FullName, Input::Text(t)) => {
-            let name = if org {
-                OrganisationName::parse(&t).map(String::from)
-            } else {
-                FullName::parse(&t).map(String::from)
-            };
-            name.map(|n| form.full_name = Some(n))
+            HolderName::parse(kind, &t).map(|n| form.full_name = Some(n))
         }
         (RegField::IdNumber, Input::Text(t)) => {
-            let id = if org {
-                TaxCode::parse(&t).map(String::from)
-            } else {
-                CitizenId::parse(&t).map(String::from)
-            };
-            id.map(|n| form.id_number = Some(n))
+            IdNumber::parse(kind, &t).map(|n| form.id_number = Some(n))
         }
         (RegField::BirthDate, Input::Text(t)) => {
-            BirthDate::parse(&t, ctx.today).map(|d| form.birth_date = Some(d.date()))
+            BirthDate::parse(&t, ctx.today).map(|d| form.birth_date = Some(d))
         }
         (RegField::Phone, Input::Contact { phone, user_id }) => {
             if user_id != Some(ctx.user_id) {
@@ -91,7 +84,7 @@ pub async fn receive_field(
                     ))]]),
                 ));
             }
-            Phone::parse(&phone).map(|p| form.phone = Some(p.into()))
+            Phone::parse(&phone).map(|p| form.phone = Some(p))
         }
         (RegField::Phone, Input::Text(_)) => {
             return Outcome::new(stay(form)).send(Reply::msg("register-phone-use-button").with(
@@ -104,12 +97,8 @@ pub async fn receive_field(
             form.email = Some(None);
             Ok(())
         }
-        (RegField::Email, Input::Text(t)) => {
-            Email::parse(&t).map(|e| form.email = Some(Some(e.into())))
-        }
-        (RegField::Address, Input::Text(t)) => {
-            Address::parse(&t).map(|a| form.address = Some(a.into()))
-        }
+        (RegField::Email, Input::Text(t)) => Email::parse(&t).map(|e| form.email = Some(Some(e))),
+        (RegField::Address, Input::Text(t)) => Address::parse(&t).map(|a| form.address = Some(a)),
         (RegField::Password, Input::Text(t)) => {
             // Whatever it is, it leaves the chat at once.
             let deleted = Outcome::new(stay(form.clone())).effect(Effect::DeleteInput);
@@ -123,7 +112,7 @@ pub async fn receive_field(
                 Err(invalid) => deleted.send(Reply::msg(&invalid.message_id())),
             };
         }
-        (_, Input::Callback(_)) => return super::stale_button(stay(form)),
+        (_, Input::Callback(_)) => return stale_button(stay(form)),
         _ => return ask_field(stay(form), field, true),
     };
     match parsed {
@@ -163,29 +152,20 @@ fn advance(mut form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
 /// The summary with confirm and edit buttons.
 fn review(mut form: RegisterForm) -> Outcome<Step> {
     form.editing = false;
-    let none = "—".to_owned();
     let text = Text::msg("register-summary")
         .arg("kind", kind_arg(form.kind))
-        .arg(
-            "name",
-            form.full_name.clone().unwrap_or_else(|| none.clone()),
-        )
-        .arg(
-            "id_number",
-            form.id_number.clone().unwrap_or_else(|| none.clone()),
-        )
+        .arg("name", or_dash(form.full_name.as_ref()))
+        .arg("id_number", or_dash(form.id_number.as_ref()))
         .arg(
             "birth_date",
-            form.birth_date
-                .map(format_date)
-                .unwrap_or_else(|| none.clone()),
+            or_dash(form.birth_date.map(|d| format_date(d.date())).as_ref()),
         )
-        .arg("phone", form.phone.clone().unwrap_or_else(|| none.clone()))
+        .arg("phone", or_dash(form.phone.as_ref()))
         .arg(
             "email",
-            form.email.clone().flatten().unwrap_or_else(|| none.clone()),
+            or_dash(form.email.as_ref().and_then(Option::as_ref)),
         )
-        .arg("address", form.address.clone().unwrap_or(none));
+        .arg("address", or_dash(form.address.as_ref()));
     let edit = |f: RegField, id: &str| (Text::msg(id), Callback::RegisterEdit(f));
     let keyboard = Keyboard::Inline(vec![
         vec![(Text::msg("register-confirm"), Callback::RegisterConfirm)],
@@ -220,8 +200,8 @@ pub async fn receive_review(form: RegisterForm, input: Input, ctx: &Ctx<'_>) -> 
             ask_field(Step::Register { form, field }, field, false)
         }
         Input::Callback(Callback::RegisterConfirm) => create_account(form, ctx).await,
-        Input::Callback(_) => super::stale_button(Step::RegisterReview { form }),
-        _ => super::hint(Step::RegisterReview { form }),
+        Input::Callback(_) => stale_button(Step::RegisterReview { form }),
+        _ => hint(Step::RegisterReview { form }),
     }
 }
 
@@ -252,20 +232,18 @@ async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
     ) else {
         return advance(form, ctx);
     };
-    let org = kind == AccountKind::Organisation;
     let request = RegisterRequest {
-        account_type: if org {
-            AccountType::Organisation
-        } else {
-            AccountType::Citizen
+        account_type: match kind {
+            AccountKind::Organisation => AccountType::Organisation,
+            AccountKind::Citizen => AccountType::Citizen,
         },
-        full_name: name,
-        citizen_id: (!org).then(|| id.clone()),
-        tax_code: org.then(|| id.clone()),
-        birth_date: birth.format("%Y-%m-%d").to_string(),
-        phone,
-        email,
-        address,
+        full_name: name.to_string(),
+        citizen_id: matches!(id, IdNumber::Citizen(_)).then(|| id.to_string()),
+        tax_code: matches!(id, IdNumber::Organisation(_)).then(|| id.to_string()),
+        birth_date: birth.date().format("%Y-%m-%d").to_string(),
+        phone: phone.to_string(),
+        email: email.map(String::from),
+        address: address.to_string(),
         password: password.expose().to_owned(),
     };
     let portal = &ctx.services.portal;
@@ -316,7 +294,7 @@ async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
         }
     }
     let login = LoginRequest {
-        login: id,
+        login: id.to_string(),
         password: password.expose().to_owned(),
     };
     match portal.login(&login).await {

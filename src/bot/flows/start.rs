@@ -1,13 +1,16 @@
-//! First contact: `/start` (with deep links), the language choice, consent to the processing of
-//! personal data (Law 91/2025/QH15), the main menu, `/help` and `/cancel`.
+//! First contact: `/start` (with deep links), the language choice, the main menu, `/help` and
+//! `/cancel`. (Consent is asked where personal data begins: `account.rs`.)
 
-use crate::db::{now_unix, users};
+use crate::bot::callback::Callback;
+use crate::bot::command::Command;
+use crate::bot::context::Ctx;
+use crate::bot::menu::main_menu;
+use crate::bot::reply::{Effect, Keyboard, Outcome, Reply, Text};
+use crate::bot::state::Step;
+use crate::db::users;
 use crate::i18n::Locale;
 
-use super::super::callback::Callback;
-use super::super::reply::{Effect, Keyboard, Outcome, Reply, Text};
-use super::super::state::{Step, Then};
-use super::{Ctx, account, lookup, main_menu};
+use super::lookup;
 
 /// Deep-link payload prefix that opens a dossier lookup: `/start status_<code>`.
 /// Telegram allows only `A-Za-z0-9_-` in a payload, so the code's dots travel as `_`.
@@ -56,40 +59,26 @@ pub async fn receive_language(locale: Locale, ctx: &Ctx<'_>) -> Outcome<Step> {
         .send(Reply::new(Text::msg("language-set").then("menu-intro")).with(main_menu()))
 }
 
-/// The consent statement, asked before any personal data.
-pub fn ask_consent(then: Then) -> Outcome<Step> {
-    Outcome::new(Step::Consent { then }).send(Reply::msg("consent-statement").with(
-        Keyboard::Inline(vec![vec![
-            (Text::msg("consent-agree"), Callback::Consent(true)),
-            (Text::msg("consent-decline"), Callback::Consent(false)),
-        ]]),
-    ))
-}
-
-/// Agree: the time is stored and the flow goes on. Decline: lookup by code still works.
-pub async fn receive_consent(then: Then, agreed: bool, ctx: &Ctx<'_>) -> Outcome<Step> {
-    if !agreed {
-        return Outcome::new(Step::Idle).send(Reply::msg("consent-declined").with(main_menu()));
-    }
-    if let Err(error) = users::set_consent(&ctx.services.db, ctx.user_id, Some(now_unix())).await {
-        tracing::error!(%error, "cannot store consent");
-        return Outcome::new(Step::Idle).send(Reply::msg("error-internal"));
-    }
-    let mut outcome = account::first_question(then);
-    outcome
-        .effects
-        .insert(0, Effect::Toast(Text::msg("consent-thanks")));
-    outcome
-}
-
 /// The main menu, from a "back" button.
 pub fn show_menu(next: Step) -> Outcome<Step> {
     Outcome::new(next).send(Reply::msg("menu-intro").with(main_menu()))
 }
 
 /// `/help`.
-pub fn help() -> Outcome<Step> {
-    Outcome::new(Step::Idle).send(Reply::msg("help").with(main_menu()))
+/// `/help`: every command of `Command`, each with its description in the user's language.
+pub fn help(ctx: &Ctx<'_>) -> Outcome<Step> {
+    let lines: Vec<String> = Command::all()
+        .iter()
+        .map(|command| {
+            let description = ctx
+                .services
+                .i18n
+                .text(ctx.locale, &command.description_id(), None);
+            format!("/{} — {description}", command.name())
+        })
+        .collect();
+    let text = Text::msg("help").arg("commands", lines.join("\n"));
+    Outcome::new(Step::Idle).send(Reply::new(text).with(main_menu()))
 }
 
 /// `/cancel`: leaves any flow (drafts are kept) and shows the menu.

@@ -1,18 +1,10 @@
 //! Accounts and sessions: registration (argon2id), login with lockout, opaque bearer tokens
 //! stored hashed, and the extractors that authenticate citizens, officers and the event feed.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use axum::Json;
-use axum::extract::{FromRequestParts, State};
-use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
-use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
-use sqlx::Row;
-
 use super::AppState;
 use super::error::{ApiError, ApiJson, ApiResult};
+use super::store::accounts::{self as store, NewAccount};
+use super::store::to_time;
 use crate::db::now_unix;
 use crate::domain::{
     BirthDate, CitizenId, Email, FullName, OrganisationName, Password, Phone, TaxCode,
@@ -20,6 +12,13 @@ use crate::domain::{
 use crate::portal::model::{
     AccountSummary, AccountType, ApiErrorBody, LoginRequest, RegisterRequest, Session,
 };
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::Json;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use sha2::{Digest, Sha256};
 
 /// Failed logins in a row that lock an account.
 pub const MAX_FAILED_LOGINS: i64 = 5;
@@ -32,10 +31,6 @@ const MAX_ADDRESS_CHARS: usize = 300;
 
 fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-fn to_time(secs: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(secs, 0).unwrap_or_default()
 }
 
 /// Compares secrets without stopping at the first difference.
@@ -60,7 +55,9 @@ fn bearer(parts: &Parts) -> Option<&str> {
 /// Registers an account.
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = RegisterRequest,
     responses((status = 201, body = AccountSummary), (status = 409, body = ApiErrorBody),
-              (status = 422, body = ApiErrorBody)))]
+              (status = 422, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 415, body = ApiErrorBody, description = "wrong content type")))]
 pub async fn register(
     State(app): State<AppState>,
     ApiJson(req): ApiJson<RegisterRequest>,
@@ -114,58 +111,28 @@ pub async fn register(
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?
     .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let account_type = match req.account_type {
-        AccountType::Citizen => "citizen",
-        AccountType::Organisation => "organisation",
-    };
-    let inserted = sqlx::query(
-        "INSERT INTO accounts (account_type, login, full_name, birth_date, phone, email, address, \
-         password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-         ON CONFLICT (login) DO NOTHING RETURNING id",
+    let inserted = store::insert(
+        &app,
+        NewAccount {
+            account_type: req.account_type,
+            login: &login,
+            full_name: full_name.as_str(),
+            birth_date: &birth.date().to_string(),
+            phone: phone.as_str(),
+            email: email.as_ref().map(|e| e.as_str()),
+            address,
+            password_hash: &hash,
+        },
     )
-    .bind(account_type)
-    .bind(&login)
-    .bind(full_name.as_str())
-    .bind(birth.date().to_string())
-    .bind(phone.as_str())
-    .bind(email.as_ref().map(|e| e.as_str()))
-    .bind(address)
-    .bind(hash)
-    .bind(now_unix())
-    .fetch_optional(&app.db.pool)
     .await?;
-    let Some(row) = inserted else {
+    let Some(id) = inserted else {
         return Err(ApiError::client(
             StatusCode::CONFLICT,
             "duplicate",
             "an account with this ID already exists",
         ));
     };
-    let id: i64 = row.try_get("id")?;
-    Ok((StatusCode::CREATED, Json(summary(&app, id).await?)))
-}
-
-/// The account's summary.
-pub async fn summary(app: &AppState, id: i64) -> ApiResult<AccountSummary> {
-    let row = sqlx::query(
-        "SELECT id, account_type, full_name, login, phone, email FROM accounts WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&app.db.pool)
-    .await?
-    .ok_or_else(|| ApiError::not_found("account"))?;
-    Ok(AccountSummary {
-        id: row.try_get("id")?,
-        account_type: if row.try_get::<String, _>("account_type")? == "organisation" {
-            AccountType::Organisation
-        } else {
-            AccountType::Citizen
-        },
-        full_name: row.try_get("full_name")?,
-        login: row.try_get("login")?,
-        phone: row.try_get("phone")?,
-        email: row.try_get("email")?,
-    })
+    Ok((StatusCode::CREATED, Json(store::summary(&app, id).await?)))
 }
 
 fn wrong_credentials() -> ApiError {
@@ -179,30 +146,26 @@ fn wrong_credentials() -> ApiError {
 /// Logs in: a bearer token for the account. Five failures in a row lock it for 15 minutes.
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "accounts", request_body = LoginRequest,
     responses((status = 201, body = Session), (status = 401, body = ApiErrorBody),
-              (status = 423, body = ApiErrorBody)))]
+              (status = 423, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 415, body = ApiErrorBody, description = "wrong content type")))]
 pub async fn login(
     State(app): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<(StatusCode, Json<Session>)> {
     let login = req.login.split_whitespace().collect::<String>();
-    let row = sqlx::query(
-        "SELECT id, password_hash, failed_logins, locked_until FROM accounts WHERE login = $1",
-    )
-    .bind(&login)
-    .fetch_optional(&app.db.pool)
-    .await?;
-    let Some(row) = row else {
+    let Some(found) = store::credentials(&app, &login).await? else {
         return Err(wrong_credentials());
     };
-    let id: i64 = row.try_get("id")?;
-    let locked_until: i64 = row.try_get("locked_until")?;
+    let id = found.id;
+    let locked_until = found.locked_until;
     let now = now_unix();
     if locked_until > now {
         return Err(ApiError::LockedOut {
             until: to_time(locked_until),
         });
     }
-    let stored: String = row.try_get("password_hash")?;
+    let stored = found.password_hash;
     let password = req.password;
     let ok = tokio::task::spawn_blocking(move || {
         PasswordHash::new(&stored).is_ok_and(|h| {
@@ -214,22 +177,10 @@ pub async fn login(
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?;
     if !ok {
-        // One statement, so concurrent failures all count.
-        let row = sqlx::query(
-            "UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = $1 \
-             RETURNING failed_logins",
-        )
-        .bind(id)
-        .fetch_one(&app.db.pool)
-        .await?;
-        let failed: i64 = row.try_get("failed_logins")?;
+        let failed = store::count_failed_login(&app, id).await?;
         if failed >= MAX_FAILED_LOGINS {
             let until = now + LOCKOUT_SECS;
-            sqlx::query("UPDATE accounts SET failed_logins = 0, locked_until = $1 WHERE id = $2")
-                .bind(until)
-                .bind(id)
-                .execute(&app.db.pool)
-                .await?;
+            store::lock(&app, id, until).await?;
             tracing::info!(account = id, "account locked after failed logins");
             return Err(ApiError::LockedOut {
                 until: to_time(until),
@@ -237,32 +188,16 @@ pub async fn login(
         }
         return Err(wrong_credentials());
     }
-    sqlx::query("UPDATE accounts SET failed_logins = 0 WHERE id = $1")
-        .bind(id)
-        .execute(&app.db.pool)
-        .await?;
-    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-        .bind(now)
-        .execute(&app.db.pool)
-        .await?;
+    store::reset_failed_logins(&app, id).await?;
     let token = crate::config::Secret::generate();
     let expires = now + SESSION_SECS;
-    sqlx::query(
-        "INSERT INTO sessions (token_hash, account_id, expires_at, created_at) \
-         VALUES ($1, $2, $3, $4)",
-    )
-    .bind(hash_token(token.expose()))
-    .bind(id)
-    .bind(expires)
-    .bind(now)
-    .execute(&app.db.pool)
-    .await?;
+    store::create_session(&app, &hash_token(token.expose()), id, expires).await?;
     Ok((
         StatusCode::CREATED,
         Json(Session {
             token: token.expose().to_owned(),
             expires_at: to_time(expires),
-            account: summary(&app, id).await?,
+            account: store::summary(&app, id).await?,
         }),
     ))
 }
@@ -272,10 +207,7 @@ pub async fn login(
     responses((status = 204), (status = 401, body = ApiErrorBody)),
     security(("session" = [])))]
 pub async fn logout(State(app): State<AppState>, citizen: Citizen) -> ApiResult<StatusCode> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(&citizen.token_hash)
-        .execute(&app.db.pool)
-        .await?;
+    store::delete_session(&app, &citizen.token_hash).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -291,16 +223,11 @@ impl FromRequestParts<AppState> for Citizen {
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
         let token = bearer(parts).ok_or_else(ApiError::unauthorized)?;
         let token_hash = hash_token(token);
-        let row = sqlx::query(
-            "SELECT account_id FROM sessions WHERE token_hash = $1 AND expires_at > $2",
-        )
-        .bind(&token_hash)
-        .bind(now_unix())
-        .fetch_optional(&app.db.pool)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
+        let account_id = store::session_account(app, &token_hash)
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
         Ok(Self {
-            account_id: row.try_get("account_id")?,
+            account_id,
             token_hash,
         })
     }

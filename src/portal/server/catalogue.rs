@@ -128,6 +128,7 @@ pub async fn list_fields(State(app): State<AppState>) -> Json<Vec<FieldCount>> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// Words to find, diacritics and case ignored ("ho tich" finds "hộ tịch").
     pub q: Option<String>,
@@ -137,7 +138,8 @@ pub struct SearchParams {
 
 /// Searches the procedures.
 #[utoipa::path(get, path = "/api/v1/procedures", tag = "catalogue", params(SearchParams),
-    responses((status = 200, body = Vec<ProcedureSummary>)))]
+    responses((status = 200, body = Vec<ProcedureSummary>),
+              (status = 400, body = crate::portal::model::ApiErrorBody, description = "malformed request: body, query or path value")))]
 pub async fn search_procedures(
     State(app): State<AppState>,
     ApiQuery(params): ApiQuery<SearchParams>,
@@ -154,7 +156,8 @@ pub async fn search_procedures(
 /// One procedure with its form fields and papers.
 #[utoipa::path(get, path = "/api/v1/procedures/{code}", tag = "catalogue",
     params(("code" = String, Path, description = "procedure code, e.g. 1.001193")),
-    responses((status = 200, body = Procedure), (status = 404, body = crate::portal::model::ApiErrorBody)))]
+    responses((status = 200, body = Procedure), (status = 404, body = crate::portal::model::ApiErrorBody),
+              (status = 400, body = crate::portal::model::ApiErrorBody, description = "malformed request: body, query or path value")))]
 pub async fn get_procedure(
     State(app): State<AppState>,
     ApiPath(code): ApiPath<String>,

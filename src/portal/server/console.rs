@@ -1,8 +1,8 @@
-//! The officer console at `/officer`: server-rendered HTML, no scripts. Lists dossiers by
-//! status with overdue ones flagged, and a form for each action the status machine allows.
+//! The officer console at `/officer`: server-rendered HTML from askama templates
+//! (`templates/console/`, every value escaped), no scripts. Lists dossiers by status with
+//! overdue ones flagged, and a form for each action the status machine allows.
 
-use std::fmt::Write as _;
-
+use askama::Template;
 use axum::extract::{Form, Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -15,80 +15,123 @@ use super::dossiers::{StatusFilter, parse_filter};
 use super::error::{ApiError, ApiPath, ApiQuery};
 use super::machine::{Action, next};
 use super::officer;
-use crate::i18n::format_money;
-use crate::portal::model::{DossierStatus, OfficerAction, OfficerActionKind as O, OfficerDossier};
+use crate::i18n::{format_datetime, format_money};
+use crate::portal::model::{
+    ApiErrorBody, Delivery, Dossier, DossierStatus, OfficerAction, OfficerActionKind as O,
+    OfficerDossier,
+};
 
 /// Longest text read from a console form field.
 const MAX_FORM_TEXT: usize = 2000;
 
+/// Each officer action, as the console names it.
 const ACTIONS: [(O, &str); 10] = [
-    (O::Accept, "Tiếp nhận (accept)"),
-    (O::RequestSupplement, "Yêu cầu bổ sung (request supplement)"),
-    (
-        O::RequestFinancialObligation,
-        "Nghĩa vụ tài chính (financial obligation)",
-    ),
-    (O::RequestFee, "Yêu cầu thanh toán phí (request fee)"),
-    (
-        O::ConfirmPayment,
-        "Xác nhận đã thanh toán (confirm payment)",
-    ),
-    (O::Pause, "Tạm dừng (pause)"),
-    (O::Resume, "Tiếp tục (resume)"),
-    (
-        O::Complete,
-        "Hoàn thành thụ lý, tải kết quả (complete with result)",
-    ),
-    (O::ReturnResult, "Đã trả kết quả (result returned)"),
-    (O::Reject, "Từ chối (reject)"),
+    (O::Accept, "Tiếp nhận"),
+    (O::RequestSupplement, "Yêu cầu bổ sung"),
+    (O::RequestFinancialObligation, "Nghĩa vụ tài chính"),
+    (O::RequestFee, "Yêu cầu thanh toán phí"),
+    (O::ConfirmPayment, "Xác nhận đã thanh toán"),
+    (O::Pause, "Tạm dừng"),
+    (O::Resume, "Tiếp tục"),
+    (O::Complete, "Hoàn thành thụ lý, tải kết quả"),
+    (O::ReturnResult, "Đã trả kết quả"),
+    (O::Reject, "Từ chối"),
 ];
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+#[derive(Template)]
+#[template(path = "console/error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
 }
 
-fn page_html(title: &str, body: &str) -> Html<String> {
-    Html(format!(
-        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">\
-         <title>{}</title><style>body{{font-family:sans-serif;margin:1em}}\
-         table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:4px;vertical-align:top}}\
-         .overdue{{background:#fdd}}.flag{{color:#b00;font-weight:bold}}\
-         details{{margin:2px 0}}</style></head><body>{body}</body></html>",
-        escape(title)
-    ))
+#[derive(Template)]
+#[template(path = "console/login.html")]
+struct LoginPage<'a> {
+    title: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "console/list.html")]
+struct ListPage<'a> {
+    title: &'a str,
+    filters: Vec<StatusLink>,
+    rows: Vec<Row>,
+}
+
+/// A link to the list of one status.
+struct StatusLink {
+    status: &'static str,
+    label: &'static str,
+}
+
+/// One dossier's line in the list.
+struct Row {
+    code: String,
+    procedure_name: String,
+    procedure_code: String,
+    applicant_name: String,
+    applicant_phone: String,
+    status: &'static str,
+    /// Reason, amount, deadline and papers a side state waits for, and the delivery.
+    details: Vec<String>,
+    /// The due date, dd/mm/yyyy.
+    due: String,
+    overdue: bool,
+    documents: Vec<DocumentLink>,
+    actions: Vec<ActionForm>,
+}
+
+struct DocumentLink {
+    id: i64,
+    paper_code: String,
+    file_name: String,
+}
+
+/// The form of one action the dossier's status allows, with the fields that action needs.
+struct ActionForm {
+    label: &'static str,
+    action: String,
+    reason: bool,
+    papers: Vec<PaperChoice>,
+    amount: bool,
+    deadline: bool,
+    payment_ref: bool,
+    result: bool,
+}
+
+struct PaperChoice {
+    code: String,
+    name: String,
+}
+
+/// A rendered template as a response with `status`.
+fn html(status: StatusCode, page: impl Template) -> Response {
+    match page.render() {
+        Ok(body) => (status, Html(body)).into_response(),
+        Err(error) => ApiError::Internal(format!("console template: {error}")).into_response(),
+    }
 }
 
 fn error_page(status: StatusCode, message: &str) -> Response {
-    let body = format!(
-        "<h1>Lỗi / Error</h1><p>{}</p><p><a href=\"/officer\">← /officer</a></p>",
-        escape(message)
-    );
-    (status, page_html("Lỗi", &body)).into_response()
+    html(
+        status,
+        ErrorPage {
+            title: "Lỗi",
+            message,
+        },
+    )
 }
 
 fn login_page() -> Response {
-    let body = "<h1>Cán bộ / Officer</h1><form method=\"post\" action=\"/officer/login\">\
-        <label>Officer token <input type=\"password\" name=\"token\" required></label> \
-        <button>Đăng nhập</button></form>";
-    (StatusCode::UNAUTHORIZED, page_html("Officer", body)).into_response()
+    html(StatusCode::UNAUTHORIZED, LoginPage { title: "Cán bộ" })
 }
 
 /// The console: dossiers by status, overdue flagged, with action forms.
 #[utoipa::path(get, path = "/officer", tag = "officer console", params(StatusFilter),
     responses((status = 200, description = "the console", content_type = "text/html"),
-              (status = 401, description = "the login form", content_type = "text/html")))]
+              (status = 401, description = "the login form", content_type = "text/html"),
+              (status = 400, description = "unknown status", content_type = "text/html")))]
 pub async fn page(
     State(app): State<AppState>,
     officer: Result<Officer, ApiError>,
@@ -105,155 +148,117 @@ pub async fn page(
         Ok(l) => l,
         Err(e) => return e.into_response(),
     };
-    let mut body = String::from("<h1>Hồ sơ / Dossiers</h1><p>");
-    let _ = write!(body, "<a href=\"/officer\">Tất cả</a>");
-    for s in DossierStatus::ALL
+    let filters = DossierStatus::ALL
         .iter()
         .filter(|s| **s != DossierStatus::Draft)
-    {
-        let _ = write!(
-            body,
-            " · <a href=\"/officer?status={}\">{}</a>",
-            s.as_str(),
-            escape(s.label_vi())
-        );
-    }
-    body.push_str(
-        "</p><table><tr><th>Mã hồ sơ</th><th>Thủ tục</th><th>Người nộp</th>\
-        <th>Trạng thái</th><th>Hạn</th><th>Thao tác</th></tr>",
-    );
-    for d in &list {
-        render_row(&app, d, &mut body);
-    }
-    body.push_str("</table>");
-    if list.is_empty() {
-        body.push_str("<p>Không có hồ sơ.</p>");
-    }
-    page_html("Officer console", &body).into_response()
+        .map(|s| StatusLink {
+            status: s.as_str(),
+            label: s.label_vi(),
+        })
+        .collect();
+    let rows = list.iter().map(|d| row(&app, d)).collect();
+    html(
+        StatusCode::OK,
+        ListPage {
+            title: "Hồ sơ — cán bộ",
+            filters,
+            rows,
+        },
+    )
 }
 
-/// What a side state waits for, and the delivery choice, as HTML.
-fn pending_html(x: &crate::portal::model::Dossier) -> String {
-    let mut out = String::new();
+/// What a side state waits for, and the delivery choice, one line each.
+fn details(x: &Dossier) -> Vec<String> {
+    let mut out = Vec::new();
     if let Some(p) = &x.pending {
         if let Some(r) = &p.reason {
-            let _ = write!(out, "<br>Lý do: {}", escape(r));
+            out.push(format!("Lý do: {r}"));
         }
         if let Some(a) = p.amount {
-            let _ = write!(out, "<br>{}", escape(&format_money(a)));
+            out.push(format_money(a));
         }
         if let Some(d) = p.deadline {
-            let _ = write!(out, "<br>Hạn: {}", escape(&crate::i18n::format_datetime(d)));
+            out.push(format!("Hạn: {}", format_datetime(d)));
         }
         if !p.missing_papers.is_empty() {
-            let _ = write!(out, "<br>Thiếu: {}", escape(&p.missing_papers.join(", ")));
+            out.push(format!("Thiếu: {}", p.missing_papers.join(", ")));
         }
     }
     match &x.delivery {
-        Some(crate::portal::model::Delivery::Post { address }) => {
-            let _ = write!(out, "<br>Trả qua bưu điện: {}", escape(address));
-        }
-        Some(crate::portal::model::Delivery::Online) => out.push_str("<br>Trả trực tuyến"),
+        Some(Delivery::Post { address }) => out.push(format!("Trả qua bưu điện: {address}")),
+        Some(Delivery::Online) => out.push("Trả trực tuyến".to_owned()),
         None => {}
     }
     out
 }
 
-fn render_row(app: &AppState, d: &OfficerDossier, out: &mut String) {
+fn row(app: &AppState, d: &OfficerDossier) -> Row {
     let x = &d.dossier;
-    let code = x.code.clone().unwrap_or_default();
     let return_to = x
         .history
         .iter()
         .rev()
         .map(|h| h.status)
         .find(|s| matches!(s, DossierStatus::New | DossierStatus::Processing));
-    let _ = write!(
-        out,
-        "<tr{}><td>{}</td><td>{} <small>({})</small></td><td>{}<br>{}</td><td>{}{}</td><td>{}{}</td><td>",
-        if d.overdue { " class=\"overdue\"" } else { "" },
-        escape(&code),
-        escape(&x.procedure_name),
-        escape(&x.procedure_code),
-        escape(&d.applicant_name),
-        escape(&d.applicant_phone),
-        escape(x.status.label_vi()),
-        pending_html(x),
-        x.due_date
-            .map(|d| d.format("%d/%m/%Y").to_string())
-            .unwrap_or_default(),
-        if d.overdue {
-            " <span class=\"flag\">QUÁ HẠN</span>"
-        } else {
-            ""
-        },
-    );
-    if !x.documents.is_empty() {
-        out.push_str("<details><summary>Giấy tờ</summary>");
-        for doc in &x.documents {
-            let _ = write!(
-                out,
-                "<a href=\"/officer/dossiers/{}/documents/{}\">{}: {}</a><br>",
-                escape(&code),
-                doc.id,
-                escape(&doc.paper_code),
-                escape(&doc.file_name)
-            );
-        }
-        out.push_str("</details>");
-    }
     let papers = app
         .catalogue
         .get(&x.procedure_code)
         .map(|p| p.papers.clone())
         .unwrap_or_default();
-    for (action, label) in ACTIONS {
-        if next(x.status, return_to, Action::Officer(action)).is_err() {
-            continue;
-        }
-        let _ = write!(
-            out,
-            "<details><summary>{}</summary><form method=\"post\" enctype=\"multipart/form-data\" \
-             action=\"/officer/dossiers/{}/actions\"><input type=\"hidden\" name=\"action\" value=\"{}\">",
-            escape(label),
-            escape(&code),
-            serde_json::to_value(action)
+    let actions = ACTIONS
+        .into_iter()
+        .filter(|(action, _)| next(x.status, return_to, Action::Officer(*action)).is_ok())
+        .map(|(action, label)| ActionForm {
+            label,
+            action: serde_json::to_value(action)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default()
-        );
-        if matches!(action, O::RequestSupplement | O::Reject | O::Pause) {
-            out.push_str("<label>Lý do <input name=\"reason\" required></label><br>");
-        }
-        if action == O::RequestSupplement {
-            out.push_str("Giấy tờ còn thiếu:<br>");
-            for p in &papers {
-                let _ = write!(
-                    out,
-                    "<label><input type=\"checkbox\" name=\"missing_papers\" value=\"{}\"> {}</label><br>",
-                    escape(&p.code),
-                    escape(&p.name_vi)
-                );
-            }
-        }
-        if matches!(action, O::RequestFinancialObligation | O::RequestFee) {
-            out.push_str("<label>Số tiền (VND) <input type=\"number\" name=\"amount\" min=\"1\" required></label><br>");
-        }
-        if matches!(
-            action,
-            O::RequestSupplement | O::RequestFinancialObligation | O::RequestFee
-        ) {
-            out.push_str("<label>Hạn <input type=\"date\" name=\"deadline\" required></label><br>");
-        }
-        if action == O::ConfirmPayment {
-            out.push_str("<label>Mã thanh toán <input name=\"payment_ref\"></label><br>");
-        }
-        if action == O::Complete {
-            out.push_str("<label>Kết quả (PDF/JPEG/PNG) <input type=\"file\" name=\"result\" required></label><br>");
-        }
-        out.push_str("<button>OK</button></form></details>");
+                .unwrap_or_default(),
+            reason: matches!(action, O::RequestSupplement | O::Reject | O::Pause),
+            papers: if action == O::RequestSupplement {
+                papers
+                    .iter()
+                    .map(|p| PaperChoice {
+                        code: p.code.clone(),
+                        name: p.name_vi.clone(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            amount: matches!(action, O::RequestFinancialObligation | O::RequestFee),
+            deadline: matches!(
+                action,
+                O::RequestSupplement | O::RequestFinancialObligation | O::RequestFee
+            ),
+            payment_ref: action == O::ConfirmPayment,
+            result: action == O::Complete,
+        })
+        .collect();
+    Row {
+        code: x.code.clone().unwrap_or_default(),
+        procedure_name: x.procedure_name.clone(),
+        procedure_code: x.procedure_code.clone(),
+        applicant_name: d.applicant_name.clone(),
+        applicant_phone: d.applicant_phone.clone(),
+        status: x.status.label_vi(),
+        details: details(x),
+        due: x
+            .due_date
+            .map(|d| d.format("%d/%m/%Y").to_string())
+            .unwrap_or_default(),
+        overdue: d.overdue,
+        documents: x
+            .documents
+            .iter()
+            .map(|doc| DocumentLink {
+                id: doc.id,
+                paper_code: doc.paper_code.clone(),
+                file_name: doc.file_name.clone(),
+            })
+            .collect(),
+        actions,
     }
-    out.push_str("</td></tr>");
 }
 
 #[derive(Debug, Deserialize)]
@@ -262,9 +267,10 @@ pub struct LoginForm {
 }
 
 /// Logs the officer into the console (an HttpOnly, SameSite=Strict cookie).
-#[utoipa::path(post, path = "/officer/login", tag = "officer console",
+#[utoipa::path(post, path = "/officer/login", tag = "officer console", operation_id = "console_login",
     request_body(content_type = "application/x-www-form-urlencoded", description = "token=<officer token>"),
-    responses((status = 303, description = "to /officer"), (status = 401, description = "wrong token")))]
+    responses((status = 303, description = "to /officer"), (status = 401, description = "wrong token"),
+              (status = 400, description = "malformed request: body, query or path value", content_type = "text/html")))]
 pub async fn login(
     State(app): State<AppState>,
     form: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>,
@@ -295,7 +301,11 @@ fn end_of_day_vn(day: NaiveDate) -> Option<chrono::DateTime<chrono::Utc>> {
 #[utoipa::path(post, path = "/officer/dossiers/{dossier}/actions", tag = "officer console",
     params(("dossier" = String, Path, description = "dossier code")),
     request_body(content_type = "multipart/form-data", description = "action, reason, deadline (date), amount, missing_papers, payment_ref, result (file)"),
-    responses((status = 303, description = "back to /officer"), (status = 409, description = "forbidden move", content_type = "text/html")))]
+    responses((status = 303, description = "back to /officer"), (status = 409, description = "forbidden move", content_type = "text/html"),
+              (status = 400, description = "malformed request: body, query or path value", content_type = "text/html"),
+              (status = 401, body = ApiErrorBody, description = "not logged in"),
+              (status = 404, description = "no such dossier", content_type = "text/html"),
+              (status = 422, description = "values refused", content_type = "text/html")))]
 pub async fn action(
     State(app): State<AppState>,
     _officer: Officer,
@@ -372,23 +382,15 @@ pub async fn action(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn escapes_html() {
-        assert_eq!(
-            super::escape("<script>alert('x')</script> & \"q\""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
-        );
-    }
-}
-
 /// One document of a dossier, opened from the console (the console's cookie).
 #[utoipa::path(get, path = "/officer/dossiers/{dossier}/documents/{document}", tag = "officer console",
     params(("dossier" = String, Path, description = "dossier code"),
            ("document" = i64, Path, description = "document id")),
     responses((status = 200, description = "the file", content_type = "application/pdf"),
-              (status = 401, description = "not logged in")))]
+              (status = 401, body = ApiErrorBody, description = "not logged in"),
+              (status = 400, body = ApiErrorBody, description = "malformed path value"),
+              (status = 404, body = ApiErrorBody, description = "no such dossier or document"),
+              (status = 410, body = ApiErrorBody, description = "the stored file is no longer on disk")))]
 pub async fn document(
     State(app): State<AppState>,
     _officer: Officer,

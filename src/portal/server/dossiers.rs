@@ -1,117 +1,33 @@
 //! The citizen's dossier routes: drafts, documents, submit, lists, withdraw, supplements, result.
 
-use std::collections::BTreeMap;
-
 use axum::Json;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use sqlx::Row;
 use utoipa::IntoParams;
 
 use super::AppState;
 use super::accounts::Citizen;
+use super::checks::{check_delivery, check_values, idempotency_key, missing_items, procedure_of};
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
 use super::files::content_disposition;
 use super::machine::{Action, Applied, Effects, apply};
+use super::store::dossiers::{self as dossier_store, NewDraft};
 use super::store::{self, DossierRow};
 use super::uploads;
-use crate::db::now_unix;
 use crate::portal::model::{
-    ApiErrorBody, CreateDraft, Delivery, Document, Dossier, DossierStatus, FieldError, FieldKind,
-    MissingItem, Procedure, UpdateDraft,
+    ApiErrorBody, CreateDraft, Delivery, Document, Dossier, DossierStatus, MissingItem, UpdateDraft,
 };
-
-/// Longest text value of a form field, in characters.
-const MAX_VALUE_CHARS: usize = 500;
-/// Longest Idempotency-Key.
-const MAX_KEY_CHARS: usize = 100;
-
-fn procedure_of<'a>(app: &'a AppState, code: &str) -> ApiResult<&'a Procedure> {
-    app.catalogue
-        .get(code)
-        .ok_or_else(|| ApiError::field("procedure_code", "unknown-procedure"))
-}
-
-/// Checks each value against its form field: known key, type, options, length.
-fn check_values(procedure: &Procedure, values: &BTreeMap<String, String>) -> ApiResult<()> {
-    let mut errors = Vec::new();
-    for (key, value) in values {
-        let value = value.trim();
-        let Some(field) = procedure.form.iter().find(|f| &f.key == key) else {
-            errors.push(FieldError {
-                field: key.clone(),
-                code: "unknown-field".into(),
-            });
-            continue;
-        };
-        let ok = value.is_empty()
-            || match field.kind {
-                FieldKind::Text => value.chars().count() <= MAX_VALUE_CHARS,
-                FieldKind::Date => chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok(),
-                FieldKind::Number => value.len() <= 15 && value.parse::<u64>().is_ok(),
-                FieldKind::Choice => field.options.iter().any(|o| o == value),
-            };
-        if !ok {
-            let code = match field.kind {
-                FieldKind::Text => "text-too-long",
-                FieldKind::Date => "date",
-                FieldKind::Number => "number",
-                FieldKind::Choice => "choice",
-            };
-            errors.push(FieldError {
-                field: key.clone(),
-                code: code.into(),
-            });
-        }
-    }
-    if errors.is_empty() {
-        return Ok(());
-    }
-    Err(ApiError::Invalid {
-        message: format!(
-            "some values are not valid: {}",
-            errors
-                .iter()
-                .map(|e| e.field.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        missing: Vec::new(),
-        fields: errors,
-    })
-}
-
-fn check_delivery(delivery: &Option<Delivery>) -> ApiResult<()> {
-    match delivery {
-        Some(Delivery::Post { address })
-            if address.trim().chars().count() < 5 || address.chars().count() > 300 =>
-        {
-            Err(ApiError::field("delivery.address", "address"))
-        }
-        _ => Ok(()),
-    }
-}
-
-fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
-    match headers.get("idempotency-key") {
-        None => Ok(None),
-        Some(v) => match v.to_str().map(str::trim) {
-            Ok(k) if !k.is_empty() && k.len() <= MAX_KEY_CHARS => Ok(Some(k.to_owned())),
-            _ => Err(ApiError::bad_request(format!(
-                "Idempotency-Key must be 1 to {MAX_KEY_CHARS} visible ASCII characters"
-            ))),
-        },
-    }
-}
 
 /// Creates a draft. With an `Idempotency-Key`, a retry returns the same draft.
 #[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = CreateDraft,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a retried create return the same draft")),
     responses((status = 201, body = Dossier),
               (status = 200, body = Dossier, description = "the draft already made with this Idempotency-Key"),
-              (status = 401, body = ApiErrorBody), (status = 422, body = ApiErrorBody)),
+              (status = 401, body = ApiErrorBody), (status = 422, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 415, body = ApiErrorBody, description = "wrong content type")),
     security(("session" = [])))]
 pub async fn create_draft(
     State(app): State<AppState>,
@@ -123,52 +39,27 @@ pub async fn create_draft(
     let procedure = procedure_of(&app, &req.procedure_code)?;
     check_values(procedure, &req.values)?;
     check_delivery(&req.delivery)?;
-    let by_key = |key: String| {
-        let app = app.clone();
-        async move {
-            let row =
-                sqlx::query("SELECT id FROM dossiers WHERE owner_id = $1 AND create_key = $2")
-                    .bind(citizen.account_id)
-                    .bind(key)
-                    .fetch_optional(&app.db.pool)
-                    .await?;
-            row.map(|r| r.try_get::<i64, _>("id"))
-                .transpose()
-                .map_err(ApiError::from)
-        }
-    };
     if let Some(k) = &key
-        && let Some(id) = by_key(k.clone()).await?
+        && let Some(id) = dossier_store::draft_by_key(&app, citizen.account_id, k).await?
     {
         return Ok((StatusCode::OK, Json(store::view_id(&app, id).await?)));
     }
-    let values =
-        serde_json::to_string(&req.values).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let delivery = req
-        .delivery
-        .as_ref()
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let inserted = sqlx::query(
-        "INSERT INTO dossiers (owner_id, procedure_code, agency_code, status, form_values, \
-         delivery, create_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-         ON CONFLICT (owner_id, create_key) DO NOTHING RETURNING id",
+    let inserted = dossier_store::insert_draft(
+        &app,
+        NewDraft {
+            owner: citizen.account_id,
+            procedure_code: &procedure.summary.code,
+            agency_code: &procedure.summary.agency_code,
+            values: &req.values,
+            delivery: req.delivery.as_ref(),
+            create_key: key.as_deref(),
+        },
     )
-    .bind(citizen.account_id)
-    .bind(&procedure.summary.code)
-    .bind(&procedure.summary.agency_code)
-    .bind(DossierStatus::Draft.as_str())
-    .bind(values)
-    .bind(delivery)
-    .bind(key.clone())
-    .bind(now_unix())
-    .fetch_optional(&app.db.pool)
     .await?;
     let id = match (inserted, key) {
-        (Some(row), _) => row.try_get::<i64, _>("id")?,
+        (Some(id), _) => id,
         // A concurrent create with the same key won the race.
-        (None, Some(k)) => by_key(k)
+        (None, Some(k)) => dossier_store::draft_by_key(&app, citizen.account_id, &k)
             .await?
             .ok_or_else(|| ApiError::Internal("lost draft".into()))?,
         (None, None) => return Err(ApiError::Internal("draft not created".into())),
@@ -190,7 +81,11 @@ async fn own_draft(app: &AppState, citizen: &Citizen, key: &str) -> ApiResult<Do
 /// Updates a draft's form values (merged; an empty value removes one) and delivery choice.
 #[utoipa::path(patch, path = "/api/v1/dossiers/{dossier}", tag = "dossiers", request_body = UpdateDraft,
     params(("dossier" = String, Path, description = "dossier id or code")),
-    responses((status = 200, body = Dossier), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)),
+    responses((status = 200, body = Dossier), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 401, body = ApiErrorBody, description = "no valid bearer token"),
+              (status = 404, body = ApiErrorBody, description = "no such dossier (or not yours)"),
+              (status = 415, body = ApiErrorBody, description = "wrong content type")),
     security(("session" = [])))]
 pub async fn update_draft(
     State(app): State<AppState>,
@@ -211,20 +106,7 @@ pub async fn update_draft(
         }
     }
     let delivery = req.delivery.or(row.delivery);
-    sqlx::query(
-        "UPDATE dossiers SET form_values = $1, delivery = $2 WHERE id = $3 AND status = 'draft'",
-    )
-    .bind(serde_json::to_string(&values).map_err(|e| ApiError::Internal(e.to_string()))?)
-    .bind(
-        delivery
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(|e| ApiError::Internal(e.to_string()))?,
-    )
-    .bind(row.id)
-    .execute(&app.db.pool)
-    .await?;
+    dossier_store::update_draft(&app, row.id, &values, delivery.as_ref()).await?;
     Ok(Json(store::view_id(&app, row.id).await?))
 }
 
@@ -233,7 +115,11 @@ pub async fn update_draft(
     params(("dossier" = String, Path, description = "dossier id or code")),
     request_body(content_type = "multipart/form-data", description = "one part per file, named by the paper code"),
     responses((status = 201, body = Vec<Document>), (status = 413, body = ApiErrorBody),
-              (status = 415, body = ApiErrorBody), (status = 422, body = ApiErrorBody)),
+              (status = 415, body = ApiErrorBody), (status = 422, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 401, body = ApiErrorBody, description = "no valid bearer token"),
+              (status = 404, body = ApiErrorBody, description = "no such dossier (or not yours)"),
+              (status = 409, body = ApiErrorBody, description = "not allowed in the dossier's status")),
     security(("session" = [])))]
 pub async fn upload_documents(
     State(app): State<AppState>,
@@ -245,42 +131,22 @@ pub async fn upload_documents(
     let procedure = procedure_of(&app, &row.procedure_code)?;
     let files = uploads::read(procedure, multipart).await?;
     let ids = uploads::store(&app, row.id, files).await?;
-    let docs = store::documents(&app, row.id).await?;
+    let docs = store::documents::of_dossier(&app, row.id).await?;
     Ok((
         StatusCode::CREATED,
         Json(docs.into_iter().filter(|d| ids.contains(&d.id)).collect()),
     ))
 }
 
-/// What a draft still lacks: required fields and papers.
-fn missing_items(procedure: &Procedure, row: &DossierRow, papers: &[Document]) -> Vec<MissingItem> {
-    let fields = procedure
-        .form
-        .iter()
-        .filter(|f| f.required && row.values.get(&f.key).is_none_or(|v| v.trim().is_empty()))
-        .map(|f| MissingItem {
-            kind: "field".into(),
-            code: f.key.clone(),
-            name: f.label_vi.clone(),
-        });
-    let papers = procedure
-        .papers
-        .iter()
-        .filter(|p| p.required && !papers.iter().any(|d| d.paper_code == p.code))
-        .map(|p| MissingItem {
-            kind: "paper".into(),
-            code: p.code.clone(),
-            name: p.name_vi.clone(),
-        });
-    fields.chain(papers).collect()
-}
-
 /// Sends a draft: a dossier code and a due date. Idempotent on `Idempotency-Key`.
 #[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/submit", tag = "dossiers",
     params(("dossier" = String, Path, description = "dossier id"),
-           ("Idempotency-Key" = String, Header, description = "a retried submit returns the same dossier")),
+           ("Idempotency-Key" = Option<String>, Header, description = "a retried submit returns the same dossier")),
     responses((status = 200, body = Dossier), (status = 409, body = ApiErrorBody),
-              (status = 422, body = ApiErrorBody, description = "names the missing fields and papers")),
+              (status = 422, body = ApiErrorBody, description = "names the missing fields and papers"),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 401, body = ApiErrorBody, description = "no valid bearer token"),
+              (status = 404, body = ApiErrorBody, description = "no such dossier (or not yours)")),
     security(("session" = [])))]
 pub async fn submit(
     State(app): State<AppState>,
@@ -292,7 +158,7 @@ pub async fn submit(
     let row = store::find(&app, &key, Some(citizen.account_id)).await?;
     let procedure = procedure_of(&app, &row.procedure_code)?.clone();
     if row.status == DossierStatus::Draft {
-        let docs = store::documents(&app, row.id).await?;
+        let docs = store::documents::of_dossier(&app, row.id).await?;
         let missing = missing_items(&procedure, &row, &docs);
         if !missing.is_empty() {
             return Err(ApiError::Invalid {
@@ -309,11 +175,7 @@ pub async fn submit(
             });
         }
         if row.delivery.is_none() {
-            sqlx::query("UPDATE dossiers SET delivery = $1 WHERE id = $2")
-                .bind(r#"{"method":"online"}"#)
-                .bind(row.id)
-                .execute(&app.db.pool)
-                .await?;
+            dossier_store::set_delivery(&app, row.id, &Delivery::Online).await?;
         }
     }
     let effects = Effects {
@@ -335,6 +197,7 @@ pub async fn submit(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatusFilter {
     /// Only dossiers in this status.
     pub status: Option<String>,
@@ -356,7 +219,9 @@ pub fn parse_filter(filter: &StatusFilter) -> ApiResult<Option<DossierStatus>> {
 
 /// My dossiers, newest first, optionally by status (`draft` lists the drafts).
 #[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers", params(StatusFilter),
-    responses((status = 200, body = Vec<Dossier>)), security(("session" = [])))]
+    responses((status = 200, body = Vec<Dossier>),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 401, body = ApiErrorBody, description = "no valid bearer token")), security(("session" = [])))]
 pub async fn list_mine(
     State(app): State<AppState>,
     citizen: Citizen,
@@ -373,7 +238,9 @@ pub async fn list_mine(
 /// One of my dossiers, by id or code, with documents and history.
 #[utoipa::path(get, path = "/api/v1/dossiers/{dossier}", tag = "dossiers",
     params(("dossier" = String, Path, description = "dossier id or code")),
-    responses((status = 200, body = Dossier), (status = 404, body = ApiErrorBody)),
+    responses((status = 200, body = Dossier), (status = 404, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 401, body = ApiErrorBody, description = "no valid bearer token")),
     security(("session" = [])))]
 pub async fn get_mine(
     State(app): State<AppState>,
@@ -387,7 +254,10 @@ pub async fn get_mine(
 /// Withdraws a dossier before it is accepted.
 #[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/withdraw", tag = "dossiers",
     params(("dossier" = String, Path, description = "dossier id or code")),
-    responses((status = 200, body = Dossier), (status = 409, body = ApiErrorBody)),
+    responses((status = 200, body = Dossier), (status = 409, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 401, body = ApiErrorBody, description = "no valid bearer token"),
+              (status = 404, body = ApiErrorBody, description = "no such dossier (or not yours)")),
     security(("session" = [])))]
 pub async fn withdraw(
     State(app): State<AppState>,
@@ -411,7 +281,12 @@ pub async fn withdraw(
 #[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/supplements", tag = "dossiers",
     params(("dossier" = String, Path, description = "dossier id or code")),
     request_body(content_type = "multipart/form-data", description = "one part per file, named by the paper code"),
-    responses((status = 200, body = Dossier), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody)),
+    responses((status = 200, body = Dossier), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 401, body = ApiErrorBody, description = "no valid bearer token"),
+              (status = 404, body = ApiErrorBody, description = "no such dossier (or not yours)"),
+              (status = 413, body = ApiErrorBody, description = "a file or the body is too large"),
+              (status = 415, body = ApiErrorBody, description = "wrong content type")),
     security(("session" = [])))]
 pub async fn answer_supplement(
     State(app): State<AppState>,
@@ -469,7 +344,10 @@ pub async fn answer_supplement(
 #[utoipa::path(get, path = "/api/v1/dossiers/{dossier}/result", tag = "dossiers",
     params(("dossier" = String, Path, description = "dossier id or code")),
     responses((status = 200, description = "the document", content_type = "application/pdf"),
-              (status = 404, body = ApiErrorBody)),
+              (status = 404, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 401, body = ApiErrorBody, description = "no valid bearer token"),
+              (status = 410, body = ApiErrorBody, description = "the stored file is no longer on disk")),
     security(("session" = [])))]
 pub async fn result(
     State(app): State<AppState>,

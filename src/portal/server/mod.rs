@@ -3,6 +3,7 @@
 
 mod accounts;
 pub mod catalogue;
+mod checks;
 mod console;
 mod dossiers;
 mod error;

@@ -5,7 +5,6 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
-use sqlx::Row;
 
 use super::AppState;
 use super::accounts::Officer;
@@ -47,15 +46,12 @@ pub async fn officer_view(app: &AppState, id: i64) -> ApiResult<OfficerDossier> 
     let row = store::row(app, id).await?;
     let owner = row.owner_id;
     let dossier = store::view(app, row).await?;
-    let account = sqlx::query("SELECT full_name, phone FROM accounts WHERE id = $1")
-        .bind(owner)
-        .fetch_one(&app.db.pool)
-        .await?;
+    let (applicant_name, applicant_phone) = store::accounts::applicant(app, owner).await?;
     Ok(OfficerDossier {
         overdue: overdue(&dossier),
         dossier,
-        applicant_name: account.try_get("full_name")?,
-        applicant_phone: account.try_get("phone")?,
+        applicant_name,
+        applicant_phone,
     })
 }
 
@@ -73,7 +69,8 @@ pub async fn list(app: &AppState, status: Option<DossierStatus>) -> ApiResult<Ve
 
 /// Dossiers for the officer, optionally by status; overdue ones are flagged.
 #[utoipa::path(get, path = "/api/v1/officer/dossiers", tag = "officer", params(StatusFilter),
-    responses((status = 200, body = Vec<OfficerDossier>), (status = 401, body = ApiErrorBody)),
+    responses((status = 200, body = Vec<OfficerDossier>), (status = 401, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value")),
     security(("officer" = [])))]
 pub async fn list_dossiers(
     State(app): State<AppState>,
@@ -206,7 +203,12 @@ pub async fn act(app: &AppState, key: &str, action: &OfficerAction) -> ApiResult
     params(("dossier" = String, Path, description = "dossier code (or id)")),
     request_body = OfficerAction,
     responses((status = 200, body = OfficerDossier), (status = 409, body = ApiErrorBody),
-              (status = 422, body = ApiErrorBody)),
+              (status = 422, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 401, body = ApiErrorBody, description = "no valid bearer token"),
+              (status = 404, body = ApiErrorBody, description = "no such dossier (or not yours)"),
+              (status = 413, body = ApiErrorBody, description = "a file or the body is too large"),
+              (status = 415, body = ApiErrorBody, description = "wrong content type")),
     security(("officer" = [])))]
 pub async fn post_action(
     State(app): State<AppState>,
@@ -223,7 +225,7 @@ pub async fn document(app: &AppState, key: &str, document: i64) -> ApiResult<Res
     if row.status == DossierStatus::Draft {
         return Err(ApiError::not_found("dossier"));
     }
-    let doc = store::documents(app, row.id)
+    let doc = store::documents::of_dossier(app, row.id)
         .await?
         .into_iter()
         .find(|d| d.id == document)
@@ -248,7 +250,10 @@ pub async fn document(app: &AppState, key: &str, document: i64) -> ApiResult<Res
     params(("dossier" = String, Path, description = "dossier code (or id)"),
            ("document" = i64, Path, description = "document id")),
     responses((status = 200, description = "the file", content_type = "application/pdf"),
-              (status = 404, body = ApiErrorBody)),
+              (status = 404, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
+              (status = 401, body = ApiErrorBody, description = "no valid bearer token"),
+              (status = 410, body = ApiErrorBody, description = "the stored file is no longer on disk")),
     security(("officer" = [])))]
 pub async fn get_document(
     State(app): State<AppState>,

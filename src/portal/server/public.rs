@@ -4,20 +4,19 @@
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
-use sqlx::Row;
 use utoipa::IntoParams;
 
 use super::AppState;
 use super::accounts::{Service, same_secret};
 use super::error::{ApiError, ApiPath, ApiQuery, ApiResult};
-use super::machine::parse_status;
 use super::store::{self, to_time};
-use crate::portal::model::{ApiErrorBody, DossierStatus, Event, PublicDossier, PublicHistoryEntry};
+use crate::portal::model::{ApiErrorBody, Event, PublicDossier, PublicHistoryEntry};
 
 /// Most events per page of the feed.
 pub const MAX_EVENTS_PER_PAGE: i64 = 500;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LookupParams {
     /// The last 4 digits of the applicant's CCCD: adds the status history.
     pub cccd_last4: Option<String>,
@@ -26,7 +25,8 @@ pub struct LookupParams {
 /// A dossier's public status: procedure, agency, received and due dates; no personal data.
 #[utoipa::path(get, path = "/api/v1/public/dossiers/{code}", tag = "public",
     params(("code" = String, Path, description = "dossier code"), LookupParams),
-    responses((status = 200, body = PublicDossier), (status = 404, body = ApiErrorBody)))]
+    responses((status = 200, body = PublicDossier), (status = 404, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value")))]
 pub async fn lookup(
     State(app): State<AppState>,
     ApiPath(code): ApiPath<String>,
@@ -47,15 +47,11 @@ pub async fn lookup(
     }
     let history = match last4 {
         Some(last4) if last4.len() == 4 => {
-            let login: String = sqlx::query("SELECT login FROM accounts WHERE id = $1")
-                .bind(row.owner_id)
-                .fetch_one(&app.db.pool)
-                .await?
-                .try_get("login")?;
+            let login = store::accounts::login_of(&app, row.owner_id).await?;
             let tail = &login[login.len().saturating_sub(4)..];
             if same_secret(tail, last4) {
                 Some(
-                    store::history(&app, row.id)
+                    store::events::history(&app, row.id)
                         .await?
                         .into_iter()
                         .map(|h| PublicHistoryEntry {
@@ -86,6 +82,7 @@ pub async fn lookup(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FeedParams {
     /// Events with ids greater than this (0 = from the start).
     pub after: Option<i64>,
@@ -95,7 +92,8 @@ pub struct FeedParams {
 
 /// The event feed, oldest first: every transition with a strictly increasing id.
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", params(FeedParams),
-    responses((status = 200, body = Vec<Event>), (status = 401, body = ApiErrorBody)),
+    responses((status = 200, body = Vec<Event>), (status = 401, body = ApiErrorBody),
+              (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value")),
     security(("service" = [])))]
 pub async fn events(
     State(app): State<AppState>,
@@ -104,29 +102,6 @@ pub async fn events(
 ) -> ApiResult<Json<Vec<Event>>> {
     let after = params.after.unwrap_or(0);
     let limit = params.limit.unwrap_or(100).clamp(1, MAX_EVENTS_PER_PAGE);
-    let rows = sqlx::query(
-        "SELECT id, dossier_id, code, owner_id, kind, status, at, data FROM events \
-         WHERE id > $1 ORDER BY id LIMIT $2",
-    )
-    .bind(after)
-    .bind(limit)
-    .fetch_all(&app.db.pool)
-    .await?;
-    let events = rows
-        .iter()
-        .map(|r| {
-            let status: DossierStatus = parse_status(&r.try_get::<String, _>("status")?)?;
-            Ok(Event {
-                id: r.try_get("id")?,
-                code: r.try_get("code")?,
-                dossier_id: r.try_get("dossier_id")?,
-                owner: r.try_get("owner_id")?,
-                kind: r.try_get("kind")?,
-                status,
-                at: to_time(r.try_get("at")?),
-                data: serde_json::from_str(&r.try_get::<String, _>("data")?).unwrap_or_default(),
-            })
-        })
-        .collect::<ApiResult<Vec<_>>>()?;
+    let events = store::events::after(&app, after, limit).await?;
     Ok(Json(events))
 }

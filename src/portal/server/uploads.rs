@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use super::AppState;
 use super::error::{ApiError, ApiResult};
 use super::files::{check_file_name, sniff};
-use crate::db::now_unix;
+use super::store::documents::{self, NewDocument};
 use crate::portal::model::{FileType, Paper, Procedure};
 
 /// Most files in one request.
@@ -123,20 +123,15 @@ pub async fn store(app: &AppState, id: i64, files: Vec<Incoming>) -> ApiResult<V
     let mut ids = Vec::new();
     for f in files {
         let sha = app.files.put(&f.bytes).await?;
-        let row = sqlx::query(
-            "INSERT INTO documents (dossier_id, paper_code, file_name, mime, size, sha256, \
-             uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(id)
-        .bind(&f.paper.code)
-        .bind(&f.file_name)
-        .bind(f.file_type.mime())
-        .bind(f.bytes.len() as i64)
-        .bind(sha)
-        .bind(now_unix())
-        .fetch_one(&app.db.pool)
-        .await?;
-        ids.push(sqlx::Row::try_get::<i64, _>(&row, "id")?);
+        let doc = NewDocument {
+            dossier_id: id,
+            paper_code: &f.paper.code,
+            file_name: &f.file_name,
+            mime: f.file_type.mime(),
+            size: f.bytes.len() as i64,
+            sha256: &sha,
+        };
+        ids.push(documents::insert(app, doc).await?);
     }
     Ok(ids)
 }

@@ -4,8 +4,9 @@
 //! a missing message or argument.
 
 use dvc_bot::bot::callback::Callback;
-use dvc_bot::bot::flows::{self, Input};
+use dvc_bot::bot::input::Input;
 use dvc_bot::bot::reply::{Effect, Keyboard, Outcome};
+use dvc_bot::bot::schema;
 use dvc_bot::bot::state::{Draft, RegField, RegisterForm, State, Step};
 use dvc_bot::db::users;
 use dvc_bot::i18n::Locale;
@@ -19,10 +20,7 @@ use crate::support::engines;
 const USER: i64 = 5_560_001;
 
 fn cmd(name: &str, arg: &str) -> Input {
-    Input::Command {
-        name: name.into(),
-        arg: arg.into(),
-    }
+    Input::command(&format!("/{name} {arg}"))
 }
 
 fn text(s: &str) -> Input {
@@ -46,7 +44,7 @@ pub(super) async fn step_as(
     locale: Locale,
 ) -> (Outcome<State>, String) {
     let ctx = steps.ctx(user, locale).await;
-    let outcome = flows::handle(state, input, &ctx).await;
+    let outcome = schema::handle(state, input, &ctx).await;
     for other in Locale::ALL {
         rendered(steps, &outcome, other);
     }

@@ -3,7 +3,7 @@
 //! done, else the papers and the delivery are asked.
 
 use dvc_bot::bot::callback::Callback;
-use dvc_bot::bot::flows::Input;
+use dvc_bot::bot::input::Input;
 use dvc_bot::bot::state::{Draft, PaperFile, State, Step};
 use dvc_bot::i18n::Locale;
 use dvc_bot::portal::client::Portal;

@@ -11,8 +11,8 @@ mod submit_en;
 use std::sync::Arc;
 
 use dvc_bot::app;
-use dvc_bot::bot::adapter::try_render;
-use dvc_bot::bot::flows::{Ctx, FileSource, Services};
+use dvc_bot::bot::context::{Ctx, FileSource, Services};
+use dvc_bot::bot::render::try_render;
 use dvc_bot::bot::reply::{Effect, Keyboard, Outcome, ReplyButton};
 use dvc_bot::bot::state::State;
 use dvc_bot::config::{SANDBOX_TOKEN, Secret};

@@ -2,13 +2,14 @@
 //! Every outcome is also rendered in both languages, which fails on a missing message or
 //! argument.
 
-use dvc_bot::bot::adapter::try_render;
 use dvc_bot::bot::callback::Callback;
-use dvc_bot::bot::flows::{self, Input};
+use dvc_bot::bot::input::Input;
+use dvc_bot::bot::render::try_render;
 use dvc_bot::bot::reply::{Effect, Outcome};
+use dvc_bot::bot::schema;
 use dvc_bot::bot::state::{RegField, RegisterForm, State, Step, Then};
 use dvc_bot::db::users;
-use dvc_bot::domain::AccountKind;
+use dvc_bot::domain::{AccountKind, Address, BirthDate, HolderName, IdNumber, Phone};
 use dvc_bot::i18n::Locale;
 use dvc_bot::portal::client::Portal;
 
@@ -17,6 +18,17 @@ use crate::portal::{PASSWORD, cccd, registration};
 use crate::support::engines;
 
 const USER: i64 = 5_550_001;
+
+/// Registration answers as the steps keep them: parsed.
+fn name(s: &str) -> HolderName {
+    HolderName::parse(AccountKind::Citizen, s).unwrap()
+}
+fn citizen_id(s: &str) -> IdNumber {
+    IdNumber::parse(AccountKind::Citizen, s).unwrap()
+}
+fn born(s: &str) -> BirthDate {
+    BirthDate::parse(s, chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()).unwrap()
+}
 
 fn text(s: &str) -> Input {
     Input::Text(s.into())
@@ -31,7 +43,7 @@ fn renders(steps: &Steps, outcome: &Outcome<State>) {
 
 async fn step(steps: &Steps, state: State, input: Input, locale: Locale) -> Outcome<State> {
     let ctx = steps.ctx(USER, locale).await;
-    let outcome = flows::handle(state, input, &ctx).await;
+    let outcome = schema::handle(state, input, &ctx).await;
     renders(steps, &outcome);
     outcome
 }
@@ -242,14 +254,14 @@ async fn registration_fields_accept_good_and_explain_bad_values() {
                 let upto = order.iter().position(|f| f == field).unwrap();
                 for f in &order[1..upto] {
                     match f {
-                        RegField::FullName => form.full_name = Some("Lò Văn Mến".into()),
-                        RegField::IdNumber => form.id_number = Some(cccd("1234")),
-                        RegField::BirthDate => {
-                            form.birth_date = chrono::NaiveDate::from_ymd_opt(1990, 1, 5)
-                        }
-                        RegField::Phone => form.phone = Some("0912345678".into()),
+                        RegField::FullName => form.full_name = Some(name("Lò Văn Mến")),
+                        RegField::IdNumber => form.id_number = Some(citizen_id(&cccd("1234"))),
+                        RegField::BirthDate => form.birth_date = Some(born("05/01/1990")),
+                        RegField::Phone => form.phone = Some(Phone::parse("0912345678").unwrap()),
                         RegField::Email => form.email = Some(None),
-                        RegField::Address => form.address = Some("Bản Mòng".into()),
+                        RegField::Address => {
+                            form.address = Some(Address::parse("Bản Mòng").unwrap())
+                        }
                         _ => {}
                     }
                 }
@@ -278,12 +290,12 @@ async fn the_password_message_is_deleted_whatever_it_is() {
         kind: Some(AccountKind::Citizen),
         ..Default::default()
     };
-    form.full_name = Some("Lò Văn Mến".into());
-    form.id_number = Some(cccd("1234"));
-    form.birth_date = chrono::NaiveDate::from_ymd_opt(1990, 1, 5);
-    form.phone = Some("0912345678".into());
+    form.full_name = Some(name("Lò Văn Mến"));
+    form.id_number = Some(citizen_id(&cccd("1234")));
+    form.birth_date = Some(born("05/01/1990"));
+    form.phone = Some(Phone::parse("0912345678").unwrap());
     form.email = Some(None);
-    form.address = Some("Bản Mòng, Sơn La".into());
+    form.address = Some(Address::parse("Bản Mòng, Sơn La").unwrap());
     for (input, reason, review) in [
         ("short1", "invalid-password-length", false),
         ("onlyletters", "invalid-password-mix", false),
@@ -318,10 +330,7 @@ async fn first_contact_language_and_consent() {
     let out = step(
         &steps,
         State::default(),
-        Input::Command {
-            name: "start".into(),
-            arg: String::new(),
-        },
+        Input::command("/start"),
         Locale::Vi,
     )
     .await;
@@ -345,10 +354,7 @@ async fn first_contact_language_and_consent() {
     let out = step(
         &steps,
         State::default(),
-        Input::Command {
-            name: "register".into(),
-            arg: String::new(),
-        },
+        Input::command("/register"),
         Locale::En,
     )
     .await;

@@ -294,7 +294,11 @@ async fn a_send_whose_answer_was_lost_gives_the_same_dossier() {
     let portal_id = draft.portal_id.expect("saved at the portal").to_string();
     let first = sys
         .portal_client
-        .submit(&session.token, &portal_id, &draft.submit_key())
+        .submit(
+            &session.token,
+            &portal_id.parse::<i64>().unwrap().into(),
+            &draft.submit_key(),
+        )
         .await
         .unwrap();
     // The citizen presses "Gửi hồ sơ" again: the same dossier and code, not a second one.

@@ -4,10 +4,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use axum::http::StatusCode;
+use dvc_bot::portal::client::INTERACTIVE_DEADLINE;
 use dvc_bot::portal::model::{CreateDraft, Delivery, DossierStatus, FieldKind, UpdateDraft};
 use dvc_bot::portal::{HttpPortal, Portal, PortalError};
 
-use super::{BIRTH, cccd, registration, spawn_portal};
+use super::{BIRTH, cccd, dossier_ref, registration, spawn_portal};
 use crate::support::engines;
 
 #[tokio::test]
@@ -87,7 +88,7 @@ async fn drafts_through_the_client() {
         let updated = c
             .update_draft(
                 &s.token,
-                &a.id.to_string(),
+                &a.id.into(),
                 &UpdateDraft {
                     values: [
                         ("child_sex".to_string(), "Nữ".to_string()),
@@ -112,7 +113,7 @@ async fn drafts_through_the_client() {
             delivery: None,
         };
         match c
-            .update_draft(&s.token, &a.id.to_string(), &bad)
+            .update_draft(&s.token, &a.id.into(), &bad)
             .await
             .unwrap_err()
         {
@@ -130,7 +131,7 @@ async fn drafts_through_the_client() {
         // A sent dossier is no longer editable.
         let sent = tp.submitted(&s.token).await;
         let err = c
-            .update_draft(&s.token, &sent.id.to_string(), &UpdateDraft::default())
+            .update_draft(&s.token, &sent.id.into(), &UpdateDraft::default())
             .await
             .unwrap_err();
         assert!(matches!(err, PortalError::Conflict { .. }), "{err:?}");
@@ -142,14 +143,14 @@ async fn drafts_through_the_client() {
             1
         );
         let full = c
-            .my_dossier(&s.token, sent.code.as_deref().unwrap())
+            .my_dossier(&s.token, &dossier_ref(sent.code.as_deref().unwrap()))
             .await
             .unwrap();
         assert_eq!(full.documents.len(), 1);
         assert_eq!(full.history[0].kind, "submitted");
         assert!(!full.result_available);
         assert!(matches!(
-            c.result(&s.token, &full.id.to_string()).await.unwrap_err(),
+            c.result(&s.token, &full.id.into()).await.unwrap_err(),
             PortalError::NotFound
         ));
         let dup = c.register(&registration(&cccd("4001"))).await.unwrap_err();
@@ -254,17 +255,17 @@ async fn officer_side_through_the_client() {
             result: None,
         };
         let err = c
-            .officer_action("not-the-token", &code, &accept)
+            .officer_action("not-the-token", &dossier_ref(&code), &accept)
             .await
             .unwrap_err();
         assert!(matches!(err, PortalError::Unauthorized), "{err:?}");
         let moved = c
-            .officer_action(&tp.officer_token, &code, &accept)
+            .officer_action(&tp.officer_token, &dossier_ref(&code), &accept)
             .await
             .unwrap();
         assert_eq!(moved.dossier.status, DossierStatus::Processing);
         let err = c
-            .officer_action(&tp.officer_token, &code, &accept)
+            .officer_action(&tp.officer_token, &dossier_ref(&code), &accept)
             .await
             .unwrap_err();
         assert!(
@@ -306,4 +307,108 @@ async fn officer_side_through_the_client() {
         let r = get(code.clone(), doc.id).await.unwrap();
         super::assert_json_error(r, 410).await;
     }
+}
+
+/// A stand-in that records each request's raw path and answers from `answers` in turn (the
+/// last one repeated): status and an optional `Retry-After`.
+async fn scripted(
+    answers: Vec<(StatusCode, Option<&'static str>)>,
+) -> (
+    String,
+    Arc<std::sync::Mutex<Vec<(String, std::time::Instant)>>>,
+) {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let handler = move |uri: axum::http::Uri| {
+        let log = log.clone();
+        let answers = answers.clone();
+        async move {
+            let n = {
+                let mut log = log.lock().unwrap();
+                log.push((uri.path().to_owned(), std::time::Instant::now()));
+                log.len() - 1
+            };
+            let (status, retry_after) = answers[n.min(answers.len() - 1)];
+            let mut response = axum::response::IntoResponse::into_response((status, "[]"));
+            if let Some(v) = retry_after {
+                response
+                    .headers_mut()
+                    .insert("retry-after", v.parse().unwrap());
+            }
+            response
+        }
+    };
+    let app = axum::Router::new().fallback(handler);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn path_segments_are_percent_encoded_not_form_encoded() {
+    let (url, seen) = scripted(vec![(StatusCode::NOT_FOUND, None)]).await;
+    let c = HttpPortal::new(&url).unwrap();
+    let err = c.procedure("1.00 1/2").await.unwrap_err();
+    assert!(matches!(err, PortalError::NotFound), "{err:?}");
+    let paths: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(p, _)| p.clone())
+        .collect();
+    assert_eq!(paths, ["/api/v1/procedures/1.00%201%2F2"]);
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured_within_the_deadline() {
+    let (url, seen) = scripted(vec![
+        (StatusCode::SERVICE_UNAVAILABLE, Some("1")),
+        (StatusCode::OK, None),
+    ])
+    .await;
+    let c = HttpPortal::new(&url).unwrap();
+    assert!(c.fields().await.unwrap().is_empty());
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    let waited = seen[1].1 - seen[0].1;
+    assert!(
+        waited >= std::time::Duration::from_millis(950),
+        "waited only {waited:?} despite Retry-After: 1"
+    );
+
+    // A Retry-After past the deadline: no pointless wait, the portal's answer at once.
+    let (url, seen) = scripted(vec![(StatusCode::TOO_MANY_REQUESTS, Some("600"))]).await;
+    let c = HttpPortal::new(&url).unwrap();
+    let started = std::time::Instant::now();
+    let err = c.fields().await.unwrap_err();
+    assert!(
+        matches!(err, PortalError::Other { status: 429, .. }),
+        "{err:?}"
+    );
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn a_portal_that_never_answers_is_given_up_on_by_the_deadline() {
+    // Accepts connections and reads, never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let c = HttpPortal::new(&url).unwrap();
+    let started = std::time::Instant::now();
+    let err = c.fields().await.unwrap_err();
+    let took = started.elapsed();
+    assert!(matches!(err, PortalError::Unreachable(_)), "{err:?}");
+    assert!(
+        took >= INTERACTIVE_DEADLINE - std::time::Duration::from_millis(100)
+            && took < INTERACTIVE_DEADLINE + std::time::Duration::from_secs(2),
+        "gave up after {took:?}, the deadline is {INTERACTIVE_DEADLINE:?}"
+    );
 }

@@ -5,7 +5,7 @@ use dvc_bot::portal::Portal;
 use dvc_bot::portal::model::{Delivery, UpdateDraft};
 use reqwest::multipart::Form;
 
-use super::{cccd, spawn_portal};
+use super::{cccd, dossier_ref, spawn_portal};
 use crate::support::engines;
 
 #[tokio::test]
@@ -53,7 +53,7 @@ async fn console_lists_flags_escapes_and_acts() {
         tp.client
             .update_draft(
                 &s.token,
-                &draft.id.to_string(),
+                &draft.id.into(),
                 &UpdateDraft {
                     values: Default::default(),
                     delivery: Some(Delivery::Post {
@@ -65,7 +65,7 @@ async fn console_lists_flags_escapes_and_acts() {
             .unwrap();
         let sent = tp
             .client
-            .submit(&s.token, &draft.id.to_string(), "c-1")
+            .submit(&s.token, &draft.id.into(), "c-1")
             .await
             .unwrap();
         let code = sent.code.unwrap();
@@ -89,6 +89,9 @@ async fn console_lists_flags_escapes_and_acts() {
         assert!(!html.contains("<script>"), "user text must be escaped");
         assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Bản Mòng"));
         assert_eq!(html.matches("QUÁ HẠN").count(), 1);
+        // Usable on a phone, dates as Vietnamese write them.
+        assert!(html.contains("<meta name=\"viewport\""));
+        assert!(html.contains("02/01/2020"), "the due date as dd/mm/yyyy");
         // Each dossier links its papers, which open with the console's cookie.
         let link = format!("/officer/dossiers/{code}/documents/");
         let at = html.find(&link).expect("a document link");
@@ -146,7 +149,7 @@ async fn console_lists_flags_escapes_and_acts() {
         assert_eq!(r.status(), 303);
         assert_eq!(
             tp.client
-                .my_dossier(&s.token, &code)
+                .my_dossier(&s.token, &dossier_ref(&code))
                 .await
                 .unwrap()
                 .status
@@ -171,7 +174,11 @@ async fn console_lists_flags_escapes_and_acts() {
             .await
             .unwrap();
         assert_eq!(r.status(), 303);
-        let d = tp.client.my_dossier(&s.token, &code).await.unwrap();
+        let d = tp
+            .client
+            .my_dossier(&s.token, &dossier_ref(&code))
+            .await
+            .unwrap();
         let p = d.pending.unwrap();
         assert_eq!(p.missing_papers, vec!["giay_chung_sinh".to_string()]);
         assert_eq!(

@@ -4,7 +4,7 @@ use dvc_bot::portal::model::{DossierStatus, Event};
 use dvc_bot::portal::{Portal, PortalError};
 use serde_json::json;
 
-use super::{TestPortal, assert_json_error, cccd, pdf, spawn_portal, upload};
+use super::{TestPortal, assert_json_error, cccd, dossier_ref, pdf, spawn_portal, upload};
 use crate::support::engines;
 
 const DEADLINE: &str = "2030-01-31T17:00:00Z";
@@ -103,7 +103,11 @@ async fn whole_life_through_every_status() {
             assert_eq!((st, status_of(&body)), (200, want), "{body}");
         }
         forbidden_are_409(&tp, &code, &["reject"]).await;
-        let mine = tp.client.my_dossier(&s.token, &code).await.unwrap();
+        let mine = tp
+            .client
+            .my_dossier(&s.token, &dossier_ref(&code))
+            .await
+            .unwrap();
         let pending = mine.pending.clone().expect("pending supplement");
         assert_eq!(pending.missing_papers, vec!["giay_chung_sinh".to_string()]);
         assert!(pending.deadline.is_some());
@@ -112,7 +116,7 @@ async fn whole_life_through_every_status() {
             .client
             .answer_supplement(
                 &s.token,
-                &code,
+                &dossier_ref(&code),
                 vec![upload("dang_ky_ket_hon", "kh.pdf", pdf())],
             )
             .await
@@ -126,7 +130,7 @@ async fn whole_life_through_every_status() {
             .client
             .answer_supplement(
                 &s.token,
-                &code,
+                &dossier_ref(&code),
                 vec![upload("giay_chung_sinh", "ban-ro.pdf", pdf())],
             )
             .await
@@ -175,7 +179,11 @@ async fn whole_life_through_every_status() {
         let (st, body) = tp.officer(&code, all_actions()[7].clone()).await;
         assert_eq!((st, status_of(&body)), (200, "completed"), "{body}");
         forbidden_are_409(&tp, &code, &["return_result"]).await;
-        let result = tp.client.result(&s.token, &code).await.unwrap();
+        let result = tp
+            .client
+            .result(&s.token, &dossier_ref(&code))
+            .await
+            .unwrap();
         assert!(result.bytes.starts_with(b"%PDF-"));
         assert_eq!(result.file_name, "trích lục khai sinh.pdf");
         assert_eq!(result.mime, "application/pdf");
@@ -183,7 +191,11 @@ async fn whole_life_through_every_status() {
         assert_eq!((st, status_of(&body)), (200, "result_returned"));
         forbidden_are_409(&tp, &code, &[]).await;
         // The citizen cannot withdraw any more either.
-        let err = tp.client.withdraw(&s.token, &code).await.unwrap_err();
+        let err = tp
+            .client
+            .withdraw(&s.token, &dossier_ref(&code))
+            .await
+            .unwrap_err();
         assert!(matches!(err, PortalError::Conflict { .. }), "{err:?}");
 
         // The event feed holds every transition, ids strictly increasing.
@@ -239,13 +251,21 @@ async fn withdraw_and_reject_end_a_dossier() {
         let b = tp.submitted(&s.token).await;
         let (ca, cb) = (a.code.unwrap(), b.code.unwrap());
         assert!(ca.ends_with("-0001") && cb.ends_with("-0002"), "{ca} {cb}");
-        let w = tp.client.withdraw(&s.token, &ca).await.unwrap();
+        let w = tp
+            .client
+            .withdraw(&s.token, &dossier_ref(&ca))
+            .await
+            .unwrap();
         assert_eq!(w.status, DossierStatus::Withdrawn);
         forbidden_are_409(&tp, &ca, &[]).await;
         let (st, body) = tp.officer(&cb, json!({"action": "accept"})).await;
         assert_eq!(st, 200, "{body}");
         // Accepted: the citizen may no longer withdraw.
-        let err = tp.client.withdraw(&s.token, &cb).await.unwrap_err();
+        let err = tp
+            .client
+            .withdraw(&s.token, &dossier_ref(&cb))
+            .await
+            .unwrap_err();
         assert!(matches!(err, PortalError::Conflict { .. }), "{err:?}");
         let (st, body) = tp.officer(&cb, json!({"action": "reject"})).await;
         assert_eq!(st, 422, "a rejection needs a reason: {body}");
@@ -318,7 +338,7 @@ async fn submit_names_the_missing_required_paper() {
         // Through the client: a typed Invalid naming it.
         let err = tp
             .client
-            .submit(&s.token, &bare.id.to_string(), "k1")
+            .submit(&s.token, &bare.id.into(), "k1")
             .await
             .unwrap_err();
         match err {
@@ -327,7 +347,7 @@ async fn submit_names_the_missing_required_paper() {
         }
         let still = tp
             .client
-            .my_dossier(&s.token, &bare.id.to_string())
+            .my_dossier(&s.token, &bare.id.into())
             .await
             .unwrap();
         assert_eq!(still.status, DossierStatus::Draft);
@@ -341,7 +361,7 @@ async fn submit_is_idempotent_on_its_key() {
         let tp = spawn_portal(engine).await;
         let s = tp.citizen(&cccd("4444")).await;
         let draft = tp.complete_draft(&s.token).await;
-        let id = draft.id.to_string();
+        let id = draft.id.into();
         // Concurrent and sequential retries with the same key: one dossier, one code, one event.
         let (a, b) = tokio::join!(
             tp.client.submit(&s.token, &id, "key-A"),
@@ -375,7 +395,11 @@ async fn concurrent_submits_get_distinct_sequence_numbers() {
         for _ in 0..6 {
             drafts.push(tp.complete_draft(&s.token).await.id.to_string());
         }
-        let submits = drafts.iter().map(|id| tp.client.submit(&s.token, id, id));
+        let refs: Vec<_> = drafts.iter().map(|id| dossier_ref(id)).collect();
+        let submits = drafts
+            .iter()
+            .zip(&refs)
+            .map(|(id, r)| tp.client.submit(&s.token, r, id));
         let done = futures::future::join_all(submits).await;
         let mut codes: Vec<String> = done.into_iter().map(|d| d.unwrap().code.unwrap()).collect();
         codes.sort();
@@ -410,7 +434,7 @@ async fn waiting_in_a_side_state_moves_the_due_date() {
         assert_eq!(st, 200, "{body}");
         let moved = tp
             .client
-            .my_dossier(&s.token, &code)
+            .my_dossier(&s.token, &dossier_ref(&code))
             .await
             .unwrap()
             .due_date

@@ -65,6 +65,16 @@ pub async fn spawn_portal(engine: Engine) -> TestPortal {
 }
 
 /// A minimal PDF (by content).
+/// A dossier named by an id's digits or a dossier code, as the client takes it.
+pub fn dossier_ref(key: &str) -> dvc_bot::portal::DossierRef {
+    dvc_bot::portal::DossierRef::parse(key).expect("an id or a dossier code")
+}
+
+/// A dossier code the portal handed out.
+pub fn dossier_code(code: &str) -> dvc_bot::domain::DossierCode {
+    dvc_bot::domain::DossierCode::parse(code).expect("a dossier code")
+}
+
 pub fn pdf() -> Vec<u8> {
     b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec()
 }
@@ -141,7 +151,7 @@ impl TestPortal {
         self.client
             .upload(
                 token,
-                &draft.id.to_string(),
+                &draft.id.into(),
                 upload("giay_chung_sinh", "chung-sinh.pdf", pdf()),
             )
             .await
@@ -153,11 +163,7 @@ impl TestPortal {
     pub async fn submitted(&self, token: &str) -> Dossier {
         let draft = self.complete_draft(token).await;
         self.client
-            .submit(
-                token,
-                &draft.id.to_string(),
-                &format!("submit-{}", draft.id),
-            )
+            .submit(token, &draft.id.into(), &format!("submit-{}", draft.id))
             .await
             .expect("submit")
     }

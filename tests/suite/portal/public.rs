@@ -5,7 +5,9 @@ use dvc_bot::portal::model::{Delivery, UpdateDraft};
 use dvc_bot::portal::{Portal, PortalError};
 use serde_json::Value;
 
-use super::{PASSWORD, assert_json_error, cccd, registration, spawn_portal};
+use super::{
+    PASSWORD, assert_json_error, cccd, dossier_code, dossier_ref, registration, spawn_portal,
+};
 use crate::support::engines;
 
 /// Every string anywhere in a JSON value, and every key.
@@ -45,7 +47,7 @@ async fn lookup_leaks_no_personal_field() {
         tp.client
             .update_draft(
                 &s.token,
-                &draft.id.to_string(),
+                &draft.id.into(),
                 &UpdateDraft {
                     values: Default::default(),
                     delivery: Some(Delivery::Post {
@@ -57,7 +59,7 @@ async fn lookup_leaks_no_personal_field() {
             .unwrap();
         let d = tp
             .client
-            .submit(&s.token, &draft.id.to_string(), "pub-1")
+            .submit(&s.token, &draft.id.into(), "pub-1")
             .await
             .unwrap();
         let code = d.code.unwrap();
@@ -125,12 +127,16 @@ async fn lookup_leaks_no_personal_field() {
             assert_eq!(r.status(), 400, "{bad}");
         }
         // Through the client too.
-        let p = tp.client.public_lookup(&code, Some("7788")).await.unwrap();
+        let p = tp
+            .client
+            .public_lookup(&dossier_code(&code), Some("7788"))
+            .await
+            .unwrap();
         assert_eq!(p.history.map(|h| h.len()), Some(2));
         // Unknown codes, ids and drafts are not found.
         let err = tp
             .client
-            .public_lookup("000.05.02.H50-200101-0001", None)
+            .public_lookup(&dossier_code("000.05.02.H50-200101-0001"), None)
             .await
             .unwrap_err();
         assert!(matches!(err, PortalError::NotFound), "{err:?}");
@@ -160,9 +166,17 @@ async fn another_citizen_cannot_see_my_dossier() {
         let d = tp.submitted(&a.token).await;
         let code = d.code.unwrap();
         for key in [code.clone(), d.id.to_string()] {
-            let err = tp.client.my_dossier(&b.token, &key).await.unwrap_err();
+            let err = tp
+                .client
+                .my_dossier(&b.token, &dossier_ref(&key))
+                .await
+                .unwrap_err();
             assert!(matches!(err, PortalError::NotFound), "{err:?}");
-            let err = tp.client.withdraw(&b.token, &key).await.unwrap_err();
+            let err = tp
+                .client
+                .withdraw(&b.token, &dossier_ref(&key))
+                .await
+                .unwrap_err();
             assert!(matches!(err, PortalError::NotFound), "{err:?}");
         }
         assert!(
@@ -173,7 +187,11 @@ async fn another_citizen_cannot_see_my_dossier() {
                 .is_empty()
         );
         assert_eq!(
-            tp.client.my_dossier(&a.token, &code).await.unwrap().id,
+            tp.client
+                .my_dossier(&a.token, &dossier_ref(&code))
+                .await
+                .unwrap()
+                .id,
             d.id
         );
         let _ = registration;

@@ -87,7 +87,7 @@ async fn wrong_types_are_refused_by_content() {
             .client
             .upload(
                 &s.token,
-                &id.to_string(),
+                &id.into(),
                 upload("giay_chung_sinh", "a.pdf", b"hello".to_vec()),
             )
             .await
@@ -96,11 +96,7 @@ async fn wrong_types_are_refused_by_content() {
             matches!(err, PortalError::Invalid { ref message, .. } if message.contains("not an accepted file")),
             "{err:?}"
         );
-        let d = tp
-            .client
-            .my_dossier(&s.token, &id.to_string())
-            .await
-            .unwrap();
+        let d = tp.client.my_dossier(&s.token, &id.into()).await.unwrap();
         assert!(d.documents.is_empty());
     }
 }

@@ -6,11 +6,14 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::AccountKind;
 use crate::portal::model::{Delivery, Procedure};
+
+mod register;
+
+pub use register::{RegField, RegisterForm};
 
 /// How many recent update ids a chat remembers to skip Telegram's redeliveries (webhook
 /// deliveries may also come out of order, so a window, not just the newest).
@@ -258,113 +261,10 @@ pub enum Then {
     Login,
 }
 
-/// The registration form as collected so far. Each value was parsed by `crate::domain`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct RegisterForm {
-    pub kind: Option<AccountKind>,
-    pub full_name: Option<String>,
-    /// CCCD for a citizen, tax code for an organisation.
-    pub id_number: Option<String>,
-    /// The applicant's, or an organisation's representative's.
-    pub birth_date: Option<NaiveDate>,
-    pub phone: Option<String>,
-    /// `Some(None)`: skipped. (Kept apart from "not asked yet" in JSON too.)
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "double_option"
-    )]
-    pub email: Option<Option<String>>,
-    pub address: Option<String>,
-    /// Set while editing from the summary: after the field, back to the summary.
-    pub editing: bool,
-}
-
-/// The fields of the registration form, in the order they are asked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RegField {
-    Kind,
-    FullName,
-    IdNumber,
-    BirthDate,
-    Phone,
-    Email,
-    Address,
-    Password,
-}
-
-impl RegField {
-    pub const ALL: [RegField; 8] = [
-        RegField::Kind,
-        RegField::FullName,
-        RegField::IdNumber,
-        RegField::BirthDate,
-        RegField::Phone,
-        RegField::Email,
-        RegField::Address,
-        RegField::Password,
-    ];
-
-    /// A short code for callback data.
-    pub fn code(self) -> &'static str {
-        match self {
-            RegField::Kind => "kind",
-            RegField::FullName => "name",
-            RegField::IdNumber => "id",
-            RegField::BirthDate => "dob",
-            RegField::Phone => "phone",
-            RegField::Email => "email",
-            RegField::Address => "addr",
-            RegField::Password => "pw",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        RegField::ALL.into_iter().find(|f| f.code() == code)
-    }
-}
-
-impl RegisterForm {
-    /// The first field still to be answered, `Password` being always asked last.
-    pub fn next_missing(&self) -> Option<RegField> {
-        let missing = |f: RegField| match f {
-            RegField::Kind => self.kind.is_none(),
-            RegField::FullName => self.full_name.is_none(),
-            RegField::IdNumber => self.id_number.is_none(),
-            RegField::BirthDate => self.birth_date.is_none(),
-            RegField::Phone => self.phone.is_none(),
-            RegField::Email => self.email.is_none(),
-            RegField::Address => self.address.is_none(),
-            RegField::Password => false,
-        };
-        RegField::ALL.into_iter().find(|f| missing(*f))
-    }
-}
-
-/// `Option<Option<T>>` in JSON: absent is `None`, `null` is `Some(None)`.
-mod double_option {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<T: Serialize, S: Serializer>(
-        value: &Option<Option<T>>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        match value {
-            Some(inner) => inner.serialize(s),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Option<T>>, D::Error> {
-        Option::<T>::deserialize(d).map(Some)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::HolderName;
 
     #[test]
     fn state_round_trips_as_json() {
@@ -372,7 +272,7 @@ mod tests {
             step: Step::Register {
                 form: RegisterForm {
                     kind: Some(AccountKind::Citizen),
-                    full_name: Some("Lò Văn Mến".into()),
+                    full_name: HolderName::parse(AccountKind::Citizen, "Lò Văn Mến").ok(),
                     email: Some(None),
                     ..Default::default()
                 },
@@ -409,6 +309,28 @@ mod tests {
     }
 
     #[test]
+    fn a_registration_stored_by_the_old_shape_keeps_its_step() {
+        let json = serde_json::json!({
+            "step": {"Register": {"form": {
+                "kind": "citizen", "full_name": "Lò Văn Mến", "id_number": "014123456789",
+                "birth_date": "1990-01-05", "editing": false
+            }, "field": "Phone"}},
+            "recent_updates": [3],
+        });
+        let state: State = serde_json::from_value(json).unwrap();
+        assert!(!state.step_lost);
+        let Step::Register { form, field } = &state.step else {
+            panic!("{:?}", state.step);
+        };
+        assert_eq!(*field, RegField::Phone);
+        assert_eq!(form.next_missing(), Some(RegField::Phone));
+        assert_eq!(
+            form.id_number.as_ref().map(|id| id.as_str()),
+            Some("014123456789")
+        );
+    }
+
+    #[test]
     fn recent_updates_are_a_window() {
         let mut state = State::default();
         for id in 1..=100 {
@@ -416,22 +338,5 @@ mod tests {
         }
         assert_eq!(state.recent_updates.len(), RECENT_UPDATES);
         assert!(state.handled(100) && !state.handled(1));
-    }
-
-    #[test]
-    fn fields_are_asked_in_order() {
-        let mut form = RegisterForm {
-            kind: Some(AccountKind::Organisation),
-            full_name: Some("HTX".into()),
-            id_number: Some("5500123456".into()),
-            ..Default::default()
-        };
-        assert_eq!(form.next_missing(), Some(RegField::BirthDate));
-        form.birth_date = NaiveDate::from_ymd_opt(1980, 1, 1);
-        form.phone = Some("0912345678".into());
-        form.email = Some(None);
-        assert_eq!(form.next_missing(), Some(RegField::Address));
-        form.address = Some("Tổ 2, phường Chiềng Lề".into());
-        assert_eq!(form.next_missing(), None);
     }
 }

@@ -1,23 +1,17 @@
-//! Reading dossiers from the database into the contract's views, and finding them by id or code.
+//! The `dossiers` table: rows found by id or code, drafts created and updated, and the full
+//! view of a dossier (its documents and history included).
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use sqlx::Row;
 
-use super::AppState;
-use super::error::{ApiError, ApiResult};
-use super::machine::parse_status;
-use crate::portal::model::{Delivery, Document, Dossier, DossierStatus, EventData, HistoryEntry};
-
-pub fn to_time(secs: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(secs, 0).unwrap_or_default()
-}
-
-fn json_or_default<T: serde::de::DeserializeOwned + Default>(s: Option<String>) -> T {
-    s.and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or_default()
-}
+use super::super::AppState;
+use super::super::error::{ApiError, ApiResult};
+use super::super::machine::parse_status;
+use super::{documents, events, json_or_default, to_time};
+use crate::db::now_unix;
+use crate::portal::model::{Delivery, Dossier, DossierStatus, EventData};
 
 /// A dossier row with what views and transitions need.
 #[derive(Debug, Clone)]
@@ -122,49 +116,6 @@ pub async fn ids(
         .collect()
 }
 
-pub async fn documents(app: &AppState, id: i64) -> ApiResult<Vec<Document>> {
-    let rows = sqlx::query(
-        "SELECT id, paper_code, file_name, mime, size, sha256, uploaded_at FROM documents \
-         WHERE dossier_id = $1 ORDER BY id",
-    )
-    .bind(id)
-    .fetch_all(&app.db.pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Document {
-                id: r.try_get("id")?,
-                paper_code: r.try_get("paper_code")?,
-                file_name: r.try_get("file_name")?,
-                mime: r.try_get("mime")?,
-                size: r.try_get("size")?,
-                sha256: r.try_get("sha256")?,
-                uploaded_at: to_time(r.try_get("uploaded_at")?),
-            })
-        })
-        .collect()
-}
-
-pub async fn history(app: &AppState, id: i64) -> ApiResult<Vec<HistoryEntry>> {
-    let rows = sqlx::query(
-        "SELECT id, kind, status, at, data FROM events WHERE dossier_id = $1 ORDER BY id",
-    )
-    .bind(id)
-    .fetch_all(&app.db.pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(HistoryEntry {
-                event_id: r.try_get("id")?,
-                kind: r.try_get("kind")?,
-                status: parse_status(&r.try_get::<String, _>("status")?)?,
-                at: to_time(r.try_get("at")?),
-                data: json_or_default(r.try_get("data")?),
-            })
-        })
-        .collect()
-}
-
 /// The full view of a dossier: documents and history included.
 pub async fn view(app: &AppState, row: DossierRow) -> ApiResult<Dossier> {
     let procedure = app.catalogue.get(&row.procedure_code);
@@ -187,17 +138,94 @@ pub async fn view(app: &AppState, row: DossierRow) -> ApiResult<Dossier> {
         status: row.status,
         values: row.values,
         delivery: row.delivery,
-        documents: documents(app, row.id).await?,
+        documents: documents::of_dossier(app, row.id).await?,
         created_at: to_time(row.created_at),
         submitted_at: row.submitted_at.map(to_time),
         due_date: row.due_date,
         pending: row.pending,
         result_available: row.result.is_some(),
-        history: history(app, row.id).await?,
+        history: events::history(app, row.id).await?,
     })
 }
 
 pub async fn view_id(app: &AppState, id: i64) -> ApiResult<Dossier> {
     let r = row(app, id).await?;
     view(app, r).await
+}
+
+/// The draft `owner` already created with this Idempotency-Key, if any.
+pub async fn draft_by_key(app: &AppState, owner: i64, key: &str) -> ApiResult<Option<i64>> {
+    let row = sqlx::query("SELECT id FROM dossiers WHERE owner_id = $1 AND create_key = $2")
+        .bind(owner)
+        .bind(key)
+        .fetch_optional(&app.db.pool)
+        .await?;
+    row.map(|r| r.try_get::<i64, _>("id"))
+        .transpose()
+        .map_err(ApiError::from)
+}
+
+/// A new draft's columns.
+pub struct NewDraft<'a> {
+    pub owner: i64,
+    pub procedure_code: &'a str,
+    pub agency_code: &'a str,
+    pub values: &'a BTreeMap<String, String>,
+    pub delivery: Option<&'a Delivery>,
+    pub create_key: Option<&'a str>,
+}
+
+/// Inserts a draft; `None` when a draft with the same owner and Idempotency-Key exists.
+pub async fn insert_draft(app: &AppState, draft: NewDraft<'_>) -> ApiResult<Option<i64>> {
+    let inserted = sqlx::query(
+        "INSERT INTO dossiers (owner_id, procedure_code, agency_code, status, form_values, \
+         delivery, create_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (owner_id, create_key) DO NOTHING RETURNING id",
+    )
+    .bind(draft.owner)
+    .bind(draft.procedure_code)
+    .bind(draft.agency_code)
+    .bind(DossierStatus::Draft.as_str())
+    .bind(to_json(draft.values)?)
+    .bind(draft.delivery.map(to_json).transpose()?)
+    .bind(draft.create_key)
+    .bind(now_unix())
+    .fetch_optional(&app.db.pool)
+    .await?;
+    inserted
+        .map(|r| r.try_get::<i64, _>("id"))
+        .transpose()
+        .map_err(ApiError::from)
+}
+
+/// Replaces a draft's form values and delivery choice (only while it is a draft).
+pub async fn update_draft(
+    app: &AppState,
+    id: i64,
+    values: &BTreeMap<String, String>,
+    delivery: Option<&Delivery>,
+) -> ApiResult<()> {
+    sqlx::query(
+        "UPDATE dossiers SET form_values = $1, delivery = $2 WHERE id = $3 AND status = 'draft'",
+    )
+    .bind(to_json(values)?)
+    .bind(delivery.map(to_json).transpose()?)
+    .bind(id)
+    .execute(&app.db.pool)
+    .await?;
+    Ok(())
+}
+
+/// Sets a dossier's delivery choice.
+pub async fn set_delivery(app: &AppState, id: i64, delivery: &Delivery) -> ApiResult<()> {
+    sqlx::query("UPDATE dossiers SET delivery = $1 WHERE id = $2")
+        .bind(to_json(delivery)?)
+        .bind(id)
+        .execute(&app.db.pool)
+        .await?;
+    Ok(())
+}
+
+fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> ApiResult<String> {
+    serde_json::to_string(value).map_err(|e| ApiError::Internal(e.to_string()))
 }

@@ -197,7 +197,8 @@ pub async fn sandbox(
     let portal = start_portal(&settings, portal_listen).await?;
     // The sandbox's `/officer` leads to the console, so one address is enough to remember.
     let config = SandboxConfig::new(settings.sandbox_tokens.clone(), limits)
-        .with_officer(format!("{}/officer", portal.url));
+        .with_officer(format!("{}/officer", portal.url))
+        .with_data_dir(&settings.data_dir);
     let sandbox = sandbox::spawn(config, settings.sandbox_listen)
         .await
         .context("sandbox")?;

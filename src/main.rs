@@ -133,7 +133,8 @@ async fn run_portal(settings: &Settings) -> anyhow::Result<()> {
 /// `dvc-bot sandbox --bot-api-only`: the Bot API, control API and web chat, nothing else.
 async fn sandbox_bot_api_only(settings: &Settings, limits: bool) -> anyhow::Result<()> {
     use dvc_bot::sandbox;
-    let config = sandbox::SandboxConfig::new(settings.sandbox_tokens.iter().cloned(), limits);
+    let config = sandbox::SandboxConfig::new(settings.sandbox_tokens.iter().cloned(), limits)
+        .with_data_dir(&settings.data_dir);
     let sandbox = sandbox::build(config)?;
     let listener = tokio::net::TcpListener::bind(settings.sandbox_listen)
         .await

@@ -125,8 +125,19 @@ login-username-invalid =
        *[citizen] The username is a citizen ID (12 digits) or a phone number (10 digits).
     }
 login-ask-password = Enter your password. The message with it will be deleted at once.
-login-failed = Wrong username or password. Please enter the password again, or type /cancel to leave. After 5 wrong tries in a row the account is locked for 15 minutes.
-login-locked = The account is locked for a while after too many wrong passwords. You can log in again after { $until }.
+login-failed = Wrong username or password. Please enter the password again, or type /cancel to leave. After a few wrong tries in a row you will have to wait a while before trying again.
+login-too-many =
+    Too many wrong tries. Please wait { $unit ->
+        [minutes] { $count ->
+            [one] { $count } minute
+           *[other] { $count } minutes
+        }
+       *[seconds] { $count ->
+            [one] { $count } second
+           *[other] { $count } seconds
+        }
+    } before entering the password again, or type /cancel to leave.
+private-only = This bot works in private chats only. Please message it directly to use the public services.
 login-done = You are logged in. Welcome, { $name }!
 account-already = You are logged in as { $account }.
 account-logged-in = You are logged in as { $account }.

@@ -125,8 +125,13 @@ login-username-invalid =
        *[citizen] Tên đăng nhập phải là số CCCD (12 chữ số) hoặc số điện thoại (10 chữ số).
     }
 login-ask-password = Nhập mật khẩu. Tin nhắn chứa mật khẩu sẽ được xoá ngay.
-login-failed = Tên đăng nhập hoặc mật khẩu không đúng. Vui lòng nhập lại mật khẩu, hoặc gõ /cancel để thoát. Sau 5 lần sai liên tiếp, tài khoản bị tạm khoá 15 phút.
-login-locked = Tài khoản đang bị tạm khoá vì nhập sai mật khẩu nhiều lần. Bạn có thể đăng nhập lại sau { $until }.
+login-failed = Tên đăng nhập hoặc mật khẩu không đúng. Vui lòng nhập lại mật khẩu, hoặc gõ /cancel để thoát. Sau vài lần sai liên tiếp, bạn sẽ phải chờ một lúc trước khi thử lại.
+login-too-many =
+    Bạn đã nhập sai nhiều lần. Vui lòng chờ { $unit ->
+        [minutes] { $count } phút
+       *[seconds] { $count } giây
+    } rồi nhập lại mật khẩu, hoặc gõ /cancel để thoát.
+private-only = Bot chỉ làm việc trong trò chuyện riêng. Hãy nhắn tin riêng cho bot để dùng dịch vụ công.
 login-done = Đăng nhập thành công. Xin chào { $name }!
 account-already = Bạn đang đăng nhập với tài khoản { $account }.
 account-logged-in = Bạn đang đăng nhập với tài khoản { $account }.

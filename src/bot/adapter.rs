@@ -55,6 +55,15 @@ pub fn from_message(update: Update, msg: Message, state: State) -> Option<Incomi
     if !msg.chat.is_private() {
         return None;
     }
+    // Telegram never sends a private chat's message from someone else; a forged one is refused,
+    // or it would act for one citizen in another's chat.
+    if from.id.0 as i64 != msg.chat.id.0 {
+        refused(
+            &update,
+            "message whose sender is not the private chat's user",
+        );
+        return None;
+    }
     Some(Incoming {
         input: Input::from_message(&msg, state.step.expects_secret()),
         update_id: update.id.0,
@@ -71,6 +80,12 @@ pub fn from_message(update: Update, msg: Message, state: State) -> Option<Incomi
 /// A pressed inline button on a message the bot can still see.
 pub fn from_callback(update: Update, query: CallbackQuery) -> Option<Incoming> {
     let message = query.message.as_ref()?;
+    // A button in a private chat is pressed by that chat's user only (see `from_message`);
+    // refused, it is answered as an orphan.
+    if !message.chat().is_private() || query.from.id.0 as i64 != message.chat().id.0 {
+        refused(&update, "button press outside its own private chat");
+        return None;
+    }
     Some(Incoming {
         input: Input::Callback(Callback::parse(query.data.as_deref().unwrap_or(""))),
         update_id: update.id.0,
@@ -82,6 +97,38 @@ pub fn from_callback(update: Update, query: CallbackQuery) -> Option<Incoming> {
         origin: Some(message.id()),
         callback_id: Some(query.id.clone()),
     })
+}
+
+/// Counts and logs an update Telegram would never send.
+fn refused(update: &Update, what: &str) {
+    metrics::counter!("dvc_updates_refused_total").increment(1);
+    tracing::warn!(update_id = update.id.0, "{what} refused");
+}
+
+/// A message in a group: one sentence saying the bot works in private chats only (in a
+/// group, with privacy mode on, the bot sees only commands meant for it), nothing else done.
+pub async fn answer_outside_private(
+    bot: Bot,
+    services: std::sync::Arc<Services>,
+    msg: Message,
+) -> HandlerResult {
+    let Some(from) = msg.from.as_ref() else {
+        return Ok(());
+    };
+    let user = users::get(&services.db, from.id.0 as i64).await?;
+    let locale = Locale::resolve(
+        user.as_ref().and_then(|u| u.locale.as_deref()),
+        from.language_code.as_deref(),
+    );
+    let text = render(&services.i18n, locale, &Text::msg("private-only"));
+    if let Err(error) = bot
+        .send_message(msg.chat.id, text)
+        .parse_mode(ParseMode::Html)
+        .await
+    {
+        tracing::warn!(%error, "the private-only answer did not go out");
+    }
+    Ok(())
 }
 
 /// A button on a message too old for Telegram to show the bot: answered, nothing more.

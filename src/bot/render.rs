@@ -63,27 +63,167 @@ fn compose<E>(
 }
 
 /// Telegram's longest message is 4096 characters; a longer text goes out in parts, cut
-/// between lines, with the keyboard under the last part.
+/// between lines, with the keyboard under the last part. Counted here in UTF-16 code units of
+/// the HTML itself, tags included, so a part is always shorter than what Telegram counts.
 const MESSAGE_MAX: usize = 4000;
 
-/// Cuts `text` into parts of at most `MESSAGE_MAX` characters, between lines where it can.
-pub fn parts(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for line in text.split_inclusive('\n') {
-        if current.chars().count() + line.chars().count() > MESSAGE_MAX && !current.is_empty() {
-            out.push(std::mem::take(&mut current));
-        }
-        if line.chars().count() > MESSAGE_MAX {
-            let chars: Vec<char> = line.chars().collect();
-            for chunk in chars.chunks(MESSAGE_MAX) {
-                out.push(chunk.iter().collect());
-            }
-        } else {
-            current.push_str(line);
+/// One piece of Telegram HTML that is never cut: a tag, an entity (`&amp;`, `&#39;`), or a
+/// character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Token<'a> {
+    /// A start tag, whole, and its lower-case-insensitive name.
+    Open {
+        raw: &'a str,
+        name: &'a str,
+    },
+    Close {
+        raw: &'a str,
+    },
+    Text(&'a str),
+}
+
+impl<'a> Token<'a> {
+    fn raw(&self) -> &'a str {
+        match *self {
+            Token::Open { raw, .. } | Token::Close { raw } | Token::Text(raw) => raw,
         }
     }
-    if !current.is_empty() || out.is_empty() {
+}
+
+/// Splits HTML into tokens. An entity runs as Telegram reads one: `&`, then `#` and digits,
+/// `#x` and hex digits, or letters, then an optional `;`.
+fn tokens(html: &str) -> Vec<Token<'_>> {
+    let bytes = html.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < html.len() {
+        let rest = &html[i..];
+        let len = match bytes[i] {
+            b'<' => match rest.find('>') {
+                Some(end) => {
+                    let raw = &rest[..=end];
+                    let inner = &raw[1..raw.len() - 1];
+                    if inner.starts_with('/') {
+                        out.push(Token::Close { raw });
+                    } else {
+                        let name = inner
+                            .split(|c: char| c.is_whitespace() || c == '/')
+                            .next()
+                            .unwrap_or("");
+                        out.push(Token::Open { raw, name });
+                    }
+                    end + 1
+                }
+                None => {
+                    out.push(Token::Text(&rest[..1]));
+                    1
+                }
+            },
+            b'&' => {
+                let digits = |from: usize, hex: bool| {
+                    rest[from..]
+                        .bytes()
+                        .take_while(|b| {
+                            if hex {
+                                b.is_ascii_hexdigit()
+                            } else {
+                                b.is_ascii_digit()
+                            }
+                        })
+                        .count()
+                };
+                let mut end = if rest[1..].starts_with("#x") {
+                    3 + digits(3, true)
+                } else if rest[1..].starts_with('#') {
+                    2 + digits(2, false)
+                } else {
+                    1 + rest[1..]
+                        .bytes()
+                        .take_while(u8::is_ascii_alphabetic)
+                        .count()
+                };
+                if rest[end..].starts_with(';') {
+                    end += 1;
+                }
+                out.push(Token::Text(&rest[..end]));
+                end
+            }
+            _ => {
+                let c = rest.chars().next().map(char::len_utf8).unwrap_or(1);
+                out.push(Token::Text(&rest[..c]));
+                c
+            }
+        };
+        i += len;
+    }
+    out
+}
+
+fn utf16_len(s: &str) -> usize {
+    s.encode_utf16().count()
+}
+
+/// The end tags that close `open` (innermost first).
+fn closers(open: &[(&str, &str)]) -> String {
+    open.iter()
+        .rev()
+        .map(|(name, _)| format!("</{name}>"))
+        .collect()
+}
+
+/// The start tags that open `open` again.
+fn openers(open: &[(&str, &str)]) -> String {
+    open.iter().map(|(_, raw)| *raw).collect()
+}
+
+/// Cuts Telegram HTML `text` into parts of at most `MESSAGE_MAX` code units, each valid HTML on
+/// its own: between lines where it can, else between words, else between characters — never
+/// inside a tag or an entity. Tags open at a cut are closed at the end of the part and opened
+/// again at the start of the next, so every part reads as that stretch of the whole.
+pub fn parts(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    // Tags open here: (name, the start tag as written).
+    let mut open: Vec<(&str, &str)> = Vec::new();
+    let mut current = String::new();
+    // Where the part's own content starts (after the start tags opened again).
+    let mut content_from = 0;
+    // Places to cut, with the tags open there: after the last line, and after the last word.
+    let mut after_line: Option<(usize, Vec<(&str, &str)>)> = None;
+    let mut after_word: Option<(usize, Vec<(&str, &str)>)> = None;
+    // `current`'s length in UTF-16 code units.
+    let mut len = 0;
+    for token in tokens(text) {
+        let raw = token.raw();
+        while current.len() > content_from
+            && len + utf16_len(raw) + utf16_len(&closers(&open)) > MESSAGE_MAX
+        {
+            let (at, open_there) = after_line
+                .take()
+                .or_else(|| after_word.take())
+                .unwrap_or_else(|| (current.len(), open.clone()));
+            after_line = None;
+            after_word = None;
+            let rest = current.split_off(at);
+            current.push_str(&closers(&open_there));
+            out.push(std::mem::take(&mut current));
+            current = openers(&open_there);
+            content_from = current.len();
+            current.push_str(&rest);
+            len = utf16_len(&current);
+        }
+        current.push_str(raw);
+        len += utf16_len(raw);
+        match token {
+            Token::Open { name, raw } => open.push((name, raw)),
+            Token::Close { .. } => {
+                open.pop();
+            }
+            Token::Text("\n") => after_line = Some((current.len(), open.clone())),
+            Token::Text(" ") => after_word = Some((current.len(), open.clone())),
+            Token::Text(_) => {}
+        }
+    }
+    if current.len() > content_from || out.is_empty() {
         out.push(current);
     }
     out
@@ -137,6 +277,32 @@ mod tests {
                 .iter()
                 .all(|p| p.chars().count() <= MESSAGE_MAX)
         );
+    }
+
+    /// Issue 13.5: every part is valid Telegram HTML on its own (no tag left open, none cut,
+    /// no entity cut through), and the parts read together as the whole text.
+    #[test]
+    fn long_html_is_cut_on_entity_and_tag_boundaries() {
+        use crate::sandbox::html::parse;
+        let visible = |parts: &[String]| {
+            parts
+                .iter()
+                .map(|p| parse(p).unwrap_or_else(|e| panic!("{e}: {p}")).text)
+                .collect::<String>()
+        };
+        // A bold block spanning many lines, across the cut.
+        let bold = format!("<b>{}</b>", "Tổ 3 &amp; phường Chiềng Lề\n".repeat(300));
+        // One long line of entities and links, cut somewhere inside.
+        let line = "a &amp; <a href=\"https://x.vn/?a=1&amp;b=2\">b</a> &lt;c&gt; ".repeat(300);
+        let pre = format!("<pre>{}</pre>", "x&quot;y\n".repeat(1200));
+        for text in [bold, line, pre] {
+            let cut = parts(&text);
+            assert!(cut.len() > 1);
+            for part in &cut {
+                assert!(part.encode_utf16().count() <= MESSAGE_MAX, "{}", part.len());
+            }
+            assert_eq!(visible(&cut), parse(&text).unwrap().text);
+        }
     }
 
     #[test]

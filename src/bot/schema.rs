@@ -38,6 +38,11 @@ pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'stat
                 .endpoint(on_update),
         )
         .branch(Update::filter_callback_query().endpoint(adapter::answer_orphan))
+        .branch(
+            Update::filter_message()
+                .filter(|msg: Message| !msg.chat.is_private())
+                .endpoint(adapter::answer_outside_private),
+        )
 }
 
 /// One update of a chat, in order: opened (skipped if seen before), routed, closed (the next

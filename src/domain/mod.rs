@@ -13,7 +13,7 @@ pub use holder::{HolderName, IdNumber};
 pub use person::{
     Address, BirthDate, CitizenId, Email, FullName, OrganisationName, Password, Phone, TaxCode,
 };
-pub use text::{fold, is_format_char};
+pub use text::{clean_text, fold, is_format_char};
 
 use std::fmt;
 

@@ -242,7 +242,10 @@ string_value!(Address);
 
 impl Address {
     pub fn parse(input: &str) -> Result<Self, Invalid> {
-        let address = input.split_whitespace().collect::<Vec<_>>().join(" ");
+        let address = super::clean_text(input)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let n = address.chars().count();
         if (5..=200).contains(&n) && !address.chars().any(char::is_control) {
             Ok(Self(address))

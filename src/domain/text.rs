@@ -1,4 +1,6 @@
-//! Folding Vietnamese text for search: lower case, no diacritics, đ → d.
+//! Text as it is searched and stored: folding Vietnamese for search (lower case, no
+//! diacritics, đ → d), and cleaning what anyone typed of the characters that make a text read
+//! as something else.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -43,9 +45,32 @@ pub fn is_format_char(c: char) -> bool {
     )
 }
 
+/// A text fit to store and show again: format characters (bidi overrides and isolates,
+/// zero-width marks, the soft hyphen, see [`is_format_char`]) and control characters other
+/// than line breaks and tabs removed, `\r\n` as `\n`, and the ends trimmed. Every text the
+/// portal keeps goes through it (names, addresses, form values, officers' reasons).
+pub fn clean_text(input: &str) -> String {
+    input
+        .replace("\r\n", "\n")
+        .chars()
+        .filter(|c| !is_format_char(*c) && (!c.is_control() || matches!(c, '\n' | '\t')))
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::fold;
+    use super::{clean_text, fold};
+
+    #[test]
+    fn cleaning_removes_what_makes_text_read_otherwise() {
+        assert_eq!(
+            clean_text(" Tổ\u{200B} 3,\u{202E} phường\u{2066} Chiềng Lề\u{FEFF}\u{0}\r\nSơn La "),
+            "Tổ 3, phường Chiềng Lề\nSơn La"
+        );
+        assert_eq!(clean_text("Bình thường"), "Bình thường");
+    }
 
     #[test]
     fn folds_vietnamese() {

@@ -162,13 +162,33 @@ fn user_acts(
             "user_id must be a positive integer".into(),
         ));
     }
-    let chat = bot.chats.entry(user_id).or_insert_with(|| {
-        ChatState::new(Citizen {
+    let chat_id = match req.group_id {
+        None => user_id,
+        Some(group) if group < 0 && !matches!(action, Action::Press(_)) => group,
+        Some(_) => {
+            return Err(ControlError::BadRequest(
+                "group_id must be negative, and buttons are pressed in private chats only".into(),
+            ));
+        }
+    };
+    let chat = bot.chats.entry(chat_id).or_insert_with(|| {
+        ChatState::in_chat(
+            chat_id,
+            Citizen {
+                id: user_id,
+                first_name: format!("Citizen {user_id}"),
+                language_code: None,
+            },
+        )
+    });
+    if chat.user.id != user_id {
+        // A group: the message is from whoever writes now.
+        chat.user = Citizen {
             id: user_id,
             first_name: format!("Citizen {user_id}"),
             language_code: None,
-        })
-    });
+        };
+    }
     if let Some(name) = req.first_name.as_ref().filter(|n| !n.trim().is_empty()) {
         chat.user.first_name = name.clone();
     }
@@ -198,13 +218,13 @@ fn user_acts(
         }
         Action::Press(label) => return press(bot, req, &label),
     };
-    Ok(user_message(bot, user_id, content, &text))
+    Ok(user_message(bot, chat_id, content, &text))
 }
 
-/// Adds a message from the user and queues its update.
-fn user_message(bot: &mut BotState, user_id: i64, content: Content, text: &str) -> SendResponse {
+/// Adds a message from the user to chat `chat_id` and queues its update.
+fn user_message(bot: &mut BotState, chat_id: i64, content: Content, text: &str) -> SendResponse {
     let formatted = html::plain(text);
-    let Some(chat) = bot.chats.get_mut(&user_id) else {
+    let Some(chat) = bot.chats.get_mut(&chat_id) else {
         return SendResponse {
             update_id: 0,
             message_id: None,
@@ -221,7 +241,7 @@ fn user_message(bot: &mut BotState, user_id: i64, content: Content, text: &str) 
         reply_keyboard: None,
         deleted: false,
     });
-    let payload = telegram::message_by_id(bot, user_id, id);
+    let payload = telegram::message_by_id(bot, chat_id, id);
     let update_id = bot.push_update("message", payload);
     SendResponse {
         update_id,

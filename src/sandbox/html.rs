@@ -3,7 +3,8 @@
 //!
 //! Supported like Telegram: `b strong i em u ins s strike del a[href] code pre
 //! span[class=tg-spoiler] tg-spoiler blockquote[expandable] tg-emoji[emoji-id]`, the entities
-//! `&lt; &gt; &amp; &quot;` and numeric ones. Anything else is an error
+//! `&lt; &gt; &amp; &quot;` and numeric ones, decoded as Telegram does (the `;` optional, a `&`
+//! that starts no entity kept as written). Anything else is an error
 //! `can't parse entities: …`. The normalised HTML uses only those tags, escapes everything
 //! else and keeps only `http(s)`, `tg` and `mailto` links, so a page may show it as is.
 
@@ -159,33 +160,41 @@ fn close(out: &mut Formatted, open: Open, utf16: usize) {
     }
 }
 
-/// Decodes an HTML entity at the start of `rest` (which starts with `&`); a `&` that starts no
-/// entity stands for itself, as Telegram accepts it.
+/// Decodes an HTML entity at the start of `rest` (which starts with `&`) as Telegram does:
+/// `&lt; &gt; &amp; &quot;` and numeric ones (`&#65;`, `&#x41;`), the `;` optional. A `&`
+/// that starts none of them (`&am`, `&nbsp;`) stands for itself; it is never an error.
 fn entity(rest: &str) -> (String, usize) {
-    let Some(semi) = rest[1..].find(';').map(|p| p + 1) else {
-        return ("&".into(), 1);
-    };
-    let name = &rest[1..semi];
-    if name.is_empty() || name.len() > 10 {
-        return ("&".into(), 1);
-    }
-    let decoded = match name {
-        "lt" => Some('<'),
-        "gt" => Some('>'),
-        "amp" => Some('&'),
-        "quot" => Some('"'),
-        _ => {
-            if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
-                u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
-            } else if let Some(dec) = name.strip_prefix('#') {
-                dec.parse::<u32>().ok().and_then(char::from_u32)
-            } else {
-                None
-            }
+    let bytes = rest.as_bytes();
+    let mut end = 1;
+    let code = if bytes.get(1) == Some(&b'#') {
+        let hex = bytes.get(2) == Some(&b'x');
+        end = if hex { 3 } else { 2 };
+        let radix = if hex { 16 } else { 10 };
+        let mut value: u32 = 0;
+        while let Some(digit) = bytes.get(end).and_then(|b| char::from(*b).to_digit(radix)) {
+            value = value.saturating_mul(radix).saturating_add(digit);
+            end += 1;
+        }
+        (value != 0 && value < 0x10FFFF && end < 10).then_some(value)
+    } else {
+        while bytes.get(end).is_some_and(u8::is_ascii_alphabetic) {
+            end += 1;
+        }
+        match &rest[1..end] {
+            "lt" => Some(u32::from('<')),
+            "gt" => Some(u32::from('>')),
+            "amp" => Some(u32::from('&')),
+            "quot" => Some(u32::from('"')),
+            _ => None,
         }
     };
-    match decoded {
-        Some(c) => (c.to_string(), semi + 1),
+    match code.and_then(char::from_u32) {
+        Some(c) => {
+            if bytes.get(end) == Some(&b';') {
+                end += 1;
+            }
+            (c.to_string(), end)
+        }
         None => ("&".into(), 1),
     }
 }
@@ -391,6 +400,18 @@ mod tests {
         assert_eq!(pre.html, "<pre>fn</pre>");
         assert!(parse("<span class=\"tg-spoiler\">s</span><tg-spoiler>t</tg-spoiler>").is_ok());
         assert!(parse("<blockquote expandable>q</blockquote>").is_ok());
+    }
+
+    /// As Telegram (tdlib's parse_html): a named entity needs no `;`, an unknown or cut one is
+    /// text as written, and none of it is an error.
+    #[test]
+    fn entities_decode_as_telegram_does() {
+        assert_eq!(parse("a &amp b &lt;c&gt").unwrap().text, "a & b <c>");
+        assert_eq!(parse("x &am").unwrap().text, "x &am");
+        assert_eq!(
+            parse("p; &nbsp; &#65;&#x42; &#0;").unwrap().text,
+            "p; &nbsp; AB &#0;"
+        );
     }
 
     #[test]

@@ -312,7 +312,13 @@ fn delete_ids(slot: &BotSlot, chat_id: i64, ids: &[i64]) -> ApiResult<()> {
         let mut found = false;
         for id in ids {
             if let Some(m) = chat.message_mut(*id).filter(|m| !m.deleted) {
+                // As in Telegram, nothing of a deleted message is left: not its text (a
+                // password, say), its keyboard or its file.
                 m.deleted = true;
+                m.content = Content::Text;
+                m.formatted = Default::default();
+                m.inline_keyboard = None;
+                m.reply_keyboard = None;
                 found = true;
                 if chat
                     .reply_keyboard

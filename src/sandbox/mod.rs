@@ -29,6 +29,7 @@
 //!   a callback_query, a reply press a text message (or the user's own contact when the button
 //!   has `request_contact`; its number is `"phone_number"` if given, an addition, else one made
 //!   from the user id). A missing label is a 404. A user who writes unblocks the bot.
+//!   `"group_id"` (negative, an addition) puts the message in that group chat instead.
 //! - `GET /sandbox/chats/{user_id}?after=&wait_ms=&bot=` → `{"messages": [{"message_id",
 //!   "from": "bot"|"user", "text", "buttons", "keyboard", "document"?, "edited", "deleted",
 //!   …}]}`, waiting up to `wait_ms` (at most [`MAX_WAIT_MS`]) for a new bot message. Additions:
@@ -39,7 +40,8 @@
 //!   `"version"`, a counter of the chat's changes (edits and deletions included); with the query
 //!   `version=<v>` the wait is for any change after `v` instead of a new bot message; and
 //!   `"notice"`: the text of the latest answered callback query `{"id", "text", "show_alert"}`
-//!   or null (the toast the apps show).
+//!   or null (the toast the apps show). A deleted message keeps nothing but its id, date and
+//!   `"deleted": true` (as in Telegram: no text, keyboard or file).
 //! - `GET /sandbox/stats` → counts of calls, messages sent, 429s given and more ([`Stats`]).
 //! - `POST /sandbox/block` `{"user_id", "blocked"?: true, "bot"?}`: sends to that chat answer
 //!   403 (`"blocked": false` unblocks; an addition).
@@ -57,6 +59,8 @@
 //! [`build`] a [`Sandbox`] from a [`SandboxConfig`], then [`Sandbox::router`] (to merge into
 //! another server) or [`Sandbox::serve`] with a shutdown future; [`spawn`] binds an address
 //! (port 0 allowed) and serves in a task. [`client::SandboxClient`] drives the control API.
+//! With [`SandboxConfig::with_data_dir`] (as `dvc-bot sandbox` does with `DVC_DATA_DIR`), update
+//! ids keep growing across restarts (see `numbering.rs`).
 
 mod bot_api;
 pub mod client;
@@ -65,6 +69,7 @@ pub mod error;
 pub mod html;
 pub mod limits;
 mod messages;
+mod numbering;
 mod params;
 pub mod protocol;
 mod state;
@@ -108,6 +113,9 @@ pub struct SandboxConfig {
     pub limits: bool,
     /// The officer console to send `GET /officer` to (in `dvc-bot sandbox`, the portal's).
     pub officer_url: Option<String>,
+    /// Where each bot's update-id mark is kept (`$DVC_DATA_DIR/sandbox`), so a restart numbers
+    /// updates above those given before; none: ids start at 1 each time.
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 impl SandboxConfig {
@@ -124,12 +132,19 @@ impl SandboxConfig {
             tokens,
             limits,
             officer_url: None,
+            data_dir: None,
         }
     }
 
     /// With `GET /officer` sent on to this officer console.
     pub fn with_officer(mut self, url: impl Into<String>) -> Self {
         self.officer_url = Some(url.into());
+        self
+    }
+
+    /// With update ids kept growing across restarts in this data folder.
+    pub fn with_data_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
         self
     }
 }
@@ -156,6 +171,11 @@ pub enum SandboxError {
     },
     #[error("server error: {0}")]
     Serve(std::io::Error),
+    #[error("cannot keep update ids in {dir}: {source}")]
+    Numbering {
+        dir: std::path::PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Counters behind `GET /sandbox/stats`.
@@ -226,10 +246,19 @@ pub fn build(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
             }
             return Err(SandboxError::SameBotId(other, token.clone()));
         }
-        bots.insert(
-            token.clone(),
-            Arc::new(BotSlot::new(BotState::new(id, token.clone()))),
-        );
+        let mut state = BotState::new(id, token.clone());
+        if let Some(dir) = &config.data_dir {
+            let (numbering, first) =
+                numbering::UpdateNumbering::open(dir, id).map_err(|source| {
+                    SandboxError::Numbering {
+                        dir: dir.clone(),
+                        source,
+                    }
+                })?;
+            state.next_update_id = first;
+            state.numbering = Some(numbering);
+        }
+        bots.insert(token.clone(), Arc::new(BotSlot::new(state)));
     }
     let http = reqwest::Client::builder()
         .timeout(webhook::WEBHOOK_TIMEOUT)

@@ -34,6 +34,10 @@ pub struct SendRequest {
     /// Token of the bot to talk to (default: the sandbox's own).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bot: Option<String>,
+    /// Write in this group chat (a negative id) instead of the private chat (an addition; not
+    /// with `press`). Its transcript is `GET /sandbox/chats/<group id>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

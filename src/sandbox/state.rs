@@ -78,9 +78,11 @@ pub struct ShownKeyboard {
     pub rows: Vec<Vec<KeyButton>>,
 }
 
-/// A private chat between a bot and one citizen.
+/// A chat between a bot and one citizen: private (chat id = user id), or a group (negative id)
+/// where `user` is whoever wrote last.
 #[derive(Debug)]
 pub struct ChatState {
+    pub id: i64,
     pub user: Citizen,
     pub messages: Vec<StoredMessage>,
     pub next_message_id: i64,
@@ -94,8 +96,15 @@ pub struct ChatState {
 }
 
 impl ChatState {
+    /// The private chat with `user`.
     pub fn new(user: Citizen) -> Self {
+        Self::in_chat(user.id, user)
+    }
+
+    /// Chat `id` (a group when negative) where `user` writes.
+    pub fn in_chat(id: i64, user: Citizen) -> Self {
         Self {
+            id,
             user,
             messages: Vec::new(),
             next_message_id: 1,
@@ -200,6 +209,8 @@ pub struct BotState {
     pub next_callback: u64,
     /// Token buckets, used with `--limits`.
     pub limiter: super::limits::RateLimiter,
+    /// Keeps update ids growing across restarts (with a data folder).
+    pub numbering: Option<super::numbering::UpdateNumbering>,
 }
 
 impl BotState {
@@ -223,6 +234,7 @@ impl BotState {
             callbacks: HashMap::new(),
             next_callback: 1,
             limiter: super::limits::RateLimiter::default(),
+            numbering: None,
         }
     }
 
@@ -231,6 +243,9 @@ impl BotState {
     pub fn push_update(&mut self, kind: &str, payload: Value) -> i64 {
         let id = self.next_update_id;
         self.next_update_id += 1;
+        if let Some(numbering) = &mut self.numbering {
+            numbering.reserve(id);
+        }
         if !self.allowed_updates.is_empty() && !self.allowed_updates.iter().any(|k| k == kind) {
             return id;
         }

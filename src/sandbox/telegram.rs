@@ -30,9 +30,13 @@ pub fn user(citizen: &Citizen) -> Value {
     v
 }
 
-/// The private chat with a citizen.
-pub fn chat(citizen: &Citizen) -> Value {
-    json!({ "id": citizen.id, "type": "private", "first_name": citizen.first_name })
+/// A Chat: the private chat with its citizen, or a group.
+pub fn chat(chat: &ChatState) -> Value {
+    if chat.id < 0 {
+        json!({ "id": chat.id, "type": "group", "title": format!("Sandbox group {}", -chat.id) })
+    } else {
+        json!({ "id": chat.id, "type": "private", "first_name": chat.user.first_name })
+    }
 }
 
 /// File metadata shared by Document, PhotoSize and File.
@@ -80,7 +84,7 @@ pub fn message(bot: &BotState, chat: &ChatState, m: &StoredMessage) -> Value {
     let mut v = json!({
         "message_id": m.id,
         "from": from,
-        "chat": self::chat(&chat.user),
+        "chat": self::chat(chat),
         "date": m.date,
     });
     if let Some(edit_date) = m.edit_date {

@@ -5,6 +5,7 @@ mod support;
 mod bench;
 mod bot;
 mod cli;
+mod domain;
 mod i18n;
 mod portal;
 mod sandbox;

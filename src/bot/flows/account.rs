@@ -173,10 +173,20 @@ pub async fn receive_login_password(
             )
             .with(main_menu()),
         ),
-        Err(PortalError::LockedOut { until }) => Outcome::new(Step::Idle).send(
-            Reply::new(Text::msg("login-locked").arg("until", format_datetime(until)))
-                .with(main_menu()),
-        ),
+        Err(PortalError::TooManyAttempts { until }) => {
+            // In seconds while it is short, else in minutes (rounded up).
+            let seconds = (until - Utc::now()).num_seconds().max(1);
+            let (count, unit) = if seconds < 120 {
+                (seconds, "seconds")
+            } else {
+                ((seconds + 59) / 60, "minutes")
+            };
+            Outcome::new(Step::LoginPassword { kind, username }).send(Reply::new(
+                Text::msg("login-too-many")
+                    .arg("count", count)
+                    .arg("unit", unit),
+            ))
+        }
         Err(PortalError::Unauthorized) => {
             Outcome::new(Step::LoginPassword { kind, username }).send(Reply::msg("login-failed"))
         }

@@ -1,7 +1,8 @@
 //! `/register` (seed I): the account type, then each field in turn with its reason on a wrong
 //! value, the phone only through Telegram's own contact button, the password deleted from the
 //! chat at once and kept in memory only, a summary to confirm or edit, then the portal account
-//! is created and the chat logged in.
+//! is created (with the form's idempotency key, so a confirmation repeated after a crash finds
+//! the account made) and the chat logged in.
 
 use crate::domain::{
     AccountKind, Address, BirthDate, Email, HolderName, IdNumber, Invalid, Password, Phone,
@@ -152,6 +153,12 @@ fn advance(mut form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
 /// The summary with confirm and edit buttons.
 fn review(mut form: RegisterForm) -> Outcome<Step> {
     form.editing = false;
+    if form.create_key.is_none() {
+        form.create_key = Some(format!(
+            "register-{}",
+            hex::encode(rand::random::<[u8; 16]>())
+        ));
+    }
     let text = Text::msg("register-summary")
         .arg("kind", kind_arg(form.kind))
         .arg("name", or_dash(form.full_name.as_ref()))
@@ -247,7 +254,7 @@ async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
         password: password.expose().to_owned(),
     };
     let portal = &ctx.services.portal;
-    let created = portal.register(&request).await;
+    let created = portal.register(&request, form.create_key.as_deref()).await;
     match created {
         Ok(_) => {}
         Err(PortalError::Invalid { fields, .. }) if !fields.is_empty() => {

@@ -19,6 +19,36 @@ pub use register::{RegField, RegisterForm};
 /// deliveries may also come out of order, so a window, not just the newest).
 pub const RECENT_UPDATES: usize = 32;
 
+/// How long Telegram keeps (and so may redeliver) an update. An id handled longer ago is a new
+/// update: Telegram starts numbering again after a quiet week, and a restarted Bot API server
+/// may too, so an old id must never silence a citizen.
+pub const REDELIVERY_WINDOW_SECS: i64 = 24 * 3600;
+
+/// An update id handled in a chat and when (Unix seconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeenUpdate {
+    pub id: u32,
+    pub at: i64,
+}
+
+/// A stored entry of `recent_updates`: the id alone before times were kept (read as seen
+/// long ago, so it never drops an update), or the id with its time.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredSeen {
+    Seen(SeenUpdate),
+    Bare(u32),
+}
+
+impl From<StoredSeen> for SeenUpdate {
+    fn from(stored: StoredSeen) -> Self {
+        match stored {
+            StoredSeen::Seen(seen) => seen,
+            StoredSeen::Bare(id) => SeenUpdate { id, at: 0 },
+        }
+    }
+}
+
 /// How many sent drafts a chat remembers the codes of.
 pub const RECENT_SENT: usize = 5;
 
@@ -26,8 +56,8 @@ pub const RECENT_SENT: usize = 5;
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct State {
     pub step: Step,
-    /// The latest Telegram update ids handled in this chat, newest last.
-    pub recent_updates: Vec<u32>,
+    /// The latest Telegram update ids handled in this chat and when, newest last.
+    pub recent_updates: Vec<SeenUpdate>,
     /// Dossiers being prepared. They outlive any step (`/cancel`, restarts, portal outages) and
     /// leave only once the portal has accepted the submission.
     pub drafts: Vec<Draft>,
@@ -44,9 +74,16 @@ pub struct State {
 }
 
 impl State {
-    /// Whether update `id` was handled already in this chat.
+    /// Whether update `id` was handled already in this chat, within the redelivery window.
     pub fn handled(&self, id: u32) -> bool {
-        self.recent_updates.contains(&id)
+        self.handled_at(id, chrono::Utc::now().timestamp())
+    }
+
+    /// Whether update `id` was handled in this chat less than a redelivery window before `now`.
+    pub fn handled_at(&self, id: u32, now: i64) -> bool {
+        self.recent_updates
+            .iter()
+            .any(|seen| seen.id == id && now - seen.at < REDELIVERY_WINDOW_SECS)
     }
 
     /// Remembers that draft `key` became dossier `code`.
@@ -56,9 +93,16 @@ impl State {
         self.sent.drain(..excess);
     }
 
-    /// Remembers update `id` as handled.
+    /// Remembers update `id` as handled now.
     pub fn mark_handled(&mut self, id: u32) {
-        self.recent_updates.push(id);
+        self.mark_handled_at(id, chrono::Utc::now().timestamp());
+    }
+
+    /// Remembers update `id` as handled at `now`; ids out of the window are forgotten.
+    pub fn mark_handled_at(&mut self, id: u32, now: i64) {
+        self.recent_updates
+            .retain(|seen| seen.id != id && now - seen.at < REDELIVERY_WINDOW_SECS);
+        self.recent_updates.push(SeenUpdate { id, at: now });
         let excess = self.recent_updates.len().saturating_sub(RECENT_UPDATES);
         self.recent_updates.drain(..excess);
     }
@@ -72,7 +116,7 @@ impl<'de> Deserialize<'de> for State {
             #[serde(default)]
             step: serde_json::Value,
             #[serde(default)]
-            recent_updates: Vec<u32>,
+            recent_updates: Vec<StoredSeen>,
             /// Before `recent_updates`.
             #[serde(default)]
             last_update: Option<u32>,
@@ -108,9 +152,15 @@ impl<'de> Deserialize<'de> for State {
                 }
             })
             .collect();
-        let mut recent_updates = stored.recent_updates;
+        let mut recent_updates: Vec<SeenUpdate> =
+            stored.recent_updates.into_iter().map(Into::into).collect();
         if recent_updates.is_empty() {
-            recent_updates.extend(stored.last_update.filter(|id| *id != 0));
+            recent_updates.extend(
+                stored
+                    .last_update
+                    .filter(|id| *id != 0)
+                    .map(|id| SeenUpdate { id, at: 0 }),
+            );
         }
         Ok(State {
             step,
@@ -278,7 +328,16 @@ mod tests {
                 },
                 field: RegField::IdNumber,
             },
-            recent_updates: vec![41, 42],
+            recent_updates: vec![
+                SeenUpdate {
+                    id: 41,
+                    at: 1_764_000_000,
+                },
+                SeenUpdate {
+                    id: 42,
+                    at: 1_764_000_001,
+                },
+            ],
             ..Default::default()
         };
         let json = serde_json::to_string(&state).unwrap();
@@ -304,8 +363,11 @@ mod tests {
         assert_eq!(state.step, Step::Idle);
         assert_eq!(state.drafts.len(), 1, "the readable draft is kept");
         assert_eq!(state.drafts[0].key, "k1");
-        assert!(state.handled(7), "the older update field still counts");
-        assert!(!state.handled(8));
+        assert_eq!(state.recent_updates, vec![SeenUpdate { id: 7, at: 0 }]);
+        assert!(
+            !state.handled(7),
+            "an id without its time is old: never dropped"
+        );
     }
 
     #[test]
@@ -338,5 +400,26 @@ mod tests {
         }
         assert_eq!(state.recent_updates.len(), RECENT_UPDATES);
         assert!(state.handled(100) && !state.handled(1));
+    }
+
+    /// Issue 13.1: only ids seen within Telegram's 24 h redelivery window count as handled;
+    /// an id seen before that is a new update (Telegram, or a restarted sandbox, numbering
+    /// again), never dropped.
+    #[test]
+    fn only_ids_seen_within_a_day_are_duplicates() {
+        let now = chrono::Utc::now().timestamp();
+        let json = serde_json::json!({
+            "recent_updates": [
+                {"id": 5, "at": now - 25 * 3600},
+                {"id": 6, "at": now - 3600},
+            ],
+        });
+        let mut state: State = serde_json::from_value(json).expect("the state reads");
+        assert!(!state.handled(5), "seen more than a day ago: a new update");
+        assert!(state.handled(6), "seen an hour ago: a redelivery");
+        state.mark_handled(5);
+        assert!(state.handled(5));
+        let again: State = serde_json::from_str(&serde_json::to_string(&state).unwrap()).unwrap();
+        assert!(again.handled(5) && again.handled(6));
     }
 }

@@ -36,6 +36,11 @@ pub struct RegisterForm {
     /// Set while editing from the summary: after the field, back to the summary.
     #[serde(default)]
     pub editing: bool,
+    /// The idempotency key of creating the account, made when the summary is first shown (so
+    /// it is stored before the portal sees it): confirming again after a crash answers the
+    /// account already made, and the chat logs in to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_key: Option<String>,
 }
 
 /// A stored answer that no longer reads (a rule tightened since) is forgotten, so it is asked

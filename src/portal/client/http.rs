@@ -179,10 +179,20 @@ impl Portal for HttpPortal {
         self.json(true, self.get(&["procedures", code])).await
     }
 
-    async fn register(&self, request: &RegisterRequest) -> PortalResult<AccountSummary> {
+    async fn register(
+        &self,
+        request: &RegisterRequest,
+        idempotency_key: Option<&str>,
+    ) -> PortalResult<AccountSummary> {
         let url = self.url(&["accounts"]);
-        self.json(false, |h| h.post(url.clone()).json(request))
-            .await
+        self.json(idempotency_key.is_some(), |h| {
+            let b = h.post(url.clone()).json(request);
+            match idempotency_key {
+                Some(k) => b.header("Idempotency-Key", k),
+                None => b,
+            }
+        })
+        .await
     }
 
     async fn login(&self, request: &LoginRequest) -> PortalResult<Session> {

@@ -26,8 +26,9 @@ pub enum PortalError {
     Unreachable(String),
     #[error("not logged in, or the session has expired")]
     Unauthorized,
-    #[error("account locked after too many failed logins until {until}")]
-    LockedOut { until: DateTime<Utc> },
+    /// 429 after too many failed logins: not before `until`.
+    #[error("too many failed logins; try again after {until}")]
+    TooManyAttempts { until: DateTime<Utc> },
     #[error("refused: {message}")]
     Invalid {
         message: String,
@@ -121,7 +122,12 @@ pub trait Portal: Send + Sync {
     ) -> PortalResult<Vec<ProcedureSummary>>;
     /// A procedure by its procedure code (`1.001193`, never a dossier code).
     async fn procedure(&self, code: &str) -> PortalResult<Procedure>;
-    async fn register(&self, request: &RegisterRequest) -> PortalResult<AccountSummary>;
+    /// With an idempotency key, a retry answers the account already made with it.
+    async fn register(
+        &self,
+        request: &RegisterRequest,
+        idempotency_key: Option<&str>,
+    ) -> PortalResult<AccountSummary>;
     async fn login(&self, request: &LoginRequest) -> PortalResult<Session>;
     async fn logout(&self, token: &str) -> PortalResult<()>;
     async fn create_draft(

@@ -127,6 +127,7 @@ fn retry_after(response: &Response) -> Option<Duration> {
 /// Maps an error answer to a [`PortalError`] by status and body.
 pub(super) async fn error_of(response: Response) -> PortalError {
     let status = response.status();
+    let wait = retry_after(&response);
     let body: Option<ApiErrorBody> = response.json().await.ok();
     let message = body
         .as_ref()
@@ -134,13 +135,16 @@ pub(super) async fn error_of(response: Response) -> PortalError {
         .unwrap_or_else(|| status.to_string());
     match (status, body) {
         (StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN, _) => PortalError::Unauthorized,
-        (_, Some(b)) if b.error == "locked_out" => match b.until {
-            Some(until) => PortalError::LockedOut { until },
-            None => PortalError::Other {
-                status: status.as_u16(),
-                message,
-            },
-        },
+        (StatusCode::TOO_MANY_REQUESTS, Some(b)) if b.error == "too_many_attempts" => {
+            PortalError::TooManyAttempts {
+                until: b.until.unwrap_or_else(|| {
+                    chrono::Utc::now()
+                        + wait
+                            .and_then(|w| chrono::Duration::from_std(w).ok())
+                            .unwrap_or_else(|| chrono::Duration::seconds(60))
+                }),
+            }
+        }
         (StatusCode::NOT_FOUND, _) => PortalError::NotFound,
         (StatusCode::CONFLICT, Some(b)) if b.error == "duplicate" => {
             PortalError::Duplicate { message }

@@ -1,13 +1,15 @@
-//! Accounts and sessions: registration (argon2id), login with lockout, opaque bearer tokens
-//! stored hashed, and the extractors that authenticate citizens, officers and the event feed.
+//! Accounts and sessions: registration (argon2id, idempotent with a key), login slowed down
+//! after failures (see `throttle`), opaque bearer tokens stored hashed, and the extractors that
+//! authenticate citizens, officers and the event feed.
 
 use super::AppState;
 use super::error::{ApiError, ApiJson, ApiResult};
 use super::store::accounts::{self as store, NewAccount};
 use super::store::to_time;
+use super::throttle;
 use crate::db::now_unix;
 use crate::domain::{
-    BirthDate, CitizenId, Email, FullName, OrganisationName, Password, Phone, TaxCode,
+    BirthDate, CitizenId, Email, FullName, OrganisationName, Password, Phone, TaxCode, clean_text,
 };
 use crate::portal::model::{
     AccountSummary, AccountType, ApiErrorBody, LoginRequest, RegisterRequest, Session,
@@ -17,13 +19,9 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use sha2::{Digest, Sha256};
 
-/// Failed logins in a row that lock an account.
-pub const MAX_FAILED_LOGINS: i64 = 5;
-/// How long a lockout lasts.
-pub const LOCKOUT_SECS: i64 = 15 * 60;
 /// How long a session lasts.
 pub const SESSION_SECS: i64 = 7 * 24 * 3600;
 /// Longest address kept, in characters.
@@ -52,20 +50,28 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .map(str::trim)
 }
 
-/// Registers an account.
+/// Registers an account. With an `Idempotency-Key`, kept with the account, a retry answers the
+/// account already made (200), so a client cut off after the account was created can still
+/// finish and log in.
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = RegisterRequest,
-    responses((status = 201, body = AccountSummary), (status = 409, body = ApiErrorBody),
+    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retried registration answer the account it made")),
+    responses((status = 201, body = AccountSummary),
+              (status = 200, body = AccountSummary, description = "the account already made with this Idempotency-Key"),
+              (status = 409, body = ApiErrorBody),
               (status = 422, body = ApiErrorBody),
               (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
               (status = 415, body = ApiErrorBody, description = "wrong content type")))]
 pub async fn register(
     State(app): State<AppState>,
+    headers: HeaderMap,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> ApiResult<(StatusCode, Json<AccountSummary>)> {
+    let key = super::checks::idempotency_key(&headers)?;
     // A person's name has letters only; an organisation's may carry digits and `&`, `-`, ….
+    let full_name = clean_text(&req.full_name);
     let full_name = match req.account_type {
-        AccountType::Citizen => FullName::parse(&req.full_name).map(String::from),
-        AccountType::Organisation => OrganisationName::parse(&req.full_name).map(String::from),
+        AccountType::Citizen => FullName::parse(&full_name).map(String::from),
+        AccountType::Organisation => OrganisationName::parse(&full_name).map(String::from),
     }
     .map_err(|e| ApiError::field("full_name", e.code()))?;
     let login = match req.account_type {
@@ -96,7 +102,13 @@ pub async fn register(
         Some(e) => Some(Email::parse(e).map_err(|e| ApiError::field("email", e.code()))?),
         None => None,
     };
-    let address = req.address.trim();
+    if let Some(key) = &key
+        && let Some(id) = store::made_with_key(&app, &login, key).await?
+    {
+        return Ok((StatusCode::OK, Json(store::summary(&app, id).await?)));
+    }
+    let address = clean_text(&req.address);
+    let address = address.as_str();
     if address.chars().count() < 5 || address.chars().count() > MAX_ADDRESS_CHARS {
         return Err(ApiError::field("address", "address"));
     }
@@ -122,10 +134,17 @@ pub async fn register(
             email: email.as_ref().map(|e| e.as_str()),
             address,
             password_hash: &hash,
+            create_key: key.as_deref(),
         },
     )
     .await?;
     let Some(id) = inserted else {
+        // Two tries with the same key at once: the one that lost answers the other's account.
+        if let Some(key) = &key
+            && let Some(id) = store::made_with_key(&app, &login, key).await?
+        {
+            return Ok((StatusCode::OK, Json(store::summary(&app, id).await?)));
+        }
         return Err(ApiError::client(
             StatusCode::CONFLICT,
             "duplicate",
@@ -143,31 +162,30 @@ fn wrong_credentials() -> ApiError {
     )
 }
 
-/// Logs in: a bearer token for the account. Five failures in a row lock it for 15 minutes.
+/// Logs in: a bearer token for the account. An unknown account and a wrong password answer
+/// alike; after a few failures for one account name or from one client, 429 with
+/// `Retry-After` (see `throttle`).
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "accounts", request_body = LoginRequest,
     responses((status = 201, body = Session), (status = 401, body = ApiErrorBody),
-              (status = 423, body = ApiErrorBody),
+              (status = 429, body = ApiErrorBody, description = "too many failed logins: try again after Retry-After seconds"),
               (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
               (status = 415, body = ApiErrorBody, description = "wrong content type")))]
 pub async fn login(
     State(app): State<AppState>,
+    client: ClientAddr,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<(StatusCode, Json<Session>)> {
     let login = req.login.split_whitespace().collect::<String>();
-    let Some(found) = store::credentials(&app, &login).await? else {
-        return Err(wrong_credentials());
-    };
-    let id = found.id;
-    let locked_until = found.locked_until;
+    let keys = throttle::Keys::new(&login, client.0);
     let now = now_unix();
-    if locked_until > now {
-        return Err(ApiError::LockedOut {
-            until: to_time(locked_until),
-        });
-    }
-    let stored = found.password_hash;
+    throttle::check(&app, &keys, now).await?;
+    let found = store::credentials(&app, &login).await?;
+    let id = found.as_ref().map(|f| f.id);
+    let stored = found.map(|f| f.password_hash);
     let password = req.password;
     let ok = tokio::task::spawn_blocking(move || {
+        // An unknown account costs the same work as a known one, so time tells nothing.
+        let stored = stored.unwrap_or_else(|| DUMMY_HASH.get_or_init(dummy_hash).clone());
         PasswordHash::new(&stored).is_ok_and(|h| {
             Argon2::default()
                 .verify_password(password.as_bytes(), &h)
@@ -176,19 +194,11 @@ pub async fn login(
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?;
-    if !ok {
-        let failed = store::count_failed_login(&app, id).await?;
-        if failed >= MAX_FAILED_LOGINS {
-            let until = now + LOCKOUT_SECS;
-            store::lock(&app, id, until).await?;
-            tracing::info!(account = id, "account locked after failed logins");
-            return Err(ApiError::LockedOut {
-                until: to_time(until),
-            });
-        }
+    let Some(id) = id.filter(|_| ok) else {
+        throttle::failed(&app, &keys, now).await?;
         return Err(wrong_credentials());
-    }
-    store::reset_failed_logins(&app, id).await?;
+    };
+    throttle::succeeded(&app, &keys).await?;
     let token = crate::config::Secret::generate();
     let expires = now + SESSION_SECS;
     store::create_session(&app, &hash_token(token.expose()), id, expires).await?;
@@ -200,6 +210,36 @@ pub async fn login(
             account: store::summary(&app, id).await?,
         }),
     ))
+}
+
+/// A hash no password matches, verified for unknown accounts (made once per process).
+static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+fn dummy_hash() -> String {
+    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>()).ok();
+    salt.and_then(|salt| {
+        Argon2::default()
+            .hash_password(&rand::random::<[u8; 32]>(), &salt)
+            .ok()
+            .map(|h| h.to_string())
+    })
+    .unwrap_or_default()
+}
+
+/// The client's address, when the server was started with it (see `PortalApp::serve`).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip()),
+        ))
+    }
 }
 
 /// Logs out: the bearer token stops working.

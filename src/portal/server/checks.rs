@@ -8,6 +8,7 @@ use axum::http::HeaderMap;
 use super::AppState;
 use super::error::{ApiError, ApiResult};
 use super::store::DossierRow;
+use crate::domain::clean_text;
 use crate::portal::model::{Delivery, Document, FieldError, FieldKind, MissingItem, Procedure};
 
 /// Longest text value of a form field, in characters.
@@ -78,6 +79,24 @@ pub fn check_delivery(delivery: &Option<Delivery>) -> ApiResult<()> {
             Err(ApiError::field("delivery.address", "address"))
         }
         _ => Ok(()),
+    }
+}
+
+/// Form values as they are stored: see [`clean_text`].
+pub fn clean_values(values: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    values
+        .into_iter()
+        .map(|(key, value)| (key, clean_text(&value)))
+        .collect()
+}
+
+/// The postal address as it is stored: see [`clean_text`].
+pub fn clean_delivery(delivery: Option<Delivery>) -> Option<Delivery> {
+    match delivery {
+        Some(Delivery::Post { address }) => Some(Delivery::Post {
+            address: clean_text(&address),
+        }),
+        other => other,
     }
 }
 

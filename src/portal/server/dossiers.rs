@@ -9,7 +9,10 @@ use utoipa::IntoParams;
 
 use super::AppState;
 use super::accounts::Citizen;
-use super::checks::{check_delivery, check_values, idempotency_key, missing_items, procedure_of};
+use super::checks::{
+    check_delivery, check_values, clean_delivery, clean_values, idempotency_key, missing_items,
+    procedure_of,
+};
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
 use super::files::content_disposition;
 use super::machine::{Action, Applied, Effects, apply};
@@ -33,8 +36,10 @@ pub async fn create_draft(
     State(app): State<AppState>,
     citizen: Citizen,
     headers: HeaderMap,
-    ApiJson(req): ApiJson<CreateDraft>,
+    ApiJson(mut req): ApiJson<CreateDraft>,
 ) -> ApiResult<(StatusCode, Json<Dossier>)> {
+    req.values = clean_values(req.values);
+    req.delivery = clean_delivery(req.delivery);
     let key = idempotency_key(&headers)?;
     let procedure = procedure_of(&app, &req.procedure_code)?;
     check_values(procedure, &req.values)?;
@@ -91,8 +96,10 @@ pub async fn update_draft(
     State(app): State<AppState>,
     citizen: Citizen,
     ApiPath(key): ApiPath<String>,
-    ApiJson(req): ApiJson<UpdateDraft>,
+    ApiJson(mut req): ApiJson<UpdateDraft>,
 ) -> ApiResult<Json<Dossier>> {
+    req.values = clean_values(req.values);
+    req.delivery = clean_delivery(req.delivery);
     let row = own_draft(&app, &citizen, &key).await?;
     let procedure = procedure_of(&app, &row.procedure_code)?;
     check_values(procedure, &req.values)?;

@@ -5,7 +5,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::de::DeserializeOwned;
 use thiserror::Error;
 
@@ -27,8 +27,9 @@ pub enum ApiError {
         missing: Vec<MissingItem>,
         fields: Vec<FieldError>,
     },
-    #[error("account locked until {until}")]
-    LockedOut { until: DateTime<Utc> },
+    /// 429 with `Retry-After`: too many failed logins lately (see `throttle`).
+    #[error("too many failed logins; retry after {retry_after_secs} s")]
+    TooManyAttempts { retry_after_secs: i64 },
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
     #[error("file storage: {0}")]
@@ -74,6 +75,17 @@ impl ApiError {
             fields: Vec::new(),
         }
     }
+    /// 422 for one field, with a sentence saying why.
+    pub fn field_because(field: &str, code: &str, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            message: message.into(),
+            missing: Vec::new(),
+            fields: vec![FieldError {
+                field: field.to_owned(),
+                code: code.to_owned(),
+            }],
+        }
+    }
     pub fn field(field: &str, code: &str) -> Self {
         Self::Invalid {
             message: format!("{field} is not valid ({code})"),
@@ -111,13 +123,13 @@ impl ApiError {
                     ..body("invalid", message.clone())
                 },
             ),
-            Self::LockedOut { until } => (
-                StatusCode::LOCKED,
+            Self::TooManyAttempts { retry_after_secs } => (
+                StatusCode::TOO_MANY_REQUESTS,
                 ApiErrorBody {
-                    until: Some(*until),
+                    until: Some(Utc::now() + chrono::Duration::seconds(*retry_after_secs)),
                     ..body(
-                        "locked_out",
-                        format!("too many failed logins; try again after {until}"),
+                        "too_many_attempts",
+                        format!("too many failed logins; try again in {retry_after_secs} seconds"),
                     )
                 },
             ),
@@ -144,7 +156,14 @@ impl IntoResponse for ApiError {
         if status.is_server_error() || status == StatusCode::GONE {
             tracing::error!(error = %self, "request failed");
         }
-        (status, axum::Json(body)).into_response()
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Self::TooManyAttempts { retry_after_secs } = self {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(retry_after_secs.max(1)),
+            );
+        }
+        response
     }
 }
 

@@ -13,6 +13,7 @@ mod officer;
 mod openapi;
 mod public;
 mod store;
+mod throttle;
 mod uploads;
 
 use std::future::Future;
@@ -150,9 +151,14 @@ impl PortalApp {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), PortalServerError> {
-        let served = axum::serve(listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        // With each client's address: failed logins are also counted per client.
+        let served = axum::serve(
+            listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
         self.state.db.close().await;
         served.map_err(PortalServerError::Io)
     }

@@ -13,6 +13,7 @@ use super::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
 use super::files::{check_file_name, content_disposition, sniff};
 use super::machine::{Action, Effects, apply, today_vn};
 use super::store;
+use crate::domain::clean_text;
 use crate::portal::model::{
     ApiErrorBody, Dossier, DossierStatus, EventData, OfficerAction, OfficerActionKind as O,
     OfficerDossier,
@@ -28,6 +29,9 @@ pub const MAX_RESULT_BYTES: usize = 10 * 1024 * 1024;
 const MAX_ACTION_BYTES: usize = MAX_RESULT_BYTES / 3 * 4 + 64 * 1024;
 /// Longest reason, in characters.
 const MAX_REASON_CHARS: usize = 1000;
+/// The latest deadline an officer may set, from now: far beyond any legal time limit, so that
+/// only a typo (a wrong year) is refused.
+const MAX_DEADLINE_AHEAD_DAYS: i64 = 5 * 366;
 
 /// Whether a dossier still in the office's hands is past its due date.
 pub fn overdue(d: &Dossier) -> bool {
@@ -90,8 +94,9 @@ pub async fn effects_of(
     let reason = action
         .reason
         .as_deref()
-        .map(str::trim)
+        .map(clean_text)
         .filter(|r| !r.is_empty());
+    let reason = reason.as_deref();
     if reason.is_some_and(|r| r.chars().count() > MAX_REASON_CHARS) {
         return Err(ApiError::field("reason", "text-too-long"));
     }
@@ -105,6 +110,23 @@ pub async fn effects_of(
     );
     if needs_deadline && action.deadline.is_none() {
         return Err(ApiError::field("deadline", "required"));
+    }
+    if let Some(deadline) = action.deadline {
+        let now = chrono::Utc::now();
+        if deadline <= now {
+            return Err(ApiError::field_because(
+                "deadline",
+                "past",
+                format!("the deadline {deadline} has already passed"),
+            ));
+        }
+        if deadline > now + chrono::Duration::days(MAX_DEADLINE_AHEAD_DAYS) {
+            return Err(ApiError::field_because(
+                "deadline",
+                "too-far",
+                format!("the deadline {deadline} is more than 5 years away"),
+            ));
+        }
     }
     let needs_amount = matches!(action.action, O::RequestFinancialObligation | O::RequestFee);
     match action.amount {
@@ -149,7 +171,11 @@ pub async fn effects_of(
             deadline: action.deadline,
             amount: action.amount,
             missing_papers: action.missing_papers.clone(),
-            payment_ref: action.payment_ref.clone(),
+            payment_ref: action
+                .payment_ref
+                .as_deref()
+                .map(clean_text)
+                .filter(|r| !r.is_empty()),
         },
         result,
         ..Effects::default()

@@ -59,7 +59,7 @@ async fn step(steps: &Steps, state: State, input: Input, locale: Locale) -> Outc
 /// A portal account (created once per CCCD) and a fresh session linked to `user` as login
 /// would: the token sealed in the user's row. Answers the token and its sealed form.
 async fn link_session(steps: &Steps, user: i64, id: &str) -> (String, String) {
-    let _ = steps.portal.client.register(&registration(id)).await;
+    let _ = steps.portal.client.register(&registration(id), None).await;
     let session = steps
         .portal
         .client

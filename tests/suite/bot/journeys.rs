@@ -10,6 +10,8 @@ use dvc_bot::sandbox::client::{Citizen, ContactInput, SendRequest, Sender};
 use super::{System, bot_text, has_button};
 use crate::portal::{PASSWORD, cccd};
 use crate::support::engines;
+use crate::support::said::{en, en_label, saying, vi, vi_label};
+use crate::support::wait::Expect;
 
 /// Everything logged by this test process (all tests share one subscriber).
 fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
@@ -44,45 +46,68 @@ impl Write for LogSink {
 
 /// /start → Vietnamese → /register, answered up to the phone question.
 async fn register_until_phone(sys: &System, who: &Citizen, id: &str) {
-    let t = sys.say(who, "/start").await;
+    let (vi_button, en_button) = (vi_label("language-vi"), vi_label("language-en"));
+    let t = sys
+        .say_until(
+            who,
+            "/start",
+            Expect::said_with(vi("language-ask"), &vi_button),
+        )
+        .await;
     assert!(
-        has_button(&t, "Tiếng Việt") && has_button(&t, "English"),
+        has_button(&t, &vi_button) && has_button(&t, &en_button),
         "{}",
         bot_text(&t)
     );
-    let t = sys.press(who, "Tiếng Việt").await;
+    sys.press_until(who, &vi_button, Expect::said(vi("language-set")))
+        .await;
+    sys.say_until(
+        who,
+        "/register",
+        Expect::said_with(vi("consent-statement"), vi_label("consent-agree")),
+    )
+    .await;
+    sys.press_until(
+        who,
+        &vi_label("consent-agree"),
+        Expect::said_with(vi("ask-kind"), vi_label("kind-citizen")),
+    )
+    .await;
+    sys.press_until(
+        who,
+        &vi_label("kind-citizen"),
+        Expect::said(vi("register-ask-name").arg("kind", "citizen")),
+    )
+    .await;
+    sys.say_until(
+        who,
+        "Lò Văn 7",
+        Expect::said(vi("invalid-full-name")).why("a bad name is explained"),
+    )
+    .await;
+    sys.say_until(
+        who,
+        "Lò Văn Mến",
+        Expect::said(vi("register-ask-id-number").arg("kind", "citizen")),
+    )
+    .await;
+    sys.say_until(
+        who,
+        id,
+        Expect::said(vi("register-ask-birth-date").arg("kind", "citizen")),
+    )
+    .await;
+    let share = vi_label("register-share-phone");
+    let t = sys
+        .say_until(
+            who,
+            "05/01/1990",
+            Expect::said(vi("register-ask-phone")).why("the phone question"),
+        )
+        .await;
+    let phone = saying(&t, &vi("register-ask-phone")).expect("phone question");
     assert!(
-        bot_text(&t).contains("Đã chọn Tiếng Việt"),
-        "{}",
-        bot_text(&t)
-    );
-    let t = sys.say(who, "/register").await;
-    assert!(
-        bot_text(&t).contains("Đồng ý xử lý dữ liệu cá nhân"),
-        "{}",
-        bot_text(&t)
-    );
-    sys.press(who, "Đồng ý").await;
-    let t = sys.press(who, "Công dân").await;
-    assert!(bot_text(&t).contains("họ và tên"), "{}", bot_text(&t));
-    let t = sys.say(who, "Lò Văn 7").await;
-    assert!(
-        bot_text(&t).contains("chỉ gồm chữ cái"),
-        "a bad name is explained: {}",
-        bot_text(&t)
-    );
-    let t = sys.say(who, "Lò Văn Mến").await;
-    assert!(bot_text(&t).contains("CCCD"), "{}", bot_text(&t));
-    let t = sys.say(who, id).await;
-    assert!(bot_text(&t).contains("ngày sinh"), "{}", bot_text(&t));
-    let t = sys.say(who, "05/01/1990").await;
-    let phone = t.last_bot().expect("phone question");
-    assert!(
-        phone
-            .keyboard
-            .iter()
-            .flatten()
-            .any(|k| k == "Chia sẻ số điện thoại"),
+        phone.keyboard.iter().flatten().any(|k| *k == share),
         "the share-phone button is offered: {phone:?}"
     );
 }
@@ -97,77 +122,107 @@ async fn register_logout_login_through_the_sandbox() {
         register_until_phone(&sys, &who, &id).await;
 
         // A forged contact (someone else's) is refused; typing the number is not accepted.
-        let after = sys.last_id(&who).await;
         let forged = SendRequest {
-            user_id: who.id,
             contact: Some(ContactInput {
                 phone_number: "84987654321".into(),
                 user_id: Some(7_100_999),
             }),
             ..SendRequest::default()
         };
-        sys.client.send(forged).await.unwrap();
-        let t = sys.wait_reply(&who, after).await;
-        assert!(
-            bot_text(&t).contains("không phải số điện thoại của chính bạn"),
-            "{}",
-            bot_text(&t)
-        );
-        let t = sys.say(&who, "0912345678").await;
-        assert!(bot_text(&t).contains("bấm nút"), "{}", bot_text(&t));
+        sys.send_until(&who, forged, Expect::said(vi("register-phone-not-own")))
+            .await;
+        sys.say_until(
+            &who,
+            "0912345678",
+            Expect::said(vi("register-phone-use-button")),
+        )
+        .await;
 
-        let t = sys.press(&who, "Chia sẻ số điện thoại").await;
-        assert!(bot_text(&t).contains("thư điện tử"), "{}", bot_text(&t));
-        let t = sys.press(&who, "Bỏ qua").await;
-        assert!(bot_text(&t).contains("địa chỉ"), "{}", bot_text(&t));
-        let t = sys.say(&who, "Bản Mòng, xã Hua La, tỉnh Sơn La").await;
-        assert!(bot_text(&t).contains("mật khẩu"), "{}", bot_text(&t));
-        let t = sys.say(&who, PASSWORD).await;
-        assert!(
-            bot_text(&t).contains("Kiểm tra thông tin đăng ký"),
-            "{}",
-            bot_text(&t)
-        );
+        let skip = vi_label("button-skip");
+        sys.press_until(
+            &who,
+            &vi_label("register-share-phone"),
+            Expect::said_with(vi("register-ask-email"), &skip),
+        )
+        .await;
+        sys.press_until(&who, &skip, Expect::said(vi("register-ask-address")))
+            .await;
+        sys.say_until(
+            &who,
+            "Bản Mòng, xã Hua La, tỉnh Sơn La",
+            Expect::said(vi("register-ask-password")),
+        )
+        .await;
+        let confirm = vi_label("register-confirm");
+        let t = sys
+            .say_until(
+                &who,
+                PASSWORD,
+                Expect::said_with(vi("register-summary"), &confirm),
+            )
+            .await;
         assert!(bot_text(&t).contains("Lò Văn Mến") && !bot_text(&t).contains(PASSWORD));
-        let t = sys.press(&who, "✅ Xác nhận đăng ký").await;
-        assert!(
-            bot_text(&t).contains("Đăng ký thành công"),
-            "{}",
-            bot_text(&t)
-        );
+        sys.press_until(
+            &who,
+            &confirm,
+            Expect::said(vi("register-done").arg("name", "Lò Văn Mến")),
+        )
+        .await;
 
-        let t = sys.say(&who, "/logout").await;
-        assert!(bot_text(&t).contains("Đã đăng xuất"), "{}", bot_text(&t));
-        let t = sys.say(&who, "/login").await;
+        sys.say_until(&who, "/logout", Expect::said(vi("logout-done")))
+            .await;
+        let citizen = vi_label("kind-citizen");
+        let t = sys
+            .say_until(
+                &who,
+                "/login",
+                Expect::button(&citizen).or(Expect::said(vi("consent-statement"))),
+            )
+            .await;
         assert!(
-            has_button(&t, "Công dân"),
+            has_button(&t, &citizen),
             "consent is not asked twice: {}",
             bot_text(&t)
         );
-        sys.press(&who, "Công dân").await;
-        let t = sys.say(&who, &id).await;
-        assert!(bot_text(&t).contains("mật khẩu"), "{}", bot_text(&t));
-        let t = sys.say(&who, "Sai2026mk").await;
-        assert!(bot_text(&t).contains("không đúng"), "{}", bot_text(&t));
-        let t = sys.say(&who, PASSWORD).await;
-        assert!(
-            bot_text(&t).contains("Đăng nhập thành công"),
-            "{}",
-            bot_text(&t)
-        );
+        sys.press_until(&who, &citizen, Expect::said(vi("login-ask-username")))
+            .await;
+        sys.say_until(&who, &id, Expect::said(vi("login-ask-password")))
+            .await;
+        sys.say_until(&who, "Sai2026mk", Expect::said(vi("login-failed")))
+            .await;
+        sys.say_until(
+            &who,
+            PASSWORD,
+            Expect::said(vi("login-done").arg("name", "Lò Văn Mến")),
+        )
+        .await;
 
         // Every message that carried a password is deleted from the chat.
-        let all = sys.client.transcript(who.clone(), 0, 0).await.unwrap();
-        let secrets: Vec<_> = all
-            .messages
-            .iter()
-            .filter(|m| m.from == Sender::User && (m.text == PASSWORD || m.text == "Sai2026mk"))
-            .collect();
-        assert_eq!(secrets.len(), 3, "register once, login twice");
-        assert!(secrets.iter().all(|m| m.deleted), "{secrets:?}");
+        // A deleted message keeps no text (as in Telegram): the passwords are nowhere.
+        let all = sys
+            .wait_for(
+                &who,
+                0,
+                Expect::new("the three password messages deleted", move |t| {
+                    t.messages
+                        .iter()
+                        .filter(|m| m.from == Sender::User && m.deleted)
+                        .count()
+                        == 3
+                }),
+            )
+            .await;
+        assert!(
+            !all.messages
+                .iter()
+                .any(|m| m.text.contains(PASSWORD) || m.text.contains("Sai2026mk")),
+            "{all:?}"
+        );
 
         // /mydata shows the link but never the token; the stored token is sealed.
-        let t = sys.say(&who, "/mydata").await;
+        let t = sys
+            .say_until(&who, "/mydata", Expect::said(vi("mydata")))
+            .await;
         assert!(bot_text(&t).contains(&id), "{}", bot_text(&t));
         let db = sys.db().await;
         let user = dvc_bot::db::users::get(&db, who.id).await.unwrap().unwrap();
@@ -191,37 +246,39 @@ async fn a_restart_mid_registration_resumes_where_it_was() {
     register_until_phone(&sys, &who, &cccd("7002")).await;
     sys.stop_bot().await;
     sys.start_bot().await;
-    let t = sys.press(&who, "Chia sẻ số điện thoại").await;
-    assert!(
-        bot_text(&t).contains("thư điện tử"),
-        "continues at the e-mail: {}",
-        bot_text(&t)
-    );
+    sys.press_until(
+        &who,
+        &vi_label("register-share-phone"),
+        Expect::said(vi("register-ask-email")).why("continues at the e-mail"),
+    )
+    .await;
     // A flow resumed much later also continues: the state lives in the database.
-    let t = sys.say(&who, "lan@example.vn").await;
-    assert!(bot_text(&t).contains("địa chỉ"), "{}", bot_text(&t));
+    sys.say_until(
+        &who,
+        "lan@example.vn",
+        Expect::said(vi("register-ask-address")),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn deep_link_lookup_and_unknown_input_get_an_answer() {
     let sys = System::start(engines()[0]).await;
     let who = Citizen::new(7_100_003).language("en");
-    let t = sys
-        .say(&who, "/start status_000_00_25_H50-261125-0001")
+    sys.say_until(
+        &who,
+        "/start status_000_00_25_H50-261125-0001",
+        Expect::said(en("lookup-not-found").arg("code", "000.00.25.H50-261125-0001")),
+    )
+    .await;
+    sys.say_until(
+        &who,
+        "/status 1.001193",
+        Expect::said(en("invalid-dossier-code")).why("a procedure code is not a dossier code"),
+    )
+    .await;
+    sys.say_until(&who, "what?", Expect::reply().why("never silence"))
         .await;
-    assert!(
-        bot_text(&t).contains("No dossier has the code 000.00.25.H50-261125-0001"),
-        "{}",
-        bot_text(&t)
-    );
-    let t = sys.say(&who, "/status 1.001193").await;
-    assert!(
-        bot_text(&t).contains("A dossier code looks like"),
-        "a procedure code is not a dossier code: {}",
-        bot_text(&t)
-    );
-    let t = sys.say(&who, "what?").await;
-    assert!(t.bot_messages().next().is_some(), "never silence");
     // The commands are registered in both languages.
     use teloxide::payloads::GetMyCommandsSetters;
     use teloxide::prelude::Requester;
@@ -236,14 +293,9 @@ async fn deep_link_lookup_and_unknown_input_get_an_answer() {
             .find(|c| c.command == name)
             .map(|c| c.description.clone())
     };
-    assert_eq!(
-        describe(&vi, "register").as_deref(),
-        Some("Đăng ký tài khoản")
-    );
-    assert_eq!(
-        describe(&en, "register").as_deref(),
-        Some("Create an account")
-    );
+    assert_eq!(describe(&vi, "register"), Some(vi_label("cmd-register")));
+    assert_eq!(describe(&en, "register"), Some(en_label("cmd-register")));
+    assert_ne!(vi_label("cmd-register"), en_label("cmd-register"));
     assert_eq!(vi.len(), en.len());
 }
 
@@ -251,19 +303,43 @@ async fn deep_link_lookup_and_unknown_input_get_an_answer() {
 async fn deleteme_erases_what_the_bot_keeps() {
     let sys = System::start(engines()[0]).await;
     let who = Citizen::new(7_100_004).named("Ánh").language("vi");
-    sys.say(&who, "/start").await;
-    sys.press(&who, "Tiếng Việt").await;
-    sys.say(&who, "/register").await;
-    sys.press(&who, "Đồng ý").await;
-    let t = sys.say(&who, "/mydata").await;
+    let language = vi_label("language-vi");
+    sys.say_until(&who, "/start", Expect::button(&language))
+        .await;
+    sys.press_until(&who, &language, Expect::said(vi("language-set")))
+        .await;
+    let agree = vi_label("consent-agree");
+    sys.say_until(
+        &who,
+        "/register",
+        Expect::said_with(vi("consent-statement"), &agree),
+    )
+    .await;
+    sys.press_until(&who, &agree, Expect::said(vi("ask-kind")))
+        .await;
+    let t = sys
+        .say_until(&who, "/mydata", Expect::said(vi("mydata")))
+        .await;
     assert!(bot_text(&t).contains("7100004"), "{}", bot_text(&t));
-    let t = sys.say(&who, "/deleteme").await;
-    assert!(has_button(&t, "Không xoá"), "{}", bot_text(&t));
-    let t = sys.press(&who, "Không xoá").await;
-    assert!(bot_text(&t).contains("giữ nguyên"), "{}", bot_text(&t));
-    sys.say(&who, "/deleteme").await;
-    let t = sys.press(&who, "Xoá dữ liệu").await;
-    assert!(bot_text(&t).contains("Đã xoá dữ liệu"), "{}", bot_text(&t));
+    let (keep, erase) = (vi_label("deleteme-no"), vi_label("deleteme-yes"));
+    let t = sys
+        .say_until(
+            &who,
+            "/deleteme",
+            Expect::said_with(vi("deleteme-ask"), &keep),
+        )
+        .await;
+    assert!(has_button(&t, &erase), "{}", bot_text(&t));
+    sys.press_until(&who, &keep, Expect::said(vi("deleteme-kept")))
+        .await;
+    sys.say_until(
+        &who,
+        "/deleteme",
+        Expect::said_with(vi("deleteme-ask"), &erase),
+    )
+    .await;
+    sys.press_until(&who, &erase, Expect::said(vi("deleteme-done")))
+        .await;
     let db = sys.db().await;
     assert!(
         dvc_bot::db::users::get(&db, who.id)
@@ -279,12 +355,8 @@ async fn deleteme_erases_what_the_bot_keeps() {
         .unwrap();
     assert_eq!(n, 0, "the dialogue is gone");
     db.close().await;
-    let t = sys.say(&who, "/mydata").await;
-    assert!(
-        bot_text(&t).contains("chưa lưu dữ liệu nào"),
-        "{}",
-        bot_text(&t)
-    );
+    sys.say_until(&who, "/mydata", Expect::said(vi("mydata-none")))
+        .await;
 }
 
 #[tokio::test]
@@ -299,10 +371,13 @@ async fn a_state_from_an_older_version_restarts_the_chat_with_a_word() {
         .await
         .unwrap();
     db.close().await;
-    let t = sys.say(&who, "xin chào").await;
-    let text = bot_text(&t);
-    assert!(text.contains("nâng cấp"), "the reset is explained: {text}");
-    assert!(has_button(&t, "Dịch vụ công"), "with the main menu: {text}");
+    sys.say_until(
+        &who,
+        "xin chào",
+        Expect::said_with(vi("state-reset"), vi_label("menu-services"))
+            .why("the reset is explained, with the main menu"),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -322,20 +397,16 @@ async fn the_bot_also_runs_behind_a_webhook() {
     })
     .await;
     let who = Citizen::new(7_100_006).named("Hùng").language("vi");
-    let mut text = String::new();
-    // The webhook is registered when the bot starts: wait until the sandbox delivers to it.
-    for _ in 0..100 {
-        let t = sys.say(&who, "/start").await;
-        text = bot_text(&t);
-        if text.contains("Xin chào Hùng") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(text.contains("Xin chào Hùng"), "{text}");
+    // The update waits in the sandbox until the bot registers its webhook, then is delivered
+    // to it (retried while the bot's server is not listening yet, as Telegram does).
+    sys.say_until(
+        &who,
+        "/start",
+        Expect::said(vi("greeting").arg("name", "Hùng")),
+    )
+    .await;
     let stats = sys.client.stats().await.unwrap();
     assert!(stats.webhook_deliveries > 0, "{stats:?}");
     // The answer came through the webhook, so the secret token matched (a wrong one is refused
-    // by the bot's webhook server). A first delivery may fail: teloxide registers the webhook
-    // before its server listens, and the sandbox retries as Telegram does.
+    // by the bot's webhook server).
 }

@@ -3,6 +3,7 @@
 
 mod commands;
 mod edit;
+mod forged;
 mod journeys;
 mod steps;
 mod submit;
@@ -21,10 +22,11 @@ use dvc_bot::db::{Db, users};
 use dvc_bot::i18n::{I18n, Locale};
 use dvc_bot::portal::HttpPortal;
 use dvc_bot::portal::server::{self as portal_server, PortalConfig, RunningPortal};
-use dvc_bot::sandbox::client::{Citizen, SandboxClient, Transcript};
+use dvc_bot::sandbox::client::{Citizen, SandboxClient, SendRequest, Transcript};
 use dvc_bot::sandbox::{RunningSandbox, SandboxConfig};
 
 use crate::portal::{TestPortal, spawn_portal};
+use crate::support::wait::{self, Expect};
 use crate::support::{Engine, TestDb};
 
 /// Papers cannot come from Telegram in step tests: the journeys test them through the sandbox.
@@ -215,25 +217,76 @@ impl System {
             .expect("my dossiers")
     }
 
-    /// Sends a text and waits for the bot's answer; returns the messages after `after`.
+    /// Waits until the chat's messages after `after` show `expect` (see `support::wait`);
+    /// answers those messages.
+    pub async fn wait_for(&self, who: &Citizen, after: i64, expect: Expect) -> Transcript {
+        wait::wait_for(&self.client, who, after, &expect, wait::DEADLINE).await
+    }
+
+    /// Sends a text and waits until the bot's answer to it shows `expect`; answers the
+    /// messages after the text.
+    pub async fn say_until(&self, who: &Citizen, text: &str, expect: Expect) -> Transcript {
+        let request = SendRequest {
+            text: Some(text.to_owned()),
+            ..SendRequest::default()
+        };
+        self.send_until(who, request, expect).await
+    }
+
+    /// Presses the newest button labelled `label` (inline or reply keyboard) and waits until
+    /// the answer shows `expect`; answers the messages after the press.
+    pub async fn press_until(&self, who: &Citizen, label: &str, expect: Expect) -> Transcript {
+        let request = SendRequest {
+            press: Some(label.to_owned()),
+            ..SendRequest::default()
+        };
+        self.send_until(who, request, expect).await
+    }
+
+    /// Sends anything the citizen can send (a document, a photo, a contact, a raw callback;
+    /// the user fields are filled from `who`) and waits until the answer shows `expect`.
+    pub async fn send_until(
+        &self,
+        who: &Citizen,
+        request: SendRequest,
+        expect: Expect,
+    ) -> Transcript {
+        let before = self.last_id(who).await;
+        let what = match (&request.text, &request.press, &request.document) {
+            (Some(text), _, _) => format!("the text {text:?}"),
+            (_, Some(label), _) => format!("a press of {label:?}"),
+            (_, _, Some(document)) => format!("the document {:?}", document.file_name),
+            _ => "a photo, contact or callback".to_owned(),
+        };
+        let sent = self
+            .client
+            .send(SendRequest {
+                user_id: who.id,
+                first_name: who.first_name.clone(),
+                language_code: who.language_code.clone(),
+                ..request
+            })
+            .await
+            .unwrap_or_else(|e| panic!("sending {what}: {e}"));
+        // After the citizen's own message when there is one, so nothing earlier can match.
+        let after = sent.message_id.unwrap_or(before);
+        self.wait_for(who, after, expect).await
+    }
+
+    /// Sends a text and waits for the bot's first message after it. Enough only where the bot
+    /// answers with one message; otherwise use `say_until` with the last message expected.
+    #[allow(dead_code)] // kept for tests written against the first helpers
     pub async fn say(&self, who: &Citizen, text: &str) -> Transcript {
-        let after = self.last_id(who).await;
-        self.client
-            .send_text(who.clone(), text)
-            .await
-            .expect("send");
-        self.wait_reply(who, after).await
+        self.say_until(who, text, Expect::reply()).await
     }
 
+    /// Presses a button and waits for the bot's first message after it (see `say`).
+    #[allow(dead_code)] // kept for tests written against the first helpers
     pub async fn press(&self, who: &Citizen, label: &str) -> Transcript {
-        let after = self.last_id(who).await;
-        self.client
-            .press(who.clone(), label)
-            .await
-            .unwrap_or_else(|e| panic!("press {label:?}: {e}"));
-        self.wait_reply(who, after).await
+        self.press_until(who, label, Expect::reply()).await
     }
 
+    /// The newest message id in the chat (0 before the first).
     pub async fn last_id(&self, who: &Citizen) -> i64 {
         self.client
             .transcript(who.clone(), 0, 0)
@@ -243,7 +296,6 @@ impl System {
             .unwrap_or(0)
     }
 
-    /// The messages after `after`, once the bot has answered and gone quiet.
     /// Presses a button whose answer edits the message in place; answers that message once
     /// its text has changed.
     pub async fn press_edit(
@@ -267,55 +319,34 @@ impl System {
             .press(who.clone(), label)
             .await
             .unwrap_or_else(|e| panic!("press {label:?}: {e}"));
-        for _ in 0..100 {
-            let now = self
-                .client
-                .transcript(who.clone(), 0, 0)
-                .await
-                .expect("transcript");
-            if let Some(m) = now.message(pressed.message_id)
-                && m.text != pressed.text
-            {
-                assert_eq!(
-                    now.messages.len(),
-                    before.messages.len(),
-                    "edited in place, no new message"
-                );
-                return m.clone();
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        panic!("pressing {label:?} did not edit the message");
+        let old = pressed.text.clone();
+        let now = self
+            .wait_for(
+                who,
+                0,
+                Expect::message(
+                    pressed.message_id,
+                    format!("edited after pressing {label:?}"),
+                    move |m| m.text != old,
+                ),
+            )
+            .await;
+        assert_eq!(
+            now.messages.len(),
+            before.messages.len(),
+            "edited in place, no new message"
+        );
+        now.message(pressed.message_id)
+            .expect("the pressed message")
+            .clone()
     }
 
+    /// Waits for the bot's first message after `after` (see `say`).
+    #[allow(dead_code)] // kept for tests written against the first helpers
     pub async fn wait_reply(&self, who: &Citizen, after: i64) -> Transcript {
-        let mut seen = self
-            .client
-            .transcript(who.clone(), after, 10_000)
-            .await
-            .expect("transcript");
-        // The bot may send several messages for one input: wait until none comes for a moment.
-        loop {
-            let more = self
-                .client
-                .transcript(who.clone(), seen.last_id().unwrap_or(after), QUIET_MS)
-                .await
-                .expect("transcript");
-            if more.messages.is_empty() {
-                break;
-            }
-            seen = self
-                .client
-                .transcript(who.clone(), after, 0)
-                .await
-                .expect("transcript");
-        }
-        seen
+        self.wait_for(who, after, Expect::reply()).await
     }
 }
-
-/// How long the bot must stay silent before its answer to one input is taken as complete.
-const QUIET_MS: u64 = 600;
 
 /// All bot texts of a transcript, joined (for `contains` checks).
 pub fn bot_text(t: &Transcript) -> String {
@@ -382,6 +413,7 @@ pub fn jpeg() -> Vec<u8> {
 }
 
 /// The dossier code after `label` ("Mã hồ sơ: ", "Dossier code: ") in a reply.
+#[allow(dead_code)] // kept for tests written against the first helpers
 pub fn dossier_code(text: &str, label: &str) -> dvc_bot::domain::DossierCode {
     let at = text.find(label).expect("a dossier code in the reply") + label.len();
     let code: String = text[at..]
@@ -390,4 +422,35 @@ pub fn dossier_code(text: &str, label: &str) -> dvc_bot::domain::DossierCode {
         .collect();
     dvc_bot::domain::DossierCode::parse(&code)
         .unwrap_or_else(|_| panic!("{code:?} is a dossier code"))
+}
+
+/// The dossier code in a reply: the first word that parses as one.
+pub fn code_in(text: &str) -> dvc_bot::domain::DossierCode {
+    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '(' | ')'))
+        .find_map(|word| dvc_bot::domain::DossierCode::parse(word).ok())
+        .unwrap_or_else(|| panic!("a dossier code in the reply: {text}"))
+}
+
+/// A document the citizen sends (for `System::send_until`).
+pub fn document(file_name: &str, mime_type: &str, bytes: &[u8]) -> SendRequest {
+    use base64::Engine;
+    SendRequest {
+        document: Some(dvc_bot::sandbox::client::DocumentInput {
+            file_name: file_name.to_owned(),
+            mime_type: mime_type.to_owned(),
+            data_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        }),
+        ..SendRequest::default()
+    }
+}
+
+/// A photo the citizen sends (for `System::send_until`).
+pub fn photo(bytes: &[u8]) -> SendRequest {
+    use base64::Engine;
+    SendRequest {
+        photo: Some(dvc_bot::sandbox::client::PhotoInput {
+            data_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        }),
+        ..SendRequest::default()
+    }
 }

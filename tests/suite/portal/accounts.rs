@@ -13,27 +13,27 @@ async fn register_checks_values_and_refuses_duplicates() {
         let tp = spawn_portal(engine).await;
         let account = tp
             .client
-            .register(&registration(&cccd("1001")))
+            .register(&registration(&cccd("1001")), None)
             .await
             .unwrap();
         assert_eq!(account.login, cccd("1001"));
         assert_eq!(account.account_type, AccountType::Citizen);
         let again = tp
             .client
-            .register(&registration(&cccd("1001")))
+            .register(&registration(&cccd("1001")), None)
             .await
             .unwrap_err();
         assert!(matches!(again, PortalError::Duplicate { .. }), "{again:?}");
 
         let mut bad = registration("123");
         bad.phone = "12345".into();
-        match tp.client.register(&bad).await.unwrap_err() {
+        match tp.client.register(&bad, None).await.unwrap_err() {
             PortalError::Invalid { fields, .. } => assert_eq!(fields[0].field, "citizen_id"),
             other => panic!("{other:?}"),
         }
         let mut bad = registration(&cccd("1002"));
         bad.phone = "12345".into();
-        match tp.client.register(&bad).await.unwrap_err() {
+        match tp.client.register(&bad, None).await.unwrap_err() {
             PortalError::Invalid { fields, .. } => {
                 assert_eq!(
                     (fields[0].field.as_str(), fields[0].code.as_str()),
@@ -47,7 +47,7 @@ async fn register_checks_values_and_refuses_duplicates() {
         org.account_type = AccountType::Organisation;
         org.citizen_id = None;
         org.tax_code = Some("5500123456".into());
-        let o = tp.client.register(&org).await.unwrap();
+        let o = tp.client.register(&org, None).await.unwrap();
         assert_eq!(o.login, "5500123456");
         assert_eq!(o.account_type, AccountType::Organisation);
 
@@ -121,77 +121,177 @@ async fn sessions_are_hashed_expire_and_end_at_logout() {
     }
 }
 
+/// One login attempt over raw HTTP: the status, the `Retry-After` header and the error code.
+async fn attempt(
+    tp: &super::TestPortal,
+    login: &str,
+    password: &str,
+) -> (u16, Option<u64>, String) {
+    let r = tp
+        .http
+        .post(tp.api("/sessions"))
+        .json(&LoginRequest {
+            login: login.into(),
+            password: password.into(),
+        })
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let retry = r
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    let body: serde_json::Value = r.json().await.unwrap();
+    (
+        status,
+        retry,
+        body["error"].as_str().unwrap_or("").to_owned(),
+    )
+}
+
+/// Tries until the portal stops answering 429 (it said when, in `Retry-After`); the answer.
+async fn attempt_when_allowed(
+    tp: &super::TestPortal,
+    login: &str,
+    password: &str,
+) -> (u16, Option<u64>, String) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let answer = attempt(tp, login, password).await;
+        if answer.0 != 429 {
+            return answer;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still 429: {answer:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+/// Issue 13.10: failed logins slow down (429 with a growing `Retry-After`) instead of locking,
+/// and an unknown account answers exactly like a known one, so nobody learns which CCCDs
+/// have accounts.
 #[tokio::test]
-async fn five_failed_logins_lock_the_account_for_15_minutes() {
+async fn failed_logins_slow_down_the_same_for_known_and_unknown_accounts() {
     for engine in engines() {
         let tp = spawn_portal(engine).await;
+        let known = cccd("1004");
+        let unknown = cccd("1006");
         tp.client
-            .register(&registration(&cccd("1004")))
+            .register(&registration(&known), None)
             .await
             .unwrap();
-        tp.client
-            .register(&registration(&cccd("1005")))
-            .await
-            .unwrap();
-        let wrong = LoginRequest {
-            login: cccd("1004"),
-            password: "Sai12345".into(),
-        };
-        for attempt in 1..=4 {
-            let err = tp.client.login(&wrong).await.unwrap_err();
-            assert!(
-                matches!(err, PortalError::Unauthorized),
-                "attempt {attempt}: {err:?}"
-            );
+        let mut answers = Vec::new();
+        for login in [&known, &unknown] {
+            let mut seen = Vec::new();
+            for _ in 0..4 {
+                let (status, retry, error) = attempt(&tp, login, "Sai12345").await;
+                seen.push((status, retry.is_some(), error));
+            }
+            answers.push(seen);
         }
-        let before = chrono::Utc::now();
-        let until = match tp.client.login(&wrong).await.unwrap_err() {
-            PortalError::LockedOut { until } => until,
-            other => panic!("fifth failure: {other:?}"),
-        };
-        let minutes = (until - before).num_minutes();
-        assert!((14..=15).contains(&minutes), "{minutes}");
-        // Even the right password is refused while locked.
-        let right = LoginRequest {
-            login: cccd("1004"),
-            password: PASSWORD.into(),
-        };
-        let err = tp.client.login(&right).await.unwrap_err();
-        assert!(matches!(err, PortalError::LockedOut { .. }), "{err:?}");
-        let r = tp
-            .http
-            .post(tp.api("/sessions"))
-            .json(&right)
-            .send()
-            .await
-            .unwrap();
-        let body = super::assert_json_error(r, 423).await;
-        assert_eq!(body["error"], "locked_out");
-        // Another account is not affected.
-        tp.client
-            .login(&LoginRequest {
-                login: cccd("1005"),
-                password: PASSWORD.into(),
-            })
-            .await
-            .unwrap();
-        // When the lock has passed (moved into the past here), the right password works.
-        let db = tp.db.connect().await;
-        sqlx::query("UPDATE accounts SET locked_until = 1")
-            .execute(&db.pool)
-            .await
-            .unwrap();
-        db.close().await;
-        tp.client.login(&right).await.unwrap();
-        // Unknown logins answer like wrong passwords.
+        assert_eq!(answers[0], answers[1], "known and unknown answer alike");
+        let statuses: Vec<u16> = answers[0].iter().map(|a| a.0).collect();
+        assert_eq!(statuses[0], 401, "{statuses:?}");
+        assert!(statuses.contains(&429), "slowed down: {statuses:?}");
+        assert!(!statuses.contains(&423), "no lock: {statuses:?}");
+        let slowed = answers[0].iter().find(|a| a.0 == 429).unwrap();
+        assert!(slowed.1, "429 carries Retry-After");
+        assert_eq!(slowed.2, "too_many_attempts");
+
+        // The wait grows with each failure.
+        let (_, first_wait, _) = attempt(&tp, &known, "Sai12345").await;
+        let (status, _, _) = attempt_when_allowed(&tp, &known, "Sai12345").await;
+        assert_eq!(status, 401);
+        let (status, second_wait, _) = attempt(&tp, &known, "Sai12345").await;
+        assert_eq!(status, 429);
+        assert!(
+            second_wait.unwrap_or(0) > first_wait.unwrap_or(0),
+            "{first_wait:?} then {second_wait:?}"
+        );
+        // Once the wait is over, the right password works and the count starts again.
+        let (status, _, _) = attempt_when_allowed(&tp, &known, PASSWORD).await;
+        assert_eq!(status, 201);
+        let (status, _, _) = attempt(&tp, &known, "Sai12345").await;
+        assert_eq!(status, 401, "counted from zero after a success");
+        // Through the client: a typed error with the time to try again.
+        let other = cccd("1007");
+        for _ in 0..3 {
+            attempt(&tp, &other, "Sai12345").await;
+        }
         let err = tp
             .client
             .login(&LoginRequest {
-                login: cccd("9999"),
+                login: other,
                 password: PASSWORD.into(),
             })
             .await
             .unwrap_err();
-        assert!(matches!(err, PortalError::Unauthorized), "{err:?}");
+        assert!(
+            matches!(err, PortalError::TooManyAttempts { .. }),
+            "{err:?}"
+        );
+    }
+}
+
+/// Issue 13.10: one client failing with many different accounts is slowed down too, for any
+/// account it tries next.
+#[tokio::test]
+async fn one_client_trying_many_accounts_is_slowed_down() {
+    let tp = spawn_portal(engines()[0]).await;
+    let mut tried = 0;
+    let slowed = loop {
+        tried += 1;
+        assert!(tried <= 100, "never slowed down");
+        let (status, retry, _) =
+            attempt(&tp, &cccd(&format!("{:04}", 2000 + tried)), "Sai12345").await;
+        if status == 429 {
+            break retry;
+        }
+        assert_eq!(status, 401);
+    };
+    assert!(tried > 4, "more room than for one account ({tried})");
+    assert!(slowed.is_some_and(|s| s >= 1));
+}
+
+/// Issue 13.3: with an `Idempotency-Key`, a retried registration answers the account it made
+/// (200, same id), so a client cut off after the portal created it can finish; without the
+/// key, or with another one, the CCCD is a duplicate.
+#[tokio::test]
+async fn a_registration_retried_with_its_key_answers_the_same_account() {
+    for engine in engines() {
+        let tp = spawn_portal(engine).await;
+        let id = cccd("1010");
+        let post = |key: Option<&'static str>| {
+            let mut r = tp.http.post(tp.api("/accounts")).json(&registration(&id));
+            if let Some(key) = key {
+                r = r.header("Idempotency-Key", key);
+            }
+            r.send()
+        };
+        let first = post(Some("reg-1010-a")).await.unwrap();
+        assert_eq!(first.status().as_u16(), 201);
+        let first: serde_json::Value = first.json().await.unwrap();
+        let again = post(Some("reg-1010-a")).await.unwrap();
+        assert_eq!(again.status().as_u16(), 200);
+        let again: serde_json::Value = again.json().await.unwrap();
+        assert_eq!(again["id"], first["id"]);
+        assert_eq!(again["login"], id.as_str());
+        for key in [Some("reg-1010-b"), None] {
+            let other = post(key).await.unwrap();
+            let body = super::assert_json_error(other, 409).await;
+            assert_eq!(body["error"], "duplicate");
+        }
+        // The account works with the password given.
+        tp.client
+            .login(&LoginRequest {
+                login: id.clone(),
+                password: PASSWORD.into(),
+            })
+            .await
+            .unwrap();
     }
 }

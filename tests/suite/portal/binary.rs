@@ -6,6 +6,8 @@ use std::process::{Command, Stdio};
 
 use dvc_bot::portal::{HttpPortal, Portal};
 
+use crate::support::process::stop_with_sigterm;
+
 #[tokio::test]
 async fn portal_subcommand_serves_and_stops_on_sigterm() {
     let data = tempfile::tempdir().unwrap();
@@ -50,14 +52,6 @@ async fn portal_subcommand_serves_and_stops_on_sigterm() {
     assert_eq!(r.status(), 200);
     assert!(data.path().join("portal.db").exists());
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = tokio::task::spawn_blocking(move || child.wait())
-        .await
-        .unwrap()
-        .unwrap();
+    let status = stop_with_sigterm(child).await;
     assert!(status.success(), "{status:?}");
 }

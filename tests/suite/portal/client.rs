@@ -153,7 +153,10 @@ async fn drafts_through_the_client() {
             c.result(&s.token, &full.id.into()).await.unwrap_err(),
             PortalError::NotFound
         ));
-        let dup = c.register(&registration(&cccd("4001"))).await.unwrap_err();
+        let dup = c
+            .register(&registration(&cccd("4001")), None)
+            .await
+            .unwrap_err();
         assert!(matches!(dup, PortalError::Duplicate { .. }));
     }
 }
@@ -217,7 +220,10 @@ async fn idempotent_calls_are_retried_others_are_not() {
 
     let (url, calls) = flaky(1).await;
     let c = HttpPortal::new(&url).unwrap();
-    let err = c.register(&registration(&cccd("4002"))).await.unwrap_err();
+    let err = c
+        .register(&registration(&cccd("4002")), None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, PortalError::Unreachable(_)), "{err:?}");
     assert_eq!(
         calls.load(Ordering::SeqCst),

@@ -10,6 +10,7 @@ mod openapi;
 mod public;
 mod robustness;
 mod uploads;
+mod validation;
 
 use std::collections::BTreeMap;
 
@@ -110,7 +111,7 @@ impl TestPortal {
     /// Registers a citizen with this CCCD and logs in.
     pub async fn citizen(&self, cccd: &str) -> Session {
         self.client
-            .register(&registration(cccd))
+            .register(&registration(cccd), None)
             .await
             .expect("register");
         self.client

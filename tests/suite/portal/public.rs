@@ -34,7 +34,7 @@ async fn lookup_leaks_no_personal_field() {
         reg.address = "Bản Pá Khoang, xã Mường Phăng".into();
         reg.full_name = "Cầm Thị Duyên".into();
         reg.phone = "0387654321".into();
-        tp.client.register(&reg).await.unwrap();
+        tp.client.register(&reg, None).await.unwrap();
         let s = tp
             .client
             .login(&dvc_bot::portal::model::LoginRequest {

@@ -303,16 +303,26 @@ async fn a_second_poller_terminates_the_first() {
     let first = bot(&sandbox);
     let second = bot(&sandbox);
     let waiting = tokio::spawn(async move { first.get_updates().timeout(30).await });
-    // Whenever the first poll starts, the next call of the second bot instance ends it.
-    while !waiting.is_finished() {
+    // Whenever the first poll starts, the next call of the second bot instance ends it. The
+    // second polls (each call answered at once) until the first's task ends, at most 30 s.
+    let mut waiting = waiting;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    let ended = loop {
         second
             .get_updates()
             .await
             .expect("the newest poll is served");
-        tokio::task::yield_now().await;
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    let ended = waiting.await.expect("task");
+        // Between two calls, wait for the first poll's end itself, briefly.
+        let pause = tokio::time::Instant::now() + std::time::Duration::from_millis(20);
+        if let Ok(done) = tokio::time::timeout_at(pause, &mut waiting).await {
+            break done;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the first poll was not terminated by the second poller within 30 s"
+        );
+    };
+    let ended = ended.expect("task");
     assert!(
         matches!(
             ended,
@@ -321,5 +331,57 @@ async fn a_second_poller_terminates_the_first() {
             ))
         ),
         "{ended:?}"
+    );
+}
+
+/// Issue 13.11: as in Telegram, a deleted message keeps nothing of what it said — not the
+/// password a citizen typed, not the bot's text, keyboard or file.
+#[tokio::test]
+async fn a_deleted_message_keeps_no_text() {
+    let sandbox = spawn_sandbox(&[], false).await;
+    let bot = bot(&sandbox);
+    let lan = Citizen::new(1101).named("Lan");
+    let sent = client(&sandbox)
+        .send_text(lan.clone(), "Matkhau2026")
+        .await
+        .expect("send");
+    let typed = sent.message_id.expect("a message");
+    let reply = bot
+        .send_message(ChatId(1101), "<b>Mật khẩu</b> đã nhận")
+        .parse_mode(ParseMode::Html)
+        .reply_markup(InlineKeyboardMarkup::new(vec![vec![
+            InlineKeyboardButton::callback("OK", "ok"),
+        ]]))
+        .await
+        .expect("send");
+    bot.delete_message(ChatId(1101), teloxide::types::MessageId(typed as i32))
+        .await
+        .expect("delete the password");
+    bot.delete_message(ChatId(1101), reply.id)
+        .await
+        .expect("delete the reply");
+    let t = client(&sandbox)
+        .transcript(lan, 0, 0)
+        .await
+        .expect("transcript");
+    assert_eq!(t.messages.len(), 2);
+    for m in &t.messages {
+        assert!(m.deleted, "{m:?}");
+        assert_eq!(m.text, "", "{m:?}");
+        assert_eq!(m.html, "", "{m:?}");
+        assert!(
+            m.buttons.is_empty() && m.inline_keyboard.is_empty(),
+            "{m:?}"
+        );
+    }
+    let raw = reqwest::get(format!("{}sandbox/chats/1101", sandbox.base_url))
+        .await
+        .expect("transcript")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        !raw.contains("Matkhau2026") && !raw.contains("Mật khẩu"),
+        "{raw}"
     );
 }

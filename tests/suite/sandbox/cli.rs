@@ -4,31 +4,17 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-/// Sends SIGTERM and waits for the exit. A safety net, not a timing assertion: a process that
-/// ignores SIGTERM fails the test instead of hanging it.
-async fn stop_with_sigterm(child: &mut std::process::Child) -> std::process::ExitStatus {
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            return status;
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("dvc-bot did not stop on SIGTERM");
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
+use crate::support::process::stop_with_sigterm;
+use crate::support::said::vi;
+use crate::support::wait::{DEADLINE, Expect, wait_for};
 
 #[tokio::test]
 async fn bot_api_only_serves_and_stops_on_sigterm() {
+    // Where it keeps its update-id mark.
+    let data = tempfile::tempdir().expect("data dir");
     let mut child = Command::new(env!("CARGO_BIN_EXE_dvc-bot"))
         .args(["sandbox", "--bot-api-only"])
+        .env("DVC_DATA_DIR", data.path())
         .env("DVC_SANDBOX_LISTEN", "127.0.0.1:0")
         .env("DVC_SANDBOX_TOKENS", "777000:other-bot-token")
         .env("RUST_LOG", "off")
@@ -64,7 +50,7 @@ async fn bot_api_only_serves_and_stops_on_sigterm() {
         .expect("json");
     assert_eq!(me["result"]["id"], 777000);
 
-    let status = stop_with_sigterm(&mut child).await;
+    let status = stop_with_sigterm(child).await;
     assert!(status.success(), "{status}");
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
@@ -120,16 +106,14 @@ async fn the_whole_system_runs_offline_and_stops_on_sigterm() {
         .send_text(who.clone(), "/start")
         .await
         .expect("send");
-    let answer = control
-        .transcript(who, 0, 20_000)
-        .await
-        .expect("transcript");
-    assert!(
-        answer
-            .bot_messages()
-            .any(|m| m.text.contains("Xin chào Lan")),
-        "{answer:?}"
-    );
+    wait_for(
+        &control,
+        &who,
+        0,
+        &Expect::said(vi("greeting").arg("name", "Lan")),
+        DEADLINE,
+    )
+    .await;
     let page = reqwest::get(&chat)
         .await
         .expect("web chat")
@@ -161,7 +145,84 @@ async fn the_whole_system_runs_offline_and_stops_on_sigterm() {
     let health = reqwest::get(&health_url).await.expect("healthz");
     assert_eq!(health.status(), 200);
 
-    let status = stop_with_sigterm(&mut child).await;
+    let status = stop_with_sigterm(child).await;
     assert!(status.success(), "{status}");
     assert!(data.path().join("dvc-bot.db").exists() && data.path().join("portal.db").exists());
+}
+
+/// Starts `dvc-bot sandbox` on `data` and returns the process and its web chat URL.
+fn start_whole_system(data: &std::path::Path) -> (std::process::Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dvc-bot"))
+        .arg("sandbox")
+        .env("DVC_DATA_DIR", data)
+        .env("DVC_SANDBOX_LISTEN", "127.0.0.1:0")
+        .env("DVC_ADMIN_LISTEN", "127.0.0.1:0")
+        .env_remove("DATABASE_URL")
+        .env_remove("DVC_PORTAL_URL")
+        .env_remove("TELOXIDE_TOKEN")
+        .env("RUST_LOG", "off")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run dvc-bot");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut chat = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("a line");
+        if line.contains("web chat:") {
+            chat = line.split_whitespace().last().map(str::to_owned);
+        }
+        if line.contains("health, metrics") {
+            break;
+        }
+    }
+    (child, chat.expect("the web chat URL is printed"))
+}
+
+/// Issue 13.1: a restarted `dvc-bot sandbox` on the same data folder numbers updates above
+/// those it gave before, so a returning citizen's first messages are not taken by the bot for
+/// ones it has already handled.
+#[tokio::test]
+async fn a_restarted_sandbox_keeps_numbering_and_returning_citizens_get_answers() {
+    use dvc_bot::sandbox::client::{Citizen, SandboxClient};
+    let data = tempfile::tempdir().expect("data dir");
+    let who = Citizen::new(9_000_002).named("Lan").language("vi");
+
+    let (child, chat) = start_whole_system(data.path());
+    let control = SandboxClient::parse(&chat).expect("chat URL");
+    let mut first_ids = Vec::new();
+    for text in ["/start", "/help"] {
+        let sent = control.send_text(who.clone(), text).await.expect("send");
+        first_ids.push(sent.update_id);
+        let after = sent.message_id.unwrap_or(0);
+        let answer = control
+            .transcript(who.clone(), after, 20_000)
+            .await
+            .expect("transcript");
+        assert!(answer.bot_messages().count() > 0, "answered before restart");
+    }
+    let status = stop_with_sigterm(child).await;
+    assert!(status.success(), "{status}");
+
+    let (child, chat) = start_whole_system(data.path());
+    let control = SandboxClient::parse(&chat).expect("chat URL");
+    for text in ["/start", "/help"] {
+        let sent = control.send_text(who.clone(), text).await.expect("send");
+        assert!(
+            first_ids.iter().all(|old| sent.update_id > *old),
+            "update {} after {first_ids:?}",
+            sent.update_id
+        );
+        let after = sent.message_id.unwrap_or(0);
+        let answer = control
+            .transcript(who.clone(), after, 20_000)
+            .await
+            .expect("transcript");
+        assert!(
+            answer.bot_messages().count() > 0,
+            "{text} after the restart is answered: {answer:?}"
+        );
+    }
+    let status = stop_with_sigterm(child).await;
+    assert!(status.success(), "{status}");
 }

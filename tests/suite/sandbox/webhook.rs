@@ -133,12 +133,19 @@ async fn a_wrong_secret_is_retried_until_the_webhook_accepts() {
         .secret_token("right".to_owned())
         .await
         .expect("setWebhook");
+    // Retries still in flight with the old secret may come first; each wait is bounded by
+    // `next`, and their number by the deadline.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         let (secret, update) = next(&mut rx).await;
         if secret.as_deref() == Some("right") {
             assert_eq!(update["message"]["text"], "hello");
             break;
         }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no delivery with the right secret within 30 s"
+        );
     }
     let stats = client(&sandbox).stats().await.expect("stats");
     assert!(stats.webhook_failures >= 2, "{stats:?}");

@@ -22,22 +22,24 @@ use super::next::{After, go_on};
 pub const TELEGRAM_DOWNLOAD_MAX: u32 = 20 * 1024 * 1024;
 
 /// A file name from Telegram made acceptable to the portal: no folders, no `:` or control
-/// characters, not hidden, at most 100 characters. None if nothing is left.
+/// characters, no run of dots (`a...pdf` is `a.pdf`), not hidden, at most 100 characters.
+/// None if nothing is left.
 fn clean_file_name(name: &str) -> Option<String> {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let cleaned: String = base
-        .chars()
-        .filter(|c| !is_format_char(*c))
-        .map(|c| if c == ':' || c.is_control() { '_' } else { c })
-        .collect::<String>()
-        .replace("..", ".");
+    let mut cleaned = String::with_capacity(base.len());
+    for c in base.chars().filter(|c| !is_format_char(*c)) {
+        let c = if c == ':' || c.is_control() { '_' } else { c };
+        if !(c == '.' && cleaned.ends_with('.')) {
+            cleaned.push(c);
+        }
+    }
     let cleaned = cleaned
-        .trim()
-        .trim_start_matches('.')
+        .trim_start_matches(|c: char| c == '.' || c.is_whitespace())
         .chars()
         .take(100)
         .collect::<String>();
-    (!cleaned.is_empty()).then_some(cleaned)
+    let cleaned = cleaned.trim_end();
+    (!cleaned.is_empty()).then(|| cleaned.to_owned())
 }
 
 /// A paper sent as a document or a photo (or "skip" for an optional one).
@@ -177,5 +179,36 @@ mod tests {
         assert_eq!(clean_file_name("a:b..pdf").as_deref(), Some("a_b.pdf"));
         assert_eq!(clean_file_name(".hidden").as_deref(), Some("hidden"));
         assert_eq!(clean_file_name("..."), None);
+    }
+
+    /// Issue 13.6: whatever Telegram gives, a cleaned name is one the portal accepts.
+    #[test]
+    fn cleaned_names_are_names_the_portal_accepts() {
+        use crate::portal::server::files::check_file_name;
+        assert_eq!(
+            clean_file_name("Giay phep...pdf").as_deref(),
+            Some("Giay phep.pdf")
+        );
+        let long = "á.".repeat(200);
+        for name in [
+            "Giay phep...pdf",
+            "a....b..c",
+            " . .pdf",
+            "x\u{202E}fdp.exe",
+            "a\u{0}b\r\n.pdf",
+            long.as_str(),
+            "con:fig..",
+            "..\\..\\x",
+            "a/b/ .. ",
+            "\u{200B}.\u{200B}.x",
+        ] {
+            if let Some(clean) = clean_file_name(name) {
+                assert_eq!(
+                    check_file_name(&clean).as_deref(),
+                    Some(clean.as_str()),
+                    "{name:?} → {clean:?}"
+                );
+            }
+        }
     }
 }

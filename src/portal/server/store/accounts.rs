@@ -1,4 +1,5 @@
-//! The `accounts` and `sessions` tables: registration, login bookkeeping, bearer sessions.
+//! The `accounts`, `sessions` and `login_failures` tables: registration, login bookkeeping,
+//! bearer sessions.
 
 use sqlx::Row;
 
@@ -18,6 +19,8 @@ pub struct NewAccount<'a> {
     pub email: Option<&'a str>,
     pub address: &'a str,
     pub password_hash: &'a str,
+    /// The registration's idempotency key, kept to answer a retry with this account.
+    pub create_key: Option<&'a str>,
 }
 
 /// Inserts an account; `None` when one with the same login exists.
@@ -28,7 +31,7 @@ pub async fn insert(app: &AppState, account: NewAccount<'_>) -> ApiResult<Option
     };
     let inserted = sqlx::query(
         "INSERT INTO accounts (account_type, login, full_name, birth_date, phone, email, address, \
-         password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         password_hash, created_at, create_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
          ON CONFLICT (login) DO NOTHING RETURNING id",
     )
     .bind(account_type)
@@ -40,12 +43,29 @@ pub async fn insert(app: &AppState, account: NewAccount<'_>) -> ApiResult<Option
     .bind(account.address)
     .bind(account.password_hash)
     .bind(now_unix())
+    .bind(account.create_key)
     .fetch_optional(&app.db.pool)
     .await?;
     inserted
         .map(|r| r.try_get::<i64, _>("id"))
         .transpose()
         .map_err(ApiError::from)
+}
+
+/// The account with this login, if it was made with this idempotency key.
+pub async fn made_with_key(app: &AppState, login: &str, key: &str) -> ApiResult<Option<i64>> {
+    let row = sqlx::query("SELECT id, create_key FROM accounts WHERE login = $1")
+        .bind(login)
+        .fetch_optional(&app.db.pool)
+        .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let stored: Option<String> = row.try_get("create_key")?;
+    Ok(stored
+        .filter(|stored| super::super::accounts::same_secret(stored, key))
+        .map(|_| row.try_get("id"))
+        .transpose()?)
 }
 
 /// The account's summary.
@@ -75,55 +95,73 @@ pub async fn summary(app: &AppState, id: i64) -> ApiResult<AccountSummary> {
 pub struct Credentials {
     pub id: i64,
     pub password_hash: String,
-    /// Unix time; in the past when not locked.
-    pub locked_until: i64,
 }
 
 /// The credentials of the account with this login, if any.
 pub async fn credentials(app: &AppState, login: &str) -> ApiResult<Option<Credentials>> {
-    let row = sqlx::query(
-        "SELECT id, password_hash, failed_logins, locked_until FROM accounts WHERE login = $1",
-    )
-    .bind(login)
-    .fetch_optional(&app.db.pool)
-    .await?;
+    let row = sqlx::query("SELECT id, password_hash FROM accounts WHERE login = $1")
+        .bind(login)
+        .fetch_optional(&app.db.pool)
+        .await?;
     row.map(|r| {
         Ok(Credentials {
             id: r.try_get("id")?,
             password_hash: r.try_get("password_hash")?,
-            locked_until: r.try_get("locked_until")?,
         })
     })
     .transpose()
 }
 
-/// Counts one more failed login; the failures in a row so far. One statement, so concurrent
-/// failures all count.
-pub async fn count_failed_login(app: &AppState, id: i64) -> ApiResult<i64> {
+/// Counts one more failed login under `key` (one statement, so concurrent failures all
+/// count), starting again from 1 when the last one was before `forget_before`; the count.
+pub async fn count_login_failure(
+    app: &AppState,
+    key: &str,
+    now: i64,
+    forget_before: i64,
+) -> ApiResult<i64> {
     let row = sqlx::query(
-        "UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = $1 \
-         RETURNING failed_logins",
+        "INSERT INTO login_failures (throttle_key, failures, last_failure, blocked_until) \
+         VALUES ($1, 1, $2, 0) \
+         ON CONFLICT (throttle_key) DO UPDATE SET \
+         failures = CASE WHEN login_failures.last_failure < $3 THEN 1 \
+         ELSE login_failures.failures + 1 END, last_failure = $2 \
+         RETURNING failures",
     )
-    .bind(id)
+    .bind(key)
+    .bind(now)
+    .bind(forget_before)
     .fetch_one(&app.db.pool)
     .await?;
-    Ok(row.try_get("failed_logins")?)
+    Ok(row.try_get("failures")?)
 }
 
-/// Locks the account until `until` (Unix time) and starts counting failures afresh.
-pub async fn lock(app: &AppState, id: i64, until: i64) -> ApiResult<()> {
-    sqlx::query("UPDATE accounts SET failed_logins = 0, locked_until = $1 WHERE id = $2")
+/// Makes logins under `key` wait until `until` (Unix time).
+pub async fn block_logins(app: &AppState, key: &str, until: i64) -> ApiResult<()> {
+    sqlx::query("UPDATE login_failures SET blocked_until = $1 WHERE throttle_key = $2")
         .bind(until)
-        .bind(id)
+        .bind(key)
         .execute(&app.db.pool)
         .await?;
     Ok(())
 }
 
-/// Forgets the failed logins after a successful one.
-pub async fn reset_failed_logins(app: &AppState, id: i64) -> ApiResult<()> {
-    sqlx::query("UPDATE accounts SET failed_logins = 0 WHERE id = $1")
-        .bind(id)
+/// Until when logins under `key` wait (0 or past: they do not).
+pub async fn logins_blocked_until(app: &AppState, key: &str) -> ApiResult<i64> {
+    let row = sqlx::query("SELECT blocked_until FROM login_failures WHERE throttle_key = $1")
+        .bind(key)
+        .fetch_optional(&app.db.pool)
+        .await?;
+    row.map(|r| r.try_get::<i64, _>("blocked_until"))
+        .transpose()
+        .map(Option::unwrap_or_default)
+        .map_err(ApiError::from)
+}
+
+/// Forgets the failed logins under `key`.
+pub async fn forget_login_failures(app: &AppState, key: &str) -> ApiResult<()> {
+    sqlx::query("DELETE FROM login_failures WHERE throttle_key = $1")
+        .bind(key)
         .execute(&app.db.pool)
         .await?;
     Ok(())

@@ -1,4 +1,29 @@
-//! Shared test helpers: a fresh database per test on each engine under test.
+//! Shared test helpers: a fresh database per test on each engine under test, waiting for what a
+//! test expects, and the bot's messages named by their Fluent ids.
+//!
+//! # How to wait in a test
+//!
+//! Wait for the very thing the test expects, with a deadline: never sleep, never take a
+//! stretch of silence as "the answer is complete".
+//! - In a chat: `wait::wait_for(client, chat, after, &expect, deadline)` long-polls the
+//!   sandbox transcript and returns the messages after `after` once `expect` holds; the bot
+//!   tests' `System::say_until` / `press_until` / `send_until` / `wait_for` wrap it. An
+//!   `Expect` names what is awaited: `Expect::said(vi("login-done"))` (a message by its Fluent
+//!   id, see `said`), `Expect::button(label)`, `Expect::text(code)`, `Expect::message(id, ..)`
+//!   for an edit, `Expect::notice(..)` for a callback answer, combined with `.and(..)`.
+//!   Where the bot answers one input with several messages, wait for the last one you need
+//!   (the one with the next button to press, say), not for the first.
+//! - Elsewhere (a process, a poller, a webhook delivery): wait on the event itself (a channel,
+//!   a join handle, the portal's `wait_ms` long poll) inside `tokio::time::timeout`, and make
+//!   the failure say what was awaited.
+//!
+//! Assert on stable markers: message ids, buttons, data (codes, amounts, dates), or a Fluent
+//! message rendered through the bot's bundle (`said::vi`, `said::en`, `said::label`); not on a
+//! sentence copied from an `.ftl` file.
+
+pub mod process;
+pub mod said;
+pub mod wait;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 

@@ -12,6 +12,7 @@ macro_rules! say {
 
 pub mod admin;
 pub mod app;
+pub mod bench;
 pub mod bot;
 pub mod config;
 pub mod crypto;

@@ -39,6 +39,11 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Measure dvc-bot against a teloxide baseline through the sandbox and print one table.
+    Bench(dvc_bot::bench::BenchArgs),
+    /// One bot under test in its own process (started by `bench`).
+    #[command(hide = true)]
+    BenchBot(dvc_bot::bench::ChildArgs),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +81,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Run => dvc_bot::app::run(settings, dvc_bot::shutdown::signal()).await,
+        Command::Bench(args) => dvc_bot::bench::run(args).await,
+        Command::BenchBot(args) => dvc_bot::bench::child::run(args).await,
         Command::Portal => run_portal(&settings).await,
         Command::Sandbox {
             bot_api_only: true,

@@ -167,7 +167,11 @@ pub async fn open<'a>(
         }
         return Ok(None);
     }
-    let user = users::get(&services.db, incoming.user_id).await?;
+    // Read with the dialogue when the chat is the user's own (a private chat), else now.
+    let user = match storage.take_user(incoming.chat_id) {
+        Some(user) if incoming.chat_id.0 == incoming.user_id => user,
+        _ => users::get(&services.db, incoming.user_id).await?,
+    };
     // Writing again means the bot is no longer blocked: notifications may resume.
     if user.as_ref().is_some_and(|u| u.blocked != 0) {
         users::set_blocked(&services.db, incoming.user_id, false).await?;

@@ -109,6 +109,10 @@ impl Db {
         let pool = AnyPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .acquire_timeout(CONNECT_TIMEOUT)
+            // No ping before each use: a broken connection fails its query, which is said
+            // anyway; the ping was a round trip on every update (a thread hand-off on SQLite, a
+            // loopback exchange on PostgreSQL).
+            .test_before_acquire(false)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if engine == Engine::Sqlite {

@@ -5,11 +5,13 @@
 //! Each parser returns a `Invalid` whose `code()` is a stable message id suffix the bot renders
 //! in the user's language (`invalid-<code>` in `locales/*/common.ftl`).
 
+mod cccd_qr;
 mod holder;
 mod office_hours;
 mod person;
 mod text;
 
+pub use cccd_qr::{CardField, CccdCard, CccdQrError, Sex, read_card};
 pub use holder::{HolderName, IdNumber};
 pub use office_hours::{DEFAULT_OFFICE_HOURS, OfficeHours, OfficeHoursError};
 pub use person::{

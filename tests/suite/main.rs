@@ -2,6 +2,7 @@
 
 mod support;
 
+mod bench;
 mod bot;
 mod cli;
 mod domain;

@@ -97,6 +97,7 @@ async fn sending_again_a_dossier_the_portal_already_submitted_shows_its_code() {
                 &session.token,
                 &created.id.into(),
                 upload("giay_chung_sinh", "chung-sinh.pdf", pdf()),
+                None,
             )
             .await
             .unwrap();
@@ -122,12 +123,66 @@ async fn sending_again_a_dossier_the_portal_already_submitted_shows_its_code() {
             )
             .await;
             let shown = rendered(&steps, &out, locale);
-            assert_eq!(out.message_ids(), vec!["submit-done"], "{locale:?}: {shown}");
+            assert_eq!(
+                out.message_ids(),
+                vec!["submit-done"],
+                "{locale:?}: {shown}"
+            );
             assert!(shown.contains(&code), "the code {code} is shown: {shown}");
             assert!(out.next.drafts.is_empty(), "the draft leaves the chat");
             assert_eq!(out.next.sent, vec![(key.clone(), code.clone())]);
         }
         let mine = portal.my_dossiers(&session.token, None).await.unwrap();
         assert_eq!(mine.len(), 1, "one dossier at the portal");
+    }
+}
+
+/// Issue 13.2: "Lưu nháp" uploaded the paper and the bot stopped before it saved that: the same
+/// press from the stale state uploads it again with the same key, and the dossier holds it once.
+#[tokio::test]
+async fn a_paper_uploaded_again_after_a_crash_is_held_once() {
+    for engine in engines() {
+        let steps = Steps::with_files(engine, Arc::new(SamePdf)).await;
+        let id = cccd("4414");
+        let session = steps.portal.citizen(&id).await;
+        let sealed = steps.services.cipher.seal(&session.token);
+        users::set_portal_link(&steps.services.db, USER, Some((&id, &sealed)))
+            .await
+            .unwrap();
+        let draft = birth_draft(&steps, "c4a5e002").await;
+        let key = draft.key.clone();
+        let stale = State {
+            step: Step::Review { key: key.clone() },
+            drafts: vec![draft],
+            ..Default::default()
+        };
+        let save = || async {
+            let ctx = steps.ctx(USER, Locale::Vi).await;
+            schema::handle(
+                stale.clone(),
+                Input::Callback(Callback::SaveDraft(key.clone())),
+                &ctx,
+            )
+            .await
+        };
+        let first = save().await;
+        assert_eq!(first.message_ids(), vec!["draft-saved"]);
+        let portal_id = first.next.drafts[0].portal_id.expect("created");
+        // The crash: `first.next` is never stored; the same press again from `stale`.
+        let again = save().await;
+        assert_eq!(again.message_ids(), vec!["draft-saved"]);
+        assert_eq!(again.next.drafts[0].portal_id, Some(portal_id));
+        assert_eq!(
+            again.next.drafts[0].papers[0].portal_document,
+            first.next.drafts[0].papers[0].portal_document,
+            "the same document"
+        );
+        let dossier = steps
+            .portal
+            .client
+            .my_dossier(&session.token, &portal_id.into())
+            .await
+            .unwrap();
+        assert_eq!(dossier.documents.len(), 1, "{:?}", dossier.documents);
     }
 }

@@ -154,6 +154,7 @@ impl TestPortal {
                 token,
                 &draft.id.into(),
                 upload("giay_chung_sinh", "chung-sinh.pdf", pdf()),
+                None,
             )
             .await
             .expect("upload");

@@ -449,7 +449,7 @@ pub struct OfficerDossier {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct MissingItem {
     /// `field` or `paper`.
-    pub kind: String,
+    pub kind: crate::domain::MissingKind,
     pub code: String,
     pub name: String,
 }

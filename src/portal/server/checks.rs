@@ -123,7 +123,7 @@ pub fn missing_items(
         .iter()
         .filter(|f| f.required && row.values.get(&f.key).is_none_or(|v| v.trim().is_empty()))
         .map(|f| MissingItem {
-            kind: "field".into(),
+            kind: crate::domain::MissingKind::Field,
             code: f.key.clone(),
             name: f.label_vi.clone(),
         });
@@ -132,7 +132,7 @@ pub fn missing_items(
         .iter()
         .filter(|p| p.required && !papers.iter().any(|d| d.paper_code == p.code))
         .map(|p| MissingItem {
-            kind: "paper".into(),
+            kind: crate::domain::MissingKind::Paper,
             code: p.code.clone(),
             name: p.name_vi.clone(),
         });

@@ -330,7 +330,7 @@ pub async fn answer_supplement(
         .iter()
         .filter(|p| asked.contains(&p.code) && !files.iter().any(|f| f.paper.code == p.code))
         .map(|p| MissingItem {
-            kind: "paper".into(),
+            kind: crate::domain::MissingKind::Paper,
             code: p.code.clone(),
             name: p.name_vi.clone(),
         })

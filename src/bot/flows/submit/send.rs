@@ -145,15 +145,15 @@ fn missing(state: State, key: &str, error: &PortalError, ctx: &Ctx<'_>) -> Out {
     };
     // Named in the citizen's language from the procedure, the portal's wording as a fallback.
     let draft = &state.drafts[i];
-    let kind = |m: &MissingItem| MissingKind::parse(&m.kind);
+    let kind = |m: &MissingItem| m.kind;
     let names: Vec<String> = missing
         .iter()
         .map(|m| {
             let field = draft.procedure.form.iter().find(|f| f.key == m.code);
             let paper = draft.procedure.papers.iter().find(|p| p.code == m.code);
             let name = match (kind(m), field, paper) {
-                (Some(MissingKind::Field), Some(f), _) => field_label(f, ctx.locale),
-                (Some(MissingKind::Paper), _, Some(p)) => paper_name(p, ctx.locale),
+                (MissingKind::Field, Some(f), _) => field_label(f, ctx.locale),
+                (MissingKind::Paper, _, Some(p)) => paper_name(p, ctx.locale),
                 _ => m.name.as_str(),
             };
             format!("• {name}")
@@ -168,17 +168,14 @@ fn missing(state: State, key: &str, error: &PortalError, ctx: &Ctx<'_>) -> Out {
     let draft = &state.drafts[i];
     let first_field = missing
         .iter()
-        .filter(|m| kind(m) == Some(MissingKind::Field))
+        .filter(|m| kind(m) == MissingKind::Field)
         .find_map(|m| draft.procedure.form.iter().position(|f| f.key == m.code));
     let mut out = match first_field {
         Some(index) => ask(state, key, Next::Field(index), ctx),
         None => {
             let mut state = state;
             // A required paper the portal lacks: ask it again.
-            for m in missing
-                .iter()
-                .filter(|m| kind(m) == Some(MissingKind::Paper))
-            {
+            for m in missing.iter().filter(|m| kind(m) == MissingKind::Paper) {
                 state.drafts[i].papers.retain(|p| p.paper_code != m.code);
                 state.drafts[i].skipped.retain(|c| c != &m.code);
             }

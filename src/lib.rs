@@ -20,5 +20,6 @@ pub mod domain;
 pub mod escape;
 pub mod i18n;
 pub mod portal;
+pub mod private_files;
 pub mod sandbox;
 pub mod shutdown;

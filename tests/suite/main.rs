@@ -6,6 +6,7 @@ mod bot;
 mod cli;
 mod domain;
 mod i18n;
+mod modes;
 mod portal;
 mod sandbox;
 mod storage;

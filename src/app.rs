@@ -16,6 +16,7 @@ use crate::config::{SANDBOX_TOKEN, Secret, Settings};
 use crate::crypto::Cipher;
 use crate::db::Db;
 use crate::i18n::I18n;
+use crate::notify;
 use crate::portal::client::{HttpPortal, Portal};
 use crate::portal::server::{self as portal_server, PortalConfig, RunningPortal};
 use crate::sandbox::{self, SandboxConfig};
@@ -39,6 +40,36 @@ pub async fn services(
         passwords: Default::default(),
         i18n: I18n::load()?,
     }))
+}
+
+/// The notifier's settings from `settings`, reading the feed with `service_token`.
+pub fn notify_config(settings: &Settings, service_token: &Secret) -> notify::NotifyConfig {
+    notify::NotifyConfig {
+        remind_before: settings.remind_before.clone(),
+        quiet: settings.quiet_hours,
+        send_rate: settings.send_rate,
+        chat_interval: settings.send_chat_interval,
+        ..notify::NotifyConfig::new(service_token.expose())
+    }
+}
+
+/// Starts the notifier, the reminder pump and the sender on the bot's parts, with a plain `Bot`
+/// of their own.
+pub fn start_notify(
+    config: notify::NotifyConfig,
+    services: &Services,
+    telegram: teloxide::Bot,
+) -> notify::RunningNotify {
+    notify::spawn(
+        config,
+        notify::Parts {
+            db: services.db.clone(),
+            portal: Arc::clone(&services.portal),
+            cipher: services.cipher.clone(),
+            i18n: services.i18n.clone(),
+            bot: telegram,
+        },
+    )
 }
 
 /// The reference portal in this process on `listen` (port 0: any free loopback port).
@@ -99,9 +130,24 @@ pub async fn run(
         &settings.data_dir,
         settings.secret_key.as_ref(),
         portal,
-        telegram,
+        telegram.clone(),
     )
     .await?;
+    let service_token = running_portal
+        .as_ref()
+        .map(|p| p.service_token.clone())
+        .or_else(|| settings.service_token.clone());
+    let notifier = match service_token {
+        Some(t) => Some(start_notify(
+            notify_config(&settings, &t),
+            &services,
+            telegram,
+        )),
+        None => {
+            tracing::warn!("DVC_SERVICE_TOKEN is not set: no notifications or reminders");
+            None
+        }
+    };
     let admin = admin::spawn(settings.admin_listen, services.db.clone()).await?;
     tracing::info!(admin_addr = %admin.addr, "health at /healthz, metrics at /metrics");
     let updates = match &settings.webhook_url {
@@ -125,6 +171,9 @@ pub async fn run(
         shutdown,
     )
     .await?;
+    if let Some(notifier) = notifier {
+        notifier.stop().await;
+    }
     admin.stop().await?;
     if let Some(portal) = running_portal {
         portal.stop().await?;
@@ -209,9 +258,14 @@ pub async fn sandbox(
         &settings.data_dir,
         settings.secret_key.as_ref(),
         Arc::new(HttpPortal::new(&portal.url)?),
-        telegram,
+        telegram.clone(),
     )
     .await?;
+    let notifier = start_notify(
+        notify_config(&settings, &portal.service_token),
+        &services,
+        telegram,
+    );
     // The sandbox is for trying things out: a taken admin port is worth a warning, not a stop.
     let admin = match admin::spawn(settings.admin_listen, services.db.clone()).await {
         Ok(started) => Some(started),
@@ -234,6 +288,7 @@ pub async fn sandbox(
         admin.stop().await?;
     }
     bot.stop().await?;
+    notifier.stop().await;
     portal.stop().await?;
     sandbox.shutdown().await?;
     Ok(())

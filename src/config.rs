@@ -145,6 +145,24 @@ pub struct Settings {
     )]
     pub webhook_secret: Option<Secret>,
 
+    /// Reminder times before a supplement or fee deadline: spans (`3d`, `1d`, `5s`) and local
+    /// clock times on the deadline's day (`08:00`), comma-separated.
+    #[arg(long, env = "DVC_REMIND_BEFORE", default_value = crate::notify::schedule::DEFAULT_REMIND_BEFORE, global = true)]
+    pub remind_before: crate::notify::RemindBefore,
+
+    /// Local window (Asia/Ho_Chi_Minh) with no unasked message: deferred to its end, never
+    /// dropped. Empty: none.
+    #[arg(long, env = "DVC_QUIET_HOURS", default_value = crate::notify::schedule::DEFAULT_QUIET_HOURS, global = true)]
+    pub quiet_hours: crate::notify::QuietHours,
+
+    /// The notification sender's overall limit (`30/s`).
+    #[arg(long, env = "DVC_SEND_RATE", default_value = crate::notify::schedule::DEFAULT_SEND_RATE, global = true)]
+    pub send_rate: crate::notify::SendRate,
+
+    /// The least time between two notifications to one chat (`1s`).
+    #[arg(long, env = "DVC_SEND_CHAT_INTERVAL", default_value = crate::notify::schedule::DEFAULT_SEND_CHAT_INTERVAL, global = true)]
+    pub send_chat_interval: crate::notify::Interval,
+
     /// Write logs as JSON lines (filter with RUST_LOG).
     #[arg(long, env = "DVC_LOG_JSON", global = true, value_parser = clap::builder::BoolishValueParser::new())]
     pub log_json: bool,

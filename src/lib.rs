@@ -19,6 +19,7 @@ pub mod db;
 pub mod domain;
 pub mod escape;
 pub mod i18n;
+pub mod notify;
 pub mod portal;
 pub mod private_files;
 pub mod sandbox;

@@ -164,6 +164,10 @@ pub async fn open<'a>(
         return Ok(None);
     }
     let user = users::get(&services.db, incoming.user_id).await?;
+    // Writing again means the bot is no longer blocked: notifications may resume.
+    if user.as_ref().is_some_and(|u| u.blocked != 0) {
+        users::set_blocked(&services.db, incoming.user_id, false).await?;
+    }
     let locale = Locale::resolve(
         user.as_ref().and_then(|u| u.locale.as_deref()),
         incoming.language_code.as_deref(),

@@ -70,6 +70,11 @@ pub enum Callback {
     /// ("Bổ sung hồ sơ"), see the fee and its QR code ("Xem phí và mã QR"), get the result,
     /// ask an officer about it ("Hỏi cán bộ"), rate it ("Đánh giá").
     Dossier(DossierAction, DossierCode),
+    /// `/notifications`: switch status messages (`false`) or reminders (`true`) on or off.
+    Notifications {
+        reminders: bool,
+        on: bool,
+    },
     Unknown,
 }
 
@@ -104,6 +109,12 @@ impl fmt::Display for Callback {
             Callback::Drafts => f.write_str("dr"),
             Callback::Menu => f.write_str("m"),
             Callback::Dossier(action, code) => write!(f, "{}:{code}", action.code()),
+            Callback::Notifications { reminders, on } => write!(
+                f,
+                "nt:{}:{}",
+                if *reminders { "r" } else { "s" },
+                u8::from(*on)
+            ),
             Callback::Unknown => f.write_str("?"),
         }
     }
@@ -162,6 +173,12 @@ impl Callback {
                 .map(Callback::ResumePortalDraft),
             ("dr", None, None) => Some(Callback::Drafts),
             ("m", None, None) => Some(Callback::Menu),
+            ("nt", Some(which @ ("s" | "r")), Some(on @ ("0" | "1"))) => {
+                Some(Callback::Notifications {
+                    reminders: which == "r",
+                    on: on == "1",
+                })
+            }
             (head, Some(code), None) => DossierAction::from_code(head)
                 .zip(DossierCode::parse(code).ok())
                 .map(|(action, code)| Callback::Dossier(action, code)),
@@ -278,6 +295,14 @@ mod tests {
             Callback::ResumeDraft("a1b2c3d4".into()),
             Callback::ResumePortalDraft(123_456_789),
             Callback::Drafts,
+            Callback::Notifications {
+                reminders: false,
+                on: true,
+            },
+            Callback::Notifications {
+                reminders: true,
+                on: false,
+            },
         ];
         all.extend(RegField::ALL.iter().map(|f| Callback::RegisterEdit(*f)));
         // The longest dossier code the parser takes (a 32-character unit code).
@@ -312,6 +337,8 @@ mod tests {
             "ho:1.001193",
             "ho:000.00.25.H50-261125-0001:x",
             "zz:000.00.25.H50-261125-0001",
+            "nt:x:1",
+            "nt:s:2",
             &long,
         ] {
             assert_eq!(Callback::parse(data), Callback::Unknown, "{data}");

@@ -25,6 +25,7 @@ pub enum Command {
     Language,
     Account,
     MyData,
+    Notifications,
     Cancel,
     Logout,
     DeleteMe,
@@ -38,7 +39,7 @@ fn argument(rest: String) -> Result<(String,), ParseError> {
 
 impl Command {
     /// Every command, with an empty argument, in the order they are registered and listed.
-    pub fn all() -> [Command; 15] {
+    pub fn all() -> [Command; 16] {
         [
             Command::Start(String::new()),
             Command::Register,
@@ -51,6 +52,7 @@ impl Command {
             Command::Language,
             Command::Account,
             Command::MyData,
+            Command::Notifications,
             Command::Cancel,
             Command::Logout,
             Command::DeleteMe,
@@ -72,6 +74,7 @@ impl Command {
             Command::Language => "language",
             Command::Account => "account",
             Command::MyData => "mydata",
+            Command::Notifications => "notifications",
             Command::Cancel => "cancel",
             Command::Logout => "logout",
             Command::DeleteMe => "deleteme",

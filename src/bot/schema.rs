@@ -18,7 +18,9 @@ use super::command::Command;
 use super::context::{Ctx, Services};
 use super::flows::common::{hint, stale_button};
 use super::flows::submit::{delivery, form, papers, send};
-use super::flows::{account, dossiers, drafts, lookup, procedures, register, start, submit};
+use super::flows::{
+    account, dossiers, drafts, lookup, notifications, procedures, register, start, submit,
+};
 use super::input::Input;
 use super::menu::MenuItem;
 use super::reply::{Outcome, Reply};
@@ -103,6 +105,7 @@ async fn route(state: State, input: Input, ctx: &Ctx<'_>) -> Outcome<State> {
                     let outcome = account::my_data(&state, ctx);
                     lift(outcome, state)
                 }
+                Command::Notifications => lift(notifications::show(step, ctx).await, state),
                 Command::Cancel => lift(start::cancel(step), state),
                 Command::Logout => lift(account::logout(ctx).await, state),
                 Command::DeleteMe => lift(account::ask_delete(), state),
@@ -135,6 +138,10 @@ async fn on_button(state: State, step: Step, callback: Callback, ctx: &Ctx<'_>) 
         (_, Callback::Language(locale)) => lift(start::receive_language(locale, ctx).await, state),
         (_, Callback::Menu) => lift(start::show_menu(Step::Idle), state),
         (_, Callback::Account(action)) => lift(account::menu_action(action, ctx).await, state),
+        (_, Callback::Notifications { reminders, on }) => lift(
+            notifications::switch(step.clone(), reminders, on, ctx).await,
+            state,
+        ),
         (_, Callback::FieldsPage(page)) => procedures::fields_page(state, page, ctx).await,
         (_, Callback::Field { index, page }) => {
             procedures::field_page(state, index, page, ctx).await

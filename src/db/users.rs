@@ -93,8 +93,10 @@ pub async fn set_portal_link(
 ) -> Result<(), sqlx::Error> {
     ensure(db, user_id).await?;
     let (account, session) = link.unzip();
+    // Unlinked, the chat no longer hears of the account's dossiers (portal_account_id).
     sqlx::query(
-        "UPDATE users SET portal_account = $1, portal_session_enc = $2, updated_at = $3 \
+        "UPDATE users SET portal_account = $1, portal_session_enc = $2, updated_at = $3, \
+         portal_account_id = CASE WHEN $1 IS NULL THEN NULL ELSE portal_account_id END \
          WHERE telegram_user_id = $4",
     )
     .bind(account)
@@ -106,18 +108,68 @@ pub async fn set_portal_link(
     Ok(())
 }
 
+/// The portal account id (the event feed's `owner`) the chat is linked to, so notifications
+/// about that account's dossiers reach it; the chat's language is kept for them too.
+pub async fn set_portal_account_id(
+    db: &Db,
+    user_id: i64,
+    account_id: i64,
+    locale: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET portal_account_id = $1, locale = COALESCE(locale, $2), updated_at = $3 \
+         WHERE telegram_user_id = $4",
+    )
+    .bind(account_id)
+    .bind(locale)
+    .bind(now_unix())
+    .bind(user_id)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// What the chat hears of unasked: (status messages, reminders); both on by default.
+pub async fn notifications(db: &Db, user_id: i64) -> Result<(bool, bool), sqlx::Error> {
+    use sqlx::Row;
+    let row = sqlx::query("SELECT notify, remind FROM users WHERE telegram_user_id = $1")
+        .bind(user_id)
+        .fetch_optional(&db.pool)
+        .await?;
+    match row {
+        Some(r) => Ok((
+            r.try_get::<i64, _>("notify")? != 0,
+            r.try_get::<i64, _>("remind")? != 0,
+        )),
+        None => Ok((true, true)),
+    }
+}
+
+/// Switches status messages on or off.
+pub async fn set_notify(db: &Db, user_id: i64, on: bool) -> Result<(), sqlx::Error> {
+    set_column(db, user_id, "notify", i64::from(on)).await
+}
+
+/// Switches deadline reminders on or off.
+pub async fn set_remind(db: &Db, user_id: i64, on: bool) -> Result<(), sqlx::Error> {
+    set_column(db, user_id, "remind", i64::from(on)).await
+}
+
 /// Marks the user as having blocked the bot (Telegram answered 403), or not.
 pub async fn set_blocked(db: &Db, user_id: i64, blocked: bool) -> Result<(), sqlx::Error> {
     set_column(db, user_id, "blocked", i64::from(blocked)).await
 }
 
-/// Erases everything the bot keeps about the user: their row and their chat's dialogue.
+/// Erases everything the bot keeps about the user: their row, their chat's dialogue, and its
+/// notifications (outbox, reminders, follows).
 pub async fn delete(db: &Db, user_id: i64) -> Result<(), sqlx::Error> {
     let mut tx = db.pool.begin().await?;
-    sqlx::query("DELETE FROM dialogues WHERE chat_id = $1")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+    for table in ["dialogues", "outbox", "reminders", "follows"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE chat_id = $1"))
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+    }
     sqlx::query("DELETE FROM users WHERE telegram_user_id = $1")
         .bind(user_id)
         .execute(&mut *tx)

@@ -31,6 +31,11 @@ pub const RESOURCES: &[(&str, &str, &str)] = &[
         include_str!("../../locales/vi/submit.ftl"),
         include_str!("../../locales/en/submit.ftl"),
     ),
+    (
+        "notify.ftl",
+        include_str!("../../locales/vi/notify.ftl"),
+        include_str!("../../locales/en/notify.ftl"),
+    ),
 ];
 
 /// A language the bot speaks.

@@ -95,7 +95,12 @@ pub(super) fn kind_arg(kind: Option<AccountKind>) -> &'static str {
 pub(super) async fn link(ctx: &Ctx<'_>, session: &Session) -> Outcome<Step> {
     let sealed = ctx.services.cipher.seal(&session.token);
     let account = session.account.login.as_str();
-    match users::set_portal_link(&ctx.services.db, ctx.user_id, Some((account, &sealed))).await {
+    let linked = async {
+        users::set_portal_link(&ctx.services.db, ctx.user_id, Some((account, &sealed))).await?;
+        let id = session.account.id;
+        users::set_portal_account_id(&ctx.services.db, ctx.user_id, id, ctx.locale.code()).await
+    };
+    match linked.await {
         Ok(()) => {
             let mut outcome = Outcome::new(Step::Idle);
             outcome.session = Some(session.token.clone());

@@ -7,6 +7,7 @@ pub mod common;
 pub mod dossiers;
 pub mod drafts;
 pub mod lookup;
+pub mod notifications;
 pub mod procedures;
 pub mod register;
 pub mod start;

@@ -363,12 +363,18 @@ impl Portal for HttpPortal {
         service_token: &str,
         after: i64,
         limit: u32,
+        wait_ms: u64,
     ) -> PortalResult<Vec<Event>> {
         let url = self.url(&["events"]);
-        let response = send(&self.http, true, BACKGROUND_DEADLINE, |h| {
-            h.get(url.clone())
-                .bearer_auth(service_token)
-                .query(&[("after", after.to_string()), ("limit", limit.to_string())])
+        let wait_ms = wait_ms.min(super::MAX_EVENTS_WAIT_MS);
+        // The long poll's wait comes on top of the feed's usual deadline.
+        let deadline = BACKGROUND_DEADLINE + std::time::Duration::from_millis(wait_ms);
+        let response = send(&self.http, true, deadline, |h| {
+            h.get(url.clone()).bearer_auth(service_token).query(&[
+                ("after", after.to_string()),
+                ("limit", limit.to_string()),
+                ("wait_ms", wait_ms.to_string()),
+            ])
         })
         .await?;
         read_json(response).await

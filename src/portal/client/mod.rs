@@ -175,6 +175,16 @@ pub trait Portal: Send + Sync {
         code: &DossierCode,
         cccd_last4: Option<&str>,
     ) -> PortalResult<PublicDossier>;
-    async fn events(&self, service_token: &str, after: i64, limit: u32)
-    -> PortalResult<Vec<Event>>;
+    /// The event feed after `after`; with `wait_ms` > 0 a long poll that answers as soon as an
+    /// event exists (or `[]` after `wait_ms`, at most 30000).
+    async fn events(
+        &self,
+        service_token: &str,
+        after: i64,
+        limit: u32,
+        wait_ms: u64,
+    ) -> PortalResult<Vec<Event>>;
 }
+
+/// Longest long poll of the event feed the portal allows.
+pub const MAX_EVENTS_WAIT_MS: u64 = 30_000;

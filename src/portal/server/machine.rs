@@ -175,6 +175,10 @@ pub struct Effects {
     pub result: Option<(String, String, String)>,
 }
 
+/// Signalled after every committed event, so the feed's long polls answer at once. One for the
+/// process: a portal woken by another portal's event only looks again.
+pub static EVENT_WRITTEN: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
 /// How `apply` ended.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Applied {
@@ -300,6 +304,7 @@ pub async fn apply(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    EVENT_WRITTEN.notify_waiters();
     Ok(Applied::Moved(event_id))
 }
 

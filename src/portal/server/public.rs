@@ -88,9 +88,20 @@ pub struct FeedParams {
     pub after: Option<i64>,
     /// At most this many (1–500, default 100).
     pub limit: Option<i64>,
+    /// Long poll: wait up to this many milliseconds (at most 30000) for an event after `after`
+    /// when there is none yet; answered as soon as one is written. 0 or absent: answer at once.
+    pub wait_ms: Option<u64>,
 }
 
-/// The event feed, oldest first: every transition with a strictly increasing id.
+/// Longest wait of the feed's long poll.
+pub const MAX_WAIT_MS: u64 = 30_000;
+/// A waiting long poll looks at the table again this often, for events written by another
+/// process on the same database (this process's own wake it at once).
+const RECHECK: std::time::Duration = std::time::Duration::from_millis(2_000);
+
+/// The event feed, oldest first: every transition with a strictly increasing id. With
+/// `wait_ms`, a long poll: it answers as soon as an event after `after` exists, or `[]` when
+/// the wait is over.
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", params(FeedParams),
     responses((status = 200, body = Vec<Event>), (status = 401, body = ApiErrorBody),
               (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value")),
@@ -102,6 +113,18 @@ pub async fn events(
 ) -> ApiResult<Json<Vec<Event>>> {
     let after = params.after.unwrap_or(0);
     let limit = params.limit.unwrap_or(100).clamp(1, MAX_EVENTS_PER_PAGE);
-    let events = store::events::after(&app, after, limit).await?;
-    Ok(Json(events))
+    let wait = std::time::Duration::from_millis(params.wait_ms.unwrap_or(0).min(MAX_WAIT_MS));
+    let until = tokio::time::Instant::now() + wait;
+    loop {
+        // Registered before the query, so an event committed in between still wakes us.
+        let written = super::machine::EVENT_WRITTEN.notified();
+        tokio::pin!(written);
+        written.as_mut().enable();
+        let events = store::events::after(&app, after, limit).await?;
+        let now = tokio::time::Instant::now();
+        if !events.is_empty() || now >= until {
+            return Ok(Json(events));
+        }
+        let _ = tokio::time::timeout((until - now).min(RECHECK), written).await;
+    }
 }

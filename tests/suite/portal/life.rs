@@ -199,7 +199,11 @@ async fn whole_life_through_every_status() {
         assert!(matches!(err, PortalError::Conflict { .. }), "{err:?}");
 
         // The event feed holds every transition, ids strictly increasing.
-        let events: Vec<Event> = tp.client.events(&tp.service_token, 0, 100).await.unwrap();
+        let events: Vec<Event> = tp
+            .client
+            .events(&tp.service_token, 0, 100, 0)
+            .await
+            .unwrap();
         let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
         assert_eq!(
             kinds,
@@ -232,12 +236,12 @@ async fn whole_life_through_every_status() {
         assert_eq!(events[5].data.payment_ref.as_deref(), Some("KB-77"));
         let page = tp
             .client
-            .events(&tp.service_token, events[9].id, 100)
+            .events(&tp.service_token, events[9].id, 100, 0)
             .await
             .unwrap();
         assert_eq!(page.len(), 2);
         // The feed wants the service token.
-        let err = tp.client.events("wrong", 0, 10).await.unwrap_err();
+        let err = tp.client.events("wrong", 0, 10, 0).await.unwrap_err();
         assert!(matches!(err, PortalError::Unauthorized), "{err:?}");
     }
 }
@@ -372,7 +376,11 @@ async fn submit_is_idempotent_on_its_key() {
         assert_eq!(a.code, b.code);
         assert_eq!(a.code, c.code);
         assert_eq!(a.id, c.id);
-        let events = tp.client.events(&tp.service_token, 0, 100).await.unwrap();
+        let events = tp
+            .client
+            .events(&tp.service_token, 0, 100, 0)
+            .await
+            .unwrap();
         assert_eq!(events.iter().filter(|e| e.kind == "submitted").count(), 1);
         // Another key on a sent dossier is a conflict, not a second dossier.
         let err = tp.client.submit(&s.token, &id, "key-B").await.unwrap_err();

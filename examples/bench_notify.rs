@@ -127,6 +127,7 @@ async fn main() -> anyhow::Result<()> {
                     mime: "application/pdf".into(),
                     bytes: b"%PDF-1.4\n%%EOF\n".to_vec(),
                 },
+                None,
             )
             .await?;
         let code = http_portal

@@ -67,7 +67,7 @@ impl Cipher {
         match std::fs::read_to_string(&path) {
             Ok(text) => Self::from_hex(&Secret::new(text)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir_all(data_dir).map_err(io)?;
+                crate::private_files::create_dir_all(data_dir).map_err(io)?;
                 let key = Secret::generate();
                 write_private(&path, key.expose()).map_err(io)?;
                 Self::from_hex(&key)
@@ -107,12 +107,7 @@ impl Cipher {
 }
 
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(text.as_bytes())
+    crate::private_files::write_new(path, text.as_bytes())
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ pub mod escape;
 pub mod i18n;
 pub mod notify;
 pub mod portal;
+pub mod private_files;
 pub mod sandbox;
 pub mod shutdown;
 pub mod vietqr;

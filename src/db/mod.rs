@@ -44,6 +44,11 @@ pub enum DbError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot create the database file {path}: {source}")]
+    File {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot open the database at {target}: {source}")]
     Connect { target: String, source: sqlx::Error },
     #[error("cannot apply migrations: {0}")]
@@ -70,11 +75,18 @@ impl Db {
             Engine::Sqlite => {
                 let path = sqlite_path(url)?;
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(parent).map_err(|source| DbError::Folder {
-                        path: parent.to_path_buf(),
-                        source,
+                    crate::private_files::create_dir_all(parent).map_err(|source| {
+                        DbError::Folder {
+                            path: parent.to_path_buf(),
+                            source,
+                        }
                     })?;
                 }
+                // A new database file is private (0600), and so its WAL after it.
+                crate::private_files::touch(&path).map_err(|source| DbError::File {
+                    path: path.clone(),
+                    source,
+                })?;
                 let with_mode = if url.contains('?') {
                     format!("{url}&mode=rwc")
                 } else {

@@ -7,6 +7,7 @@ mod bot;
 mod cli;
 mod domain;
 mod i18n;
+mod modes;
 mod notify;
 mod portal;
 mod sandbox;

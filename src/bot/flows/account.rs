@@ -94,9 +94,10 @@ pub(super) fn kind_arg(kind: Option<AccountKind>) -> &'static str {
 /// Stores the sealed session token: the chat is logged in.
 pub(super) async fn link(ctx: &Ctx<'_>, session: &Session) -> Outcome<Step> {
     let sealed = ctx.services.cipher.seal(&session.token);
-    let account = session.account.login.as_str();
+    // The portal's account id, never the CCCD or tax code the citizen logs in with.
+    let account = session.account.id.to_string();
     let linked = async {
-        users::set_portal_link(&ctx.services.db, ctx.user_id, Some((account, &sealed))).await?;
+        users::set_portal_link(&ctx.services.db, ctx.user_id, Some((&account, &sealed))).await?;
         let id = session.account.id;
         users::set_portal_account_id(&ctx.services.db, ctx.user_id, id, ctx.locale.code()).await
     };

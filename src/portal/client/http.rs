@@ -303,10 +303,14 @@ impl Portal for HttpPortal {
         token: &str,
         dossier: &DossierRef,
         file: Upload,
+        idempotency_key: Option<&str>,
     ) -> PortalResult<Document> {
         let url = self.url(&["dossiers", &dossier.to_string(), "documents"]);
         let form = form_of(std::slice::from_ref(&file))?;
-        let request = self.http.post(url).bearer_auth(token).multipart(form);
+        let mut request = self.http.post(url).bearer_auth(token).multipart(form);
+        if let Some(k) = idempotency_key {
+            request = request.header("Idempotency-Key", k);
+        }
         let response = send_once(request, UPLOAD_DEADLINE).await?;
         let mut docs: Vec<Document> = response.json().await.map_err(|e| PortalError::Other {
             status: 200,

@@ -144,11 +144,13 @@ pub trait Portal: Send + Sync {
         dossier: &DossierRef,
         update: &UpdateDraft,
     ) -> PortalResult<Dossier>;
+    /// With an idempotency key, a repeated upload answers the document stored the first time.
     async fn upload(
         &self,
         token: &str,
         dossier: &DossierRef,
         file: Upload,
+        idempotency_key: Option<&str>,
     ) -> PortalResult<Document>;
     async fn submit(
         &self,

@@ -117,11 +117,15 @@ pub async fn update_draft(
     Ok(Json(store::view_id(&app, row.id).await?))
 }
 
-/// Attaches papers to a draft: multipart, each part named by its paper code.
+/// Attaches papers to a draft: multipart, each part named by its paper code. With an
+/// `Idempotency-Key`, a repeated upload answers the documents already stored with that key.
 #[utoipa::path(post, path = "/api/v1/dossiers/{dossier}/documents", tag = "dossiers",
-    params(("dossier" = String, Path, description = "dossier id or code")),
+    params(("dossier" = String, Path, description = "dossier id or code"),
+           ("Idempotency-Key" = Option<String>, Header, description = "a repeated upload answers the documents it stored (e.g. the paper's slot and content hash)")),
     request_body(content_type = "multipart/form-data", description = "one part per file, named by the paper code"),
-    responses((status = 201, body = Vec<Document>), (status = 413, body = ApiErrorBody),
+    responses((status = 201, body = Vec<Document>),
+              (status = 200, body = Vec<Document>, description = "the documents already stored with this Idempotency-Key"),
+              (status = 413, body = ApiErrorBody),
               (status = 415, body = ApiErrorBody), (status = 422, body = ApiErrorBody),
               (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
               (status = 401, body = ApiErrorBody, description = "no valid bearer token"),
@@ -131,13 +135,23 @@ pub async fn update_draft(
 pub async fn upload_documents(
     State(app): State<AppState>,
     citizen: Citizen,
+    headers: HeaderMap,
     ApiPath(key): ApiPath<String>,
     multipart: Multipart,
 ) -> ApiResult<(StatusCode, Json<Vec<Document>>)> {
+    let upload_key = idempotency_key(&headers)?;
+    if let Some(k) = &upload_key {
+        // A replay answers what it stored, even once the dossier is sent.
+        let row = store::find(&app, &key, Some(citizen.account_id)).await?;
+        let stored = store::documents::by_upload_key(&app, row.id, k).await?;
+        if !stored.is_empty() {
+            return Ok((StatusCode::OK, Json(stored)));
+        }
+    }
     let row = own_draft(&app, &citizen, &key).await?;
     let procedure = procedure_of(&app, &row.procedure_code)?;
     let files = uploads::read(procedure, multipart).await?;
-    let ids = uploads::store(&app, row.id, files).await?;
+    let ids = uploads::store(&app, row.id, files, upload_key.as_deref()).await?;
     let docs = store::documents::of_dossier(&app, row.id).await?;
     Ok((
         StatusCode::CREATED,
@@ -335,7 +349,7 @@ pub async fn answer_supplement(
             fields: Vec::new(),
         });
     }
-    uploads::store(&app, row.id, files).await?;
+    uploads::store(&app, row.id, files, None).await?;
     apply(
         &app.db,
         row.id,

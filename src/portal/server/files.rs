@@ -89,11 +89,20 @@ impl FileStore {
         if tokio::fs::try_exists(&path).await? {
             return Ok(sha);
         }
-        if let Some(dir) = path.parent() {
-            tokio::fs::create_dir_all(dir).await?;
-        }
         let tmp = path.with_extension(format!("tmp{}", rand::random::<u32>()));
-        tokio::fs::write(&tmp, bytes).await?;
+        let (dir, file, data) = (
+            path.parent().map(Path::to_path_buf),
+            tmp.clone(),
+            bytes.to_vec(),
+        );
+        tokio::task::spawn_blocking(move || {
+            if let Some(dir) = dir {
+                crate::private_files::create_dir_all(&dir)?;
+            }
+            crate::private_files::write_new(&file, &data)
+        })
+        .await
+        .map_err(std::io::Error::other)??;
         tokio::fs::rename(&tmp, &path).await?;
         Ok(sha)
     }

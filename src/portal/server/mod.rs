@@ -118,7 +118,7 @@ pub struct PortalApp {
 pub async fn build(config: PortalConfig) -> Result<PortalApp, PortalServerError> {
     let db = Db::connect(&config.database_url).await?;
     migrate(&db).await?;
-    tokio::fs::create_dir_all(&config.files_dir).await?;
+    crate::private_files::create_dir_all(&config.files_dir)?;
     let (routes, doc) = openapi::router_and_doc();
     let state = Arc::new(Ctx {
         db,

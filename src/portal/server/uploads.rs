@@ -118,8 +118,14 @@ pub async fn read(procedure: &Procedure, mut multipart: Multipart) -> ApiResult<
     Ok(out)
 }
 
-/// Stores the files and records them as documents of dossier `id`.
-pub async fn store(app: &AppState, id: i64, files: Vec<Incoming>) -> ApiResult<Vec<i64>> {
+/// Stores the files and records them as documents of dossier `id`, with the upload's
+/// idempotency key if it had one.
+pub async fn store(
+    app: &AppState,
+    id: i64,
+    files: Vec<Incoming>,
+    upload_key: Option<&str>,
+) -> ApiResult<Vec<i64>> {
     let mut ids = Vec::new();
     for f in files {
         let sha = app.files.put(&f.bytes).await?;
@@ -130,6 +136,7 @@ pub async fn store(app: &AppState, id: i64, files: Vec<Incoming>) -> ApiResult<V
             mime: f.file_type.mime(),
             size: f.bytes.len() as i64,
             sha256: &sha,
+            upload_key,
         };
         ids.push(documents::insert(app, doc).await?);
     }

@@ -96,6 +96,7 @@ async fn submitted(sys: &System, cccd: &str, post: Option<&str>) -> DossierCode 
             &token,
             &draft.id.into(),
             upload("giay_chung_sinh", "chung-sinh.pdf", pdf()),
+            None,
         )
         .await
         .expect("upload");

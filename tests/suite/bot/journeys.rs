@@ -223,9 +223,12 @@ async fn register_logout_login_through_the_sandbox() {
         let t = sys
             .say_until(&who, "/mydata", Expect::said(vi("mydata")))
             .await;
-        assert!(bot_text(&t).contains(&id), "{}", bot_text(&t));
         let db = sys.db().await;
         let user = dvc_bot::db::users::get(&db, who.id).await.unwrap().unwrap();
+        // The link is the portal's account id; the CCCD is not kept (issue 13.9).
+        let account = user.portal_account.clone().expect("linked");
+        assert_ne!(account, id);
+        assert!(bot_text(&t).contains(&account), "{}", bot_text(&t));
         let sealed = user.portal_session_enc.unwrap();
         assert!(!bot_text(&t).contains(&sealed));
         db.close().await;

@@ -8,6 +8,7 @@ mod feedback;
 mod follow;
 mod forged;
 mod journeys;
+mod resume;
 mod steps;
 mod submit;
 mod submit_en;
@@ -51,6 +52,11 @@ pub struct Steps {
 
 impl Steps {
     pub async fn new(engine: Engine) -> Self {
+        Self::with_files(engine, Arc::new(NoTelegram)).await
+    }
+
+    /// The same with papers fetched from `files` instead of Telegram.
+    pub async fn with_files(engine: Engine, files: Arc<dyn FileSource>) -> Self {
         let portal = spawn_portal(engine).await;
         let db_handle = TestDb::new(engine).await;
         let db = db_handle.connect().await;
@@ -58,7 +64,7 @@ impl Steps {
         let services = Arc::new(Services {
             db,
             portal: Arc::new(HttpPortal::new(&portal.url).expect("portal client")),
-            files: Arc::new(NoTelegram),
+            files,
             cipher: Cipher::from_hex(&Secret::generate()).expect("key"),
             passwords: Default::default(),
             i18n: I18n::load().expect("locales"),

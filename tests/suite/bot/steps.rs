@@ -469,7 +469,16 @@ async fn login_steps_with_the_real_portal() {
             steps.services.cipher.open(&sealed).is_ok(),
             "kept sealed with the key"
         );
-        assert_eq!(user.portal_account.as_deref(), Some(id.as_str()));
+        // Issue 13.9: the portal's account id is kept, never the CCCD.
+        let account = user.portal_account.expect("linked");
+        assert_ne!(account, id);
+        let (kept,): (Option<i64>,) =
+            sqlx::query_as("SELECT portal_account_id FROM users WHERE telegram_user_id = $1")
+                .bind(USER)
+                .fetch_one(&steps.services.db.pool)
+                .await
+                .unwrap();
+        assert_eq!(Some(account), kept.map(|k| k.to_string()));
     }
 }
 
@@ -584,7 +593,16 @@ async fn a_registration_cut_off_after_the_portal_created_the_account_finishes_in
         );
         let user = users::get(&steps.services.db, USER).await.unwrap().unwrap();
         assert!(user.portal_session_enc.is_some(), "the chat is linked");
-        assert_eq!(user.portal_account.as_deref(), Some(id.as_str()));
+        // Issue 13.9: the portal's account id is kept, never the CCCD.
+        let account = user.portal_account.expect("linked");
+        assert_ne!(account, id);
+        let (kept,): (Option<i64>,) =
+            sqlx::query_as("SELECT portal_account_id FROM users WHERE telegram_user_id = $1")
+                .bind(USER)
+                .fetch_one(&steps.services.db.pool)
+                .await
+                .unwrap();
+        assert_eq!(Some(account), kept.map(|k| k.to_string()));
     }
 }
 

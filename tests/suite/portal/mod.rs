@@ -184,6 +184,7 @@ pub async fn complete_draft_with(client: &HttpPortal, token: &str) -> Dossier {
             token,
             &draft.id.into(),
             upload("giay_chung_sinh", "chung-sinh.pdf", pdf()),
+            None,
         )
         .await
         .expect("upload");

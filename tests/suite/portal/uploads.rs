@@ -89,6 +89,7 @@ async fn wrong_types_are_refused_by_content() {
                 &s.token,
                 &id.into(),
                 upload("giay_chung_sinh", "a.pdf", b"hello".to_vec()),
+                None,
             )
             .await
             .unwrap_err();
@@ -169,5 +170,42 @@ async fn path_traversal_in_file_names_is_refused() {
         let r = post_file(&tp, &s.token, id, "dang_ky_ket_hon", "copy.pdf", pdf()).await;
         assert_eq!(r.status(), 201);
         assert_eq!(std::fs::read_dir(root.join(&sha[..2])).unwrap().count(), 1);
+    }
+}
+
+/// Issue 13.2: an upload sent again with the same `Idempotency-Key` (its answer lost, or the
+/// bot stopped before it saved it) answers the document already stored, not a second one.
+#[tokio::test]
+async fn an_upload_repeated_with_its_idempotency_key_is_stored_once() {
+    for engine in engines() {
+        let tp = spawn_portal(engine).await;
+        let s = tp.citizen(&cccd("2013")).await;
+        let id = draft(&tp, &s.token, BIRTH).await;
+        let send = |key: &'static str| {
+            let part = Part::bytes(pdf())
+                .file_name("chung-sinh.pdf")
+                .mime_str("application/pdf")
+                .unwrap();
+            tp.http
+                .post(tp.api(&format!("/dossiers/{id}/documents")))
+                .bearer_auth(&s.token)
+                .header("Idempotency-Key", key)
+                .multipart(Form::new().part("giay_chung_sinh", part))
+                .send()
+        };
+        let first = send("paper-giay_chung_sinh-1").await.unwrap();
+        assert_eq!(first.status().as_u16(), 201);
+        let first: serde_json::Value = first.json().await.unwrap();
+        let again = send("paper-giay_chung_sinh-1").await.unwrap();
+        assert_eq!(again.status().as_u16(), 200, "a replay, nothing created");
+        let again: serde_json::Value = again.json().await.unwrap();
+        assert_eq!(first[0]["id"], again[0]["id"], "{first} {again}");
+        let d = tp.client.my_dossier(&s.token, &id.into()).await.unwrap();
+        assert_eq!(d.documents.len(), 1, "{:?}", d.documents);
+        // Another key is another paper.
+        let other = send("paper-giay_chung_sinh-2").await.unwrap();
+        assert_eq!(other.status().as_u16(), 201);
+        let d = tp.client.my_dossier(&s.token, &id.into()).await.unwrap();
+        assert_eq!(d.documents.len(), 2);
     }
 }

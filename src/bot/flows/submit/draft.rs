@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use rand::Rng;
+use sha2::{Digest, Sha256};
 
 use crate::bot::callback::{AccountAction, Callback};
 use crate::bot::context::Ctx;
@@ -142,6 +143,13 @@ pub async fn ensure_created(
     Ok(created.id)
 }
 
+/// The idempotency key of uploading this paper: its slot and its content's hash, so a paper
+/// sent again after a crash is the one document at the portal.
+pub fn upload_key(upload: &Upload) -> String {
+    let digest = hex::encode(Sha256::digest(&upload.bytes));
+    format!("paper-{}-{}", upload.paper_code, &digest[..32])
+}
+
 /// Uploads one paper to the portal's copy (created first if needed); answers its document id.
 pub async fn upload(
     draft: &mut Draft,
@@ -150,10 +158,11 @@ pub async fn upload(
     ctx: &Ctx<'_>,
 ) -> Result<i64, PortalError> {
     let id = ensure_created(draft, token, ctx).await?;
+    let key = upload_key(&upload);
     Ok(ctx
         .services
         .portal
-        .upload(token, &id.into(), upload)
+        .upload(token, &id.into(), upload, Some(&key))
         .await?
         .id)
 }

@@ -80,12 +80,14 @@ pub async fn send(mut state: State, key: &str, ctx: &Ctx<'_>) -> Out {
     let here = Step::Review {
         key: key.to_owned(),
     };
-    let saved = state.drafts[i].portal_id;
     let id = match sync(&mut state.drafts[i], &token, ctx).await {
         Ok(id) => id,
-        // No longer a draft there: sent before and the answer lost (a restart, a timeout). The
-        // submit below carries the same key, so the portal answers with that dossier.
-        Err(PortalError::Conflict { .. }) if saved.is_some() => saved.unwrap_or_default(),
+        // No longer a draft there: sent before and the answer lost (a restart, a timeout), the
+        // draft found again by its creation key if the chat never learnt its id. The submit
+        // below carries the same key, so the portal answers with that dossier.
+        Err(PortalError::Conflict { .. }) if state.drafts[i].portal_id.is_some() => {
+            state.drafts[i].portal_id.unwrap_or_default()
+        }
         Err(PortalError::Unauthorized) => return session_expired(state, key, ctx).await,
         Err(error @ PortalError::Invalid { .. }) => {
             refresh_procedure(&mut state.drafts[i], ctx).await;

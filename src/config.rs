@@ -1,56 +1,13 @@
 //! Settings: every flag is also an environment variable; loaded once into typed structs.
 
-use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::str::FromStr;
 
 use clap::Args;
 
 use crate::vietqr::{BankAccount, VietQrError};
 
-/// A secret string (token, key). Its `Debug` and `Display` never show the value.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-    /// The value itself; call only where it is sent or compared, never to log it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-    /// A fresh random secret of 32 bytes, hex encoded.
-    pub fn generate() -> Self {
-        use rand::RngCore;
-        let mut bytes = [0u8; 32];
-        rand::thread_rng().fill_bytes(&mut bytes);
-        Self(hex::encode(bytes))
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
-impl FromStr for Secret {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.trim().is_empty() {
-            return Err("must not be empty".into());
-        }
-        Ok(Self(s.to_owned()))
-    }
-}
+pub use crate::secret::Secret;
 
 /// Settings shared by every subcommand (see DESIGN.md, "Configuration names").
 #[derive(Debug, Clone, Args)]

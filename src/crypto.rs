@@ -10,7 +10,7 @@ use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use rand::RngCore;
 use thiserror::Error;
 
-use crate::config::Secret;
+use crate::secret::Secret;
 
 const KEY_BYTES: usize = 32;
 const NONCE_BYTES: usize = 12;

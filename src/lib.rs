@@ -24,5 +24,6 @@ pub mod notify;
 pub mod portal;
 pub mod private_files;
 pub mod sandbox;
+pub mod secret;
 pub mod shutdown;
 pub mod vietqr;

@@ -63,7 +63,7 @@ pub async fn made_with_key(app: &AppState, login: &str, key: &str) -> ApiResult<
     };
     let stored: Option<String> = row.try_get("create_key")?;
     Ok(stored
-        .filter(|stored| super::super::accounts::same_secret(stored, key))
+        .filter(|stored| crate::secret::same_secret(stored, key))
         .map(|_| row.try_get("id"))
         .transpose()?)
 }

@@ -24,7 +24,7 @@ impl UpdateNumbering {
     /// every id reserved before.
     pub fn open(data_dir: &Path, bot_id: i64) -> io::Result<(Self, i64)> {
         let folder = data_dir.join(FOLDER);
-        std::fs::create_dir_all(&folder)?;
+        crate::private_files::create_dir_all(&folder)?;
         let path = folder.join(format!("bot{bot_id}.update-id"));
         let before = match std::fs::read_to_string(&path) {
             Ok(text) => text.trim().parse::<i64>().map_err(|_| {
@@ -60,7 +60,9 @@ impl UpdateNumbering {
     /// Writes the mark (through a temporary file, so a crash leaves the old or the new one).
     fn write(&mut self, reserved: i64) -> io::Result<()> {
         let temporary = self.path.with_extension("tmp");
-        std::fs::write(&temporary, format!("{reserved}\n"))?;
+        // A leftover from a crash mid-write is replaced; the mark is private like the data.
+        let _ = std::fs::remove_file(&temporary);
+        crate::private_files::write_new(&temporary, format!("{reserved}\n").as_bytes())?;
         std::fs::rename(&temporary, &self.path)?;
         self.reserved = reserved;
         Ok(())
@@ -70,6 +72,18 @@ impl UpdateNumbering {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_mark_is_private_like_the_data() {
+        use std::os::unix::fs::PermissionsExt;
+        let data = tempfile::tempdir().unwrap();
+        let (mut numbering, first) = UpdateNumbering::open(data.path(), 7).unwrap();
+        numbering.reserve(first + RESERVED_BLOCK + 1);
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&data.path().join(FOLDER)), 0o700);
+        assert_eq!(mode(&numbering.path), 0o600);
+    }
 
     #[test]
     fn ids_go_on_above_everything_given_before() {

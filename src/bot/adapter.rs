@@ -2,144 +2,31 @@
 //! persists the next state, then sends its replies (rendered by `render.rs` in the user's
 //! language), within Telegram's limits. Steps never see `Bot`.
 
-use std::time::Duration;
-
 use chrono::Utc;
 use teloxide::RequestError;
 use teloxide::dispatching::dialogue::{Dialogue, ErasedStorage};
-use teloxide::payloads::{
-    AnswerCallbackQuerySetters, EditMessageReplyMarkupSetters, EditMessageTextSetters,
-    SendDocumentSetters, SendMessageSetters, SendPhotoSetters,
-};
+use teloxide::payloads::AnswerCallbackQuerySetters;
 use teloxide::prelude::*;
-use teloxide::types::{
-    CallbackQuery, CallbackQueryId, ChatAction, InlineKeyboardButton, InlineKeyboardMarkup,
-    InputFile, MessageId, ParseMode, ReplyMarkup,
-};
+use teloxide::types::{InputFile, MessageId};
 
 use crate::db::storage::SqlStorage;
 use crate::db::users;
-use crate::i18n::{I18n, Locale, local_date};
+use crate::i18n::{Locale, local_date};
 
 use super::activity::Activity;
-use super::callback::Callback;
 use super::context::{Ctx, Services};
-use super::input::Input;
 use super::menu::main_menu;
-use super::render::{markup, parts, render, render_plain};
+use super::outgoing::{Out, show_activity};
+use super::render::render_plain;
 use super::reply::{Effect, Keyboard, Outcome, Reply, Text};
 use super::state::State;
 
+pub use super::incoming::{
+    Incoming, answer_orphan, answer_outside_private, from_callback, from_message,
+};
+
 pub type BotDialogue = Dialogue<State, ErasedStorage<State>>;
 pub type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
-
-/// How many times a reply is retried after Telegram's 429 before it is given up.
-const MAX_RETRIES: u32 = 3;
-
-/// An update as the bot reads it: its input and what it carries beside (who, which chat,
-/// which message or button), read by `from_message` / `from_callback` in the schema.
-#[derive(Debug, Clone)]
-pub struct Incoming {
-    pub input: Input,
-    update_id: u32,
-    chat_id: ChatId,
-    user_id: i64,
-    first_name: String,
-    language_code: Option<String>,
-    /// The user's message (to delete a password).
-    input_message: Option<MessageId>,
-    /// The message whose button was pressed, and the callback to answer.
-    origin: Option<MessageId>,
-    callback_id: Option<CallbackQueryId>,
-}
-
-/// A message from a user in a private chat; `None` for anything else (groups, channels).
-pub fn from_message(update: Update, msg: Message, state: State) -> Option<Incoming> {
-    let from = msg.from.as_ref()?;
-    if !msg.chat.is_private() {
-        return None;
-    }
-    // Telegram never sends a private chat's message from someone else; a forged one is refused,
-    // or it would act for one citizen in another's chat.
-    if from.id.0 as i64 != msg.chat.id.0 {
-        refused(
-            &update,
-            "message whose sender is not the private chat's user",
-        );
-        return None;
-    }
-    Some(Incoming {
-        input: Input::from_message(&msg, state.step.expects_secret()),
-        update_id: update.id.0,
-        chat_id: msg.chat.id,
-        user_id: from.id.0 as i64,
-        first_name: from.first_name.clone(),
-        language_code: from.language_code.clone(),
-        input_message: Some(msg.id),
-        origin: None,
-        callback_id: None,
-    })
-}
-
-/// A pressed inline button on a message the bot can still see.
-pub fn from_callback(update: Update, query: CallbackQuery) -> Option<Incoming> {
-    let message = query.message.as_ref()?;
-    // A button in a private chat is pressed by that chat's user only (see `from_message`);
-    // refused, it is answered as an orphan.
-    if !message.chat().is_private() || query.from.id.0 as i64 != message.chat().id.0 {
-        refused(&update, "button press outside its own private chat");
-        return None;
-    }
-    Some(Incoming {
-        input: Input::Callback(Callback::parse(query.data.as_deref().unwrap_or(""))),
-        update_id: update.id.0,
-        chat_id: message.chat().id,
-        user_id: query.from.id.0 as i64,
-        first_name: query.from.first_name.clone(),
-        language_code: query.from.language_code.clone(),
-        input_message: None,
-        origin: Some(message.id()),
-        callback_id: Some(query.id.clone()),
-    })
-}
-
-/// Counts and logs an update Telegram would never send.
-fn refused(update: &Update, what: &str) {
-    metrics::counter!("dvc_updates_refused_total").increment(1);
-    tracing::warn!(update_id = update.id.0, "{what} refused");
-}
-
-/// A message in a group: one sentence saying the bot works in private chats only (in a
-/// group, with privacy mode on, the bot sees only commands meant for it), nothing else done.
-pub async fn answer_outside_private(
-    bot: Bot,
-    services: std::sync::Arc<Services>,
-    msg: Message,
-) -> HandlerResult {
-    let Some(from) = msg.from.as_ref() else {
-        return Ok(());
-    };
-    let user = users::get(&services.db, from.id.0 as i64).await?;
-    let locale = Locale::resolve(
-        user.as_ref().and_then(|u| u.locale.as_deref()),
-        from.language_code.as_deref(),
-    );
-    let text = render(&services.i18n, locale, &Text::msg("private-only"));
-    if let Err(error) = bot
-        .send_message(msg.chat.id, text)
-        .parse_mode(ParseMode::Html)
-        .await
-    {
-        tracing::warn!(%error, "the private-only answer did not go out");
-    }
-    Ok(())
-}
-
-/// A button on a message too old for Telegram to show the bot: answered, nothing more.
-pub async fn answer_orphan(bot: Bot, query: CallbackQuery) -> HandlerResult {
-    bot.answer_callback_query(query.id).await?;
-    Ok(())
-}
 
 /// An update under way: opened with its context, closed with the step's outcome.
 pub struct Turn {
@@ -345,79 +232,6 @@ pub async fn close(
     Ok(())
 }
 
-/// Where and how this update's replies go.
-struct Out<'a> {
-    bot: &'a Bot,
-    i18n: &'a I18n,
-    locale: Locale,
-    chat: ChatId,
-}
-
-impl Out<'_> {
-    async fn send(&self, reply: &Reply) -> Result<MessageId, RequestError> {
-        send(self.bot, self.i18n, self.locale, self.chat, reply).await
-    }
-    async fn edit(&self, id: MessageId, reply: &Reply) -> Result<(), RequestError> {
-        edit(self.bot, self.i18n, self.locale, self.chat, id, reply).await
-    }
-    /// Removes the inline keyboard of message `id` (a used button).
-    async fn clear_buttons(&self, id: MessageId) -> Result<(), RequestError> {
-        let empty = InlineKeyboardMarkup::new(Vec::<Vec<InlineKeyboardButton>>::new());
-        let result = with_retry(|| {
-            let request = self
-                .bot
-                .edit_message_reply_markup(self.chat, id)
-                .reply_markup(empty.clone());
-            async move { request.await.map(drop) }
-        })
-        .await;
-        match result {
-            // Already without buttons: nothing to do.
-            Err(RequestError::Api(teloxide::ApiError::MessageNotModified)) => Ok(()),
-            other => other,
-        }
-    }
-    /// Sends a photo or a document with the caption's text and keyboard.
-    async fn send_file(
-        &self,
-        file: InputFile,
-        caption: &Reply,
-        photo: bool,
-    ) -> Result<(), RequestError> {
-        let text = render(self.i18n, self.locale, &caption.text);
-        let markup = markup(self.i18n, self.locale, &caption.keyboard);
-        with_retry(|| {
-            let file = file.clone();
-            let text = text.clone();
-            let markup = markup.clone();
-            async move {
-                if photo {
-                    let mut request = self
-                        .bot
-                        .send_photo(self.chat, file)
-                        .caption(text)
-                        .parse_mode(ParseMode::Html);
-                    if let Some(markup) = markup {
-                        request = request.reply_markup(markup);
-                    }
-                    request.await.map(drop)
-                } else {
-                    let mut request = self
-                        .bot
-                        .send_document(self.chat, file)
-                        .caption(text)
-                        .parse_mode(ParseMode::Html);
-                    if let Some(markup) = markup {
-                        request = request.reply_markup(markup);
-                    }
-                    request.await.map(drop)
-                }
-            }
-        })
-        .await
-    }
-}
-
 /// What a step signals while it runs, shown in the chat of `turn` (see `activity::scope`).
 pub fn shower(
     bot: &Bot,
@@ -429,95 +243,5 @@ pub fn shower(
     move |activity| {
         let bot = bot.clone();
         Box::pin(async move { show_activity(&bot, chat, activity).await })
-    }
-}
-
-/// Shows what the bot is doing in the chat; a failure is only logged (it is a courtesy).
-async fn show_activity(bot: &Bot, chat: ChatId, activity: Activity) {
-    let action = match activity {
-        Activity::Typing => ChatAction::Typing,
-        Activity::UploadDocument => ChatAction::UploadDocument,
-        Activity::UploadPhoto => ChatAction::UploadPhoto,
-    };
-    if let Err(error) = bot.send_chat_action(chat, action).await {
-        tracing::debug!(%error, "chat action not shown");
-    }
-}
-
-/// Sends, retrying after Telegram's 429 within `MAX_RETRIES`; answers the new message's id.
-async fn send(
-    bot: &Bot,
-    i18n: &I18n,
-    locale: Locale,
-    chat: ChatId,
-    reply: &Reply,
-) -> Result<MessageId, RequestError> {
-    let text = render(i18n, locale, &reply.text);
-    let markup = markup(i18n, locale, &reply.keyboard);
-    let mut parts = parts(&text);
-    let last = parts.pop().unwrap_or_default();
-    for part in parts {
-        with_retry(|| {
-            let request = bot
-                .send_message(chat, part.clone())
-                .parse_mode(ParseMode::Html);
-            async move { request.await.map(drop) }
-        })
-        .await?;
-    }
-    with_retry(|| {
-        let mut request = bot
-            .send_message(chat, last.clone())
-            .parse_mode(ParseMode::Html);
-        if let Some(markup) = markup.clone() {
-            request = request.reply_markup(markup);
-        }
-        async move { request.await.map(|m| m.id) }
-    })
-    .await
-}
-
-async fn edit(
-    bot: &Bot,
-    i18n: &I18n,
-    locale: Locale,
-    chat: ChatId,
-    id: MessageId,
-    reply: &Reply,
-) -> Result<(), RequestError> {
-    let text = render(i18n, locale, &reply.text);
-    let inline = match markup(i18n, locale, &reply.keyboard) {
-        Some(ReplyMarkup::InlineKeyboard(k)) => k,
-        _ => InlineKeyboardMarkup::new(Vec::<Vec<InlineKeyboardButton>>::new()),
-    };
-    let result = with_retry(|| {
-        let request = bot
-            .edit_message_text(chat, id, text.clone())
-            .parse_mode(ParseMode::Html)
-            .reply_markup(inline.clone());
-        async move { request.await.map(|_| ()) }
-    })
-    .await;
-    match result {
-        // Pressing the same page twice edits to identical text: Telegram refuses, harmlessly.
-        Err(RequestError::Api(teloxide::ApiError::MessageNotModified)) => Ok(()),
-        other => other,
-    }
-}
-
-async fn with_retry<T, F, Fut>(mut call: F) -> Result<T, RequestError>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, RequestError>>,
-{
-    let mut tries = 0;
-    loop {
-        match call().await {
-            Err(RequestError::RetryAfter(wait)) if tries < MAX_RETRIES => {
-                tries += 1;
-                tokio::time::sleep(wait.duration().max(Duration::from_millis(100))).await;
-            }
-            other => return other,
-        }
     }
 }

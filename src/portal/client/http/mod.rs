@@ -1,5 +1,8 @@
 //! `HttpPortal`: the [`Portal`] contract over HTTP (reqwest), and the officer's calls that tools
-//! and end-to-end tests use.
+//! and end-to-end tests use (in `officer`); the files a call carries are read in `files`.
+
+mod files;
+mod officer;
 
 use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -12,12 +15,10 @@ use super::{DossierRef, DownloadedFile, Portal, PortalError, PortalResult, Uploa
 use crate::domain::DossierCode;
 use crate::portal::model::{
     AccountSummary, CreateDraft, Document, Dossier, DossierStatus, Event, FieldCount, LoginRequest,
-    OfficerAction, OfficerDossier, Procedure, ProcedureSummary, PublicDossier, RegisterRequest,
-    Session, UpdateDraft,
+    Procedure, ProcedureSummary, PublicDossier, RegisterRequest, Session, UpdateDraft,
 };
-use crate::portal::model::{
-    AnswerRequest, AskRequest, Question, QuestionCreated, RateRequest, Rating, RatingsReport,
-};
+use crate::portal::model::{AskRequest, QuestionCreated, RateRequest, Rating};
+use files::{disposition_file_name, form_of};
 
 /// The portal over HTTP.
 #[derive(Debug, Clone)]
@@ -87,125 +88,6 @@ async fn read_json<T: DeserializeOwned>(response: Response) -> PortalResult<T> {
     response.json::<T>().await.map_err(|e| PortalError::Other {
         status: 200,
         message: format!("unreadable answer: {e}"),
-    })
-}
-
-/// The officer's side, for tools and end-to-end tests (the bot never acts as an officer).
-impl HttpPortal {
-    /// Dossiers for the officer, optionally by status.
-    pub async fn officer_dossiers(
-        &self,
-        officer_token: &str,
-        status: Option<DossierStatus>,
-    ) -> PortalResult<Vec<OfficerDossier>> {
-        let url = self.url(&["officer", "dossiers"]);
-        let query: Vec<(&str, &str)> = status.map(|s| ("status", s.as_str())).into_iter().collect();
-        self.json(true, |h| {
-            h.get(url.clone()).bearer_auth(officer_token).query(&query)
-        })
-        .await
-    }
-
-    /// The ratings with their averages.
-    pub async fn officer_ratings(&self, officer_token: &str) -> PortalResult<RatingsReport> {
-        let url = self.url(&["officer", "ratings"]);
-        self.json(true, |h| h.get(url.clone()).bearer_auth(officer_token))
-            .await
-    }
-
-    /// The officers' inbox: open questions, or answered ones.
-    pub async fn officer_questions(
-        &self,
-        officer_token: &str,
-        answered: bool,
-    ) -> PortalResult<Vec<Question>> {
-        let url = self.url(&["officer", "questions"]);
-        let status = if answered { "answered" } else { "open" };
-        self.json(true, |h| {
-            h.get(url.clone())
-                .bearer_auth(officer_token)
-                .query(&[("status", status)])
-        })
-        .await
-    }
-
-    /// Answers a question.
-    pub async fn officer_answer(
-        &self,
-        officer_token: &str,
-        question: i64,
-        answer: &str,
-    ) -> PortalResult<Question> {
-        let id = question.to_string();
-        let url = self.url(&["officer", "questions", &id, "answer"]);
-        let body = AnswerRequest {
-            answer: answer.to_owned(),
-        };
-        self.json(false, |h| {
-            h.post(url.clone()).bearer_auth(officer_token).json(&body)
-        })
-        .await
-    }
-
-    /// Applies an officer action to a dossier (code or id).
-    pub async fn officer_action(
-        &self,
-        officer_token: &str,
-        dossier: &DossierRef,
-        action: &OfficerAction,
-    ) -> PortalResult<OfficerDossier> {
-        let dossier = dossier.to_string();
-        let url = self.url(&["officer", "dossiers", &dossier, "actions"]);
-        self.json(false, |h| {
-            h.post(url.clone()).bearer_auth(officer_token).json(action)
-        })
-        .await
-    }
-}
-
-fn form_of(files: &[Upload]) -> PortalResult<reqwest::multipart::Form> {
-    let mut form = reqwest::multipart::Form::new();
-    for file in files {
-        let part = reqwest::multipart::Part::bytes(file.bytes.clone())
-            .file_name(file.file_name.clone())
-            .mime_str(&file.mime)
-            .map_err(|_| PortalError::Invalid {
-                message: format!("not a MIME type: {}", file.mime),
-                missing: Vec::new(),
-                fields: Vec::new(),
-            })?;
-        form = form.part(file.paper_code.clone(), part);
-    }
-    Ok(form)
-}
-
-/// The file name of a `Content-Disposition` value: `filename*=UTF-8''…` first, else `filename`.
-fn disposition_file_name(value: &str) -> Option<String> {
-    let extended = value
-        .split(';')
-        .find_map(|p| p.trim().strip_prefix("filename*=UTF-8''"))
-        .and_then(|enc| {
-            let bytes = enc.as_bytes();
-            let mut out = Vec::with_capacity(bytes.len());
-            let mut i = 0;
-            while i < bytes.len() {
-                if bytes[i] == b'%' {
-                    let hex = enc.get(i + 1..i + 3)?;
-                    out.push(u8::from_str_radix(hex, 16).ok()?);
-                    i += 3;
-                } else {
-                    out.push(bytes[i]);
-                    i += 1;
-                }
-            }
-            String::from_utf8(out).ok()
-        });
-    extended.or_else(|| {
-        value
-            .split("filename=\"")
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-            .map(str::to_owned)
     })
 }
 
@@ -475,25 +357,5 @@ impl Portal for HttpPortal {
         })
         .await?;
         read_json(response).await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::disposition_file_name;
-
-    #[test]
-    fn file_names_from_content_disposition() {
-        let v =
-            "attachment; filename=\"k_t qu_.pdf\"; filename*=UTF-8''k%E1%BA%BFt%20qu%E1%BA%A3.pdf";
-        assert_eq!(disposition_file_name(v).as_deref(), Some("kết quả.pdf"));
-        assert_eq!(
-            disposition_file_name("attachment; filename=\"a.pdf\"").as_deref(),
-            Some("a.pdf")
-        );
-        assert_eq!(
-            disposition_file_name("attachment; filename*=UTF-8''%ZZ").as_deref(),
-            None
-        );
     }
 }

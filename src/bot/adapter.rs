@@ -1,6 +1,6 @@
-//! The one place that touches Telegram: turns an update into an `Input`, runs the step,
-//! persists the next state, then sends its replies (rendered by `render.rs` in the user's
-//! language), within Telegram's limits. Steps never see `Bot`.
+//! The one place that touches Telegram: opens an update read by `incoming.rs` (skipped if
+//! handled already), then closes it — the next state persisted, then its replies rendered by
+//! `render.rs` in the user's language and sent by `outgoing.rs`. Steps never see `Bot`.
 
 use chrono::Utc;
 use teloxide::RequestError;

@@ -25,6 +25,11 @@ pub use super::protocol::{
     PhotoView, SendRequest, SendResponse, Sender, Stats, Transcript, TranscriptMessage,
 };
 
+mod citizen;
+mod transcript;
+
+pub use citizen::Citizen;
+
 /// Why a control call failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -43,49 +48,6 @@ impl ClientError {
             ClientError::Status { status, .. } => Some(*status),
             _ => None,
         }
-    }
-}
-
-/// A test citizen: a user id, and optionally the first name and language the sandbox reports
-/// to the bot. `42.into()` is citizen 42 with the sandbox's defaults.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Citizen {
-    pub id: i64,
-    pub first_name: Option<String>,
-    pub language_code: Option<String>,
-}
-
-impl Citizen {
-    pub fn new(id: i64) -> Self {
-        Self {
-            id,
-            first_name: None,
-            language_code: None,
-        }
-    }
-
-    /// With a first name.
-    pub fn named(mut self, first_name: impl Into<String>) -> Self {
-        self.first_name = Some(first_name.into());
-        self
-    }
-
-    /// With a language code (`vi`, `en`).
-    pub fn language(mut self, language_code: impl Into<String>) -> Self {
-        self.language_code = Some(language_code.into());
-        self
-    }
-}
-
-impl From<i64> for Citizen {
-    fn from(id: i64) -> Self {
-        Self::new(id)
-    }
-}
-
-impl From<&Citizen> for Citizen {
-    fn from(c: &Citizen) -> Self {
-        c.clone()
     }
 }
 
@@ -418,39 +380,5 @@ impl SandboxClient {
             .await?;
         let bots: Bots = Self::answer(response).await?;
         Ok(bots.bots)
-    }
-}
-
-impl Transcript {
-    /// The bot's messages, oldest first.
-    pub fn bot_messages(&self) -> impl Iterator<Item = &TranscriptMessage> {
-        self.messages.iter().filter(|m| m.from == Sender::Bot)
-    }
-
-    /// The bot's newest message.
-    pub fn last_bot(&self) -> Option<&TranscriptMessage> {
-        self.bot_messages().last()
-    }
-
-    /// The newest message id in this transcript (use it as the next `after`).
-    pub fn last_id(&self) -> Option<i64> {
-        self.messages.iter().map(|m| m.message_id).max()
-    }
-
-    /// A message by id.
-    pub fn message(&self, message_id: i64) -> Option<&TranscriptMessage> {
-        self.messages.iter().find(|m| m.message_id == message_id)
-    }
-}
-
-impl TranscriptMessage {
-    /// Every inline button label, row by row.
-    pub fn button_labels(&self) -> impl Iterator<Item = &str> {
-        self.buttons.iter().flatten().map(String::as_str)
-    }
-
-    /// Whether the message has an inline button with this label.
-    pub fn has_button(&self, label: &str) -> bool {
-        self.button_labels().any(|b| b == label)
     }
 }

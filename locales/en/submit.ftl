@@ -29,7 +29,10 @@ procedure-card =
     Field: { $field }
     Receiving agency: { $agency }
     Online level: { $level }
-    Processing time: { $days } working days
+    Processing time: { $days ->
+        [one] { $days } working day
+       *[other] { $days } working days
+    }
     Fees: { $fee }
 
     <b>Papers</b> (* required):

@@ -23,6 +23,9 @@ async fn a_follower_hears_the_status_alone_and_nothing_after_unfollowing() {
             .send_text(follower.clone(), "hello")
             .await
             .expect("the chat opens");
+        // The submission's own event is read before the follow begins, so that the first
+        // thing the follower hears is the officer's accept.
+        n.drained().await;
         let parsed = DossierCode::parse(&code).expect("code");
         assert!(
             follows::add(&n.db, follower.id, &parsed)
@@ -46,6 +49,12 @@ async fn a_follower_hears_the_status_alone_and_nothing_after_unfollowing() {
         // The owner hears it too, with the card's button.
         let owner_told = n.wait_for(&owner, 0, |m| m.text.contains(&code)).await;
         assert!(!labels(&owner_told).is_empty(), "{owner_told:?}");
+        n.drained().await;
+        assert_eq!(
+            n.bot_messages(&follower).await.len(),
+            1,
+            "one status message"
+        );
 
         assert!(
             follows::remove(&n.db, follower.id, &parsed)

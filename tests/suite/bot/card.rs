@@ -3,8 +3,6 @@
 //! VietQR code, the result document, withdrawing, the chat actions shown while the bot works,
 //! and forged buttons naming another citizen's dossier — in both languages.
 
-use std::collections::BTreeMap;
-
 use base64::Engine as _;
 use dvc_bot::domain::DossierCode;
 use dvc_bot::i18n::{I18n, Locale};
@@ -61,17 +59,7 @@ async fn session(sys: &System, cccd: &str) -> String {
 /// A birth registration sent by the account `cccd` (result online, or by post to `post`).
 async fn submitted(sys: &System, cccd: &str, post: Option<&str>) -> DossierCode {
     let token = session(sys, cccd).await;
-    let values: BTreeMap<String, String> = [
-        ("child_name", "Lò Thị Hoa"),
-        ("child_birth_date", "2026-11-01"),
-        ("child_sex", "Nữ"),
-        ("birth_place", "Bệnh viện Đa khoa tỉnh Sơn La"),
-        ("mother_name", "Quàng Thị Lan"),
-        ("relationship", "Mẹ"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
+    let values = crate::portal::birth_values();
     let delivery = match post {
         Some(address) => Delivery::Post {
             address: address.into(),

@@ -1,7 +1,6 @@
 //! Steps done again after a crash from the stale stored state, with the real portal: what the
 //! portal already did reads as done.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use dvc_bot::bot::callback::Callback;
@@ -35,17 +34,7 @@ async fn birth_draft(steps: &Steps, key: &str) -> Draft {
     {
         let key = key.to_owned();
         let procedure = steps.portal.client.procedure(BIRTH).await.expect("seed");
-        let values: BTreeMap<String, String> = [
-            ("child_name", "Lò Thị Hoa"),
-            ("child_birth_date", "2026-11-01"),
-            ("child_sex", "Nữ"),
-            ("birth_place", "Bệnh viện Đa khoa tỉnh Sơn La"),
-            ("mother_name", "Quàng Thị Lan"),
-            ("relationship", "Mẹ"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
+        let values = crate::portal::birth_values();
         Draft {
             key,
             procedure,

@@ -154,9 +154,9 @@ impl TestPortal {
     }
 }
 
-/// A birth-registration draft with every required value and paper, through `client`.
-pub async fn complete_draft_with(client: &HttpPortal, token: &str) -> Dossier {
-    let values: BTreeMap<String, String> = [
+/// Every required value of the birth registration (the form the sample catalogue gives it).
+pub fn birth_values() -> BTreeMap<String, String> {
+    [
         ("child_name", "Lò Thị Hoa"),
         ("child_birth_date", "2026-11-01"),
         ("child_sex", "Nữ"),
@@ -166,7 +166,12 @@ pub async fn complete_draft_with(client: &HttpPortal, token: &str) -> Dossier {
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
+    .collect()
+}
+
+/// A birth-registration draft with every required value and paper, through `client`.
+pub async fn complete_draft_with(client: &HttpPortal, token: &str) -> Dossier {
+    let values = birth_values();
     let draft = client
         .create_draft(
             token,

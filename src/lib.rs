@@ -26,4 +26,5 @@ pub mod private_files;
 pub mod sandbox;
 pub mod secret;
 pub mod shutdown;
+pub mod telemetry;
 pub mod vietqr;

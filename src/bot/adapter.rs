@@ -12,6 +12,7 @@ use teloxide::types::{InputFile, MessageId};
 use crate::db::storage::SqlStorage;
 use crate::db::users;
 use crate::i18n::{Locale, local_date};
+use crate::telemetry::telegram;
 
 use super::activity::Activity;
 use super::context::{Ctx, Services};
@@ -50,7 +51,11 @@ pub async fn open<'a>(
         metrics::counter!("dvc_updates_duplicate_total").increment(1);
         tracing::info!(update_id = incoming.update_id, "duplicate update skipped");
         if let Some(id) = &incoming.callback_id {
-            let _ = bot.answer_callback_query(id.clone()).await;
+            let _ = telegram(
+                "answerCallbackQuery",
+                bot.answer_callback_query(id.clone()).into_future(),
+            )
+            .await;
         }
         return Ok(None);
     }
@@ -140,7 +145,11 @@ pub async fn close(
             Effect::DeleteInput => {
                 // Not worth an apology if it fails (a message too old, say): logged only.
                 if let Some(id) = meta.input_message
-                    && let Err(error) = bot.delete_message(meta.chat_id, id).await
+                    && let Err(error) = telegram(
+                        "deleteMessage",
+                        bot.delete_message(meta.chat_id, id).into_future(),
+                    )
+                    .await
                 {
                     tracing::warn!(%error, "the user's message could not be deleted");
                 }
@@ -226,7 +235,7 @@ pub async fn close(
         if let Some(text) = toast {
             answer = answer.text(text);
         }
-        answer.await?;
+        telegram("answerCallbackQuery", answer.into_future()).await?;
     }
     metrics::histogram!("dvc_update_seconds").record(started.elapsed().as_secs_f64());
     Ok(())

@@ -116,6 +116,10 @@ pub async fn answer_outside_private(
 
 /// A button on a message too old for Telegram to show the bot: answered, nothing more.
 pub async fn answer_orphan(bot: Bot, query: CallbackQuery) -> HandlerResult {
-    bot.answer_callback_query(query.id).await?;
+    crate::telemetry::telegram(
+        "answerCallbackQuery",
+        bot.answer_callback_query(query.id).into_future(),
+    )
+    .await?;
     Ok(())
 }

@@ -41,7 +41,7 @@ impl Out<'_> {
     /// Removes the inline keyboard of message `id` (a used button).
     pub(super) async fn clear_buttons(&self, id: MessageId) -> Result<(), RequestError> {
         let empty = InlineKeyboardMarkup::new(Vec::<Vec<InlineKeyboardButton>>::new());
-        let result = with_retry(|| {
+        let result = with_retry("editMessageReplyMarkup", || {
             let request = self
                 .bot
                 .edit_message_reply_markup(self.chat, id)
@@ -64,7 +64,8 @@ impl Out<'_> {
     ) -> Result<(), RequestError> {
         let text = render(self.i18n, self.locale, &caption.text);
         let markup = markup(self.i18n, self.locale, &caption.keyboard);
-        with_retry(|| {
+        let method = if photo { "sendPhoto" } else { "sendDocument" };
+        with_retry(method, || {
             let file = file.clone();
             let text = text.clone();
             let markup = markup.clone();
@@ -103,7 +104,8 @@ pub(super) async fn show_activity(bot: &Bot, chat: ChatId, activity: Activity) {
         Activity::UploadDocument => ChatAction::UploadDocument,
         Activity::UploadPhoto => ChatAction::UploadPhoto,
     };
-    if let Err(error) = bot.send_chat_action(chat, action).await {
+    let call = bot.send_chat_action(chat, action);
+    if let Err(error) = crate::telemetry::telegram("sendChatAction", async { call.await }).await {
         tracing::debug!(%error, "chat action not shown");
     }
 }
@@ -121,7 +123,7 @@ async fn send(
     let mut parts = parts(&text);
     let last = parts.pop().unwrap_or_default();
     for part in parts {
-        with_retry(|| {
+        with_retry("sendMessage", || {
             let request = bot
                 .send_message(chat, part.clone())
                 .parse_mode(ParseMode::Html);
@@ -129,7 +131,7 @@ async fn send(
         })
         .await?;
     }
-    with_retry(|| {
+    with_retry("sendMessage", || {
         let mut request = bot
             .send_message(chat, last.clone())
             .parse_mode(ParseMode::Html);
@@ -154,7 +156,7 @@ async fn edit(
         Some(ReplyMarkup::InlineKeyboard(k)) => k,
         _ => InlineKeyboardMarkup::new(Vec::<Vec<InlineKeyboardButton>>::new()),
     };
-    let result = with_retry(|| {
+    let result = with_retry("editMessageText", || {
         let request = bot
             .edit_message_text(chat, id, text.clone())
             .parse_mode(ParseMode::Html)
@@ -169,14 +171,15 @@ async fn edit(
     }
 }
 
-async fn with_retry<T, F, Fut>(mut call: F) -> Result<T, RequestError>
+/// Calls Telegram's `method`, each attempt timed (`telemetry::telegram`).
+async fn with_retry<T, F, Fut>(method: &'static str, mut call: F) -> Result<T, RequestError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, RequestError>>,
 {
     let mut tries = 0;
     loop {
-        match call().await {
+        match crate::telemetry::telegram(method, call()).await {
             Err(RequestError::RetryAfter(wait)) if tries < MAX_RETRIES => {
                 tries += 1;
                 tokio::time::sleep(wait.duration().max(Duration::from_millis(100))).await;

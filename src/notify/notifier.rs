@@ -81,6 +81,11 @@ async fn step(shared: &Shared, config: &NotifyConfig, holder: &str) -> Result<()
         events = shared.portal.events(&config.service_token, after, PAGE, WAIT_MS) => events?,
         () = shared.stopped() => return Ok(()),
     };
+    // Seconds behind the feed: the oldest event just read, or 0 when there was none to read.
+    let behind = events.first().map_or(0.0, |e| {
+        (Utc::now() - e.at).num_milliseconds().max(0) as f64 / 1000.0
+    });
+    metrics::gauge!("dvc_notifier_lag_seconds").set(behind);
     for event in events {
         metrics::histogram!("dvc_event_lag_seconds")
             .record((Utc::now() - event.at).num_milliseconds() as f64 / 1000.0);

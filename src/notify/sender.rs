@@ -23,6 +23,7 @@ use crate::bot::render::{markup, render};
 use crate::db::now_unix;
 use crate::i18n::Locale;
 use crate::portal::client::PortalError;
+use crate::telemetry::telegram;
 
 /// How long a claimed row is ours before another sender may take it (a crash in between
 /// repeats at most the message in flight).
@@ -356,7 +357,7 @@ async fn send(shared: &Shared, row: &Claimed) -> Sent {
                 if let Some(k) = markup(&shared.i18n, locale, &notice.keyboard()) {
                     request = request.reply_markup(k);
                 }
-                return match request.await {
+                return match telegram("sendDocument", request.into_future()).await {
                     Ok(m) => Sent::Ok(i64::from(m.id.0)),
                     Err(e) => Sent::Err(e),
                 };
@@ -380,7 +381,7 @@ async fn send(shared: &Shared, row: &Claimed) -> Sent {
     if let Some(k) = markup(&shared.i18n, locale, &notice.keyboard()) {
         request = request.reply_markup(k);
     }
-    match request.await {
+    match telegram("sendMessage", request.into_future()).await {
         Ok(m) => Sent::Ok(i64::from(m.id.0)),
         Err(e) => Sent::Err(e),
     }

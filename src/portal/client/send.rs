@@ -85,8 +85,22 @@ pub(super) async fn send_once(
         .map_err(|f| f.error)
 }
 
+/// One attempt, timed by route and outcome (`telemetry::portal_attempt`).
 async fn attempt_once(request: RequestBuilder) -> Result<Response, Failure> {
-    match request.send().await {
+    let (client, request) = request.build_split();
+    let request = match request {
+        Ok(r) => r,
+        Err(e) => return Err(Failure::last(PortalError::Unreachable(e.to_string()))),
+    };
+    let route = crate::telemetry::portal_route(request.method(), request.url());
+    let started = std::time::Instant::now();
+    let answer = client.execute(request).await;
+    crate::telemetry::portal_attempt(
+        route,
+        answer.as_ref().ok().map(|r| r.status().as_u16()),
+        started.elapsed().as_secs_f64(),
+    );
+    match answer {
         Ok(r) if r.status().is_success() => Ok(r),
         Ok(r) if r.status().is_server_error() => Err(Failure {
             error: PortalError::Unreachable(format!("HTTP {}", r.status())),

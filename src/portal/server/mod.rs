@@ -11,6 +11,7 @@ pub mod files;
 pub mod machine;
 mod officer;
 mod openapi;
+mod ops;
 mod public;
 mod questions;
 mod ratings;
@@ -94,6 +95,11 @@ pub enum PortalServerError {
     Seed(#[from] catalogue::SeedError),
     #[error("portal: {0}")]
     Io(#[from] std::io::Error),
+    #[error("cannot listen on {addr} (set DVC_PORTAL_LISTEN): {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 /// Everything a handler reads.
@@ -104,6 +110,8 @@ pub struct Ctx {
     pub officer_token: Secret,
     pub service_token: Secret,
     pub openapi: Arc<utoipa::openapi::OpenApi>,
+    /// Requests by route and status, served at `/metrics`.
+    pub metrics: Arc<ops::PortalMetrics>,
 }
 
 pub type AppState = Arc<Ctx>;
@@ -120,6 +128,8 @@ pub async fn build(config: PortalConfig) -> Result<PortalApp, PortalServerError>
     migrate(&db).await?;
     crate::private_files::create_dir_all(&config.files_dir)?;
     let (routes, doc) = openapi::router_and_doc();
+    let metrics = ops::PortalMetrics::new();
+    metrics.keep_up();
     let state = Arc::new(Ctx {
         db,
         catalogue: Catalogue::seed()?,
@@ -127,10 +137,16 @@ pub async fn build(config: PortalConfig) -> Result<PortalApp, PortalServerError>
         officer_token: config.officer_token,
         service_token: config.service_token,
         openapi: Arc::new(doc),
+        metrics,
     });
     let router = routes
+        .merge(ops::routes())
         .fallback(error::fallback)
         .layer(axum::middleware::map_response(error::json_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::time_requests,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state.clone());
@@ -209,7 +225,9 @@ pub async fn spawn(
     let officer_token = config.officer_token.clone();
     let service_token = config.service_token.clone();
     let app = build(config).await?;
-    let listener = TcpListener::bind(addr).await?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| PortalServerError::Bind { addr, source })?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let handle = tokio::spawn(app.serve(listener, async {

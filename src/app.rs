@@ -91,6 +91,27 @@ fn with_office_hours(services: &mut Arc<Services>, settings: &Settings) {
     }
 }
 
+/// With `DVC_SECRET_KEY_OLD`: the cipher also opens what the old keys sealed, and every stored
+/// session only they open is sealed again with the current key now (the rest on use).
+async fn rotate_keys(services: &mut Arc<Services>, settings: &Settings) -> anyhow::Result<()> {
+    let Some(old) = &settings.secret_key_old else {
+        return Ok(());
+    };
+    let Some(s) = Arc::get_mut(services) else {
+        anyhow::bail!("services already shared; DVC_SECRET_KEY_OLD is not applied");
+    };
+    s.cipher = s.cipher.clone().with_old_keys(old)?;
+    let (resealed, unreadable) = crate::db::users::reseal_sessions(&s.db, &s.cipher)
+        .await
+        .context("sealing sessions again with DVC_SECRET_KEY")?;
+    tracing::info!(
+        resealed,
+        unreadable,
+        "DVC_SECRET_KEY_OLD: sessions sealed again with the current key"
+    );
+    Ok(())
+}
+
 /// The reference portal in this process on `listen` (port 0: any free loopback port).
 pub async fn start_portal(
     settings: &Settings,
@@ -132,6 +153,8 @@ pub async fn run(
     settings: Settings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    // The recorder first, so that nothing recorded at start is lost.
+    let _ = crate::telemetry::bot();
     let token = settings
         .teloxide_token
         .clone()
@@ -162,6 +185,7 @@ pub async fn run(
     .await?;
     let mut services = with_bank(services, settings.bank(false).context("DVC_BANK_*")?);
     with_office_hours(&mut services, &settings);
+    rotate_keys(&mut services, &settings).await?;
     let service_token = running_portal
         .as_ref()
         .map(|p| p.service_token.clone())
@@ -177,8 +201,19 @@ pub async fn run(
             None
         }
     };
-    let admin = admin::spawn(settings.admin_listen, services.db.clone()).await?;
-    tracing::info!(admin_addr = %admin.addr, "health at /healthz, metrics at /metrics");
+    let portal_url = running_portal
+        .as_ref()
+        .map(|p| p.url.clone())
+        .or_else(|| settings.portal_url.clone());
+    let mut checks = admin::Checks::new(services.db.clone());
+    if let Some(url) = portal_url {
+        checks = checks.with_portal(url);
+    }
+    let admin = admin::spawn(settings.admin_listen, checks).await?;
+    tracing::info!(
+        admin_addr = %admin.addr,
+        "health at /healthz, readiness at /readyz, metrics at /metrics"
+    );
     let updates = match &settings.webhook_url {
         Some(url) => Updates::Webhook {
             url: url.clone(),
@@ -190,6 +225,8 @@ pub async fn run(
         },
         None => Updates::Polling,
     };
+    let db = services.db.clone();
+    // The first signal: no new updates; the handlers in flight finish (their replies go out).
     bot::run(
         BotConfig {
             token,
@@ -200,13 +237,18 @@ pub async fn run(
         shutdown,
     )
     .await?;
+    tracing::info!("bot stopped: no update in flight");
+    // The sender finishes and records the sends it has started; the notifier its event.
     if let Some(notifier) = notifier {
         notifier.stop().await;
+        tracing::info!("notifier and sender stopped");
     }
     admin.stop().await?;
     if let Some(portal) = running_portal {
         portal.stop().await?;
     }
+    db.close().await;
+    tracing::info!("stopped cleanly");
     Ok(())
 }
 
@@ -269,6 +311,7 @@ pub async fn sandbox(
     limits: bool,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let _ = crate::telemetry::bot();
     let portal_listen = settings
         .portal_listen
         .unwrap_or((Ipv4Addr::LOCALHOST, 0).into());
@@ -292,19 +335,22 @@ pub async fn sandbox(
     .await?;
     let mut services = with_bank(services, settings.bank(true).context("DVC_BANK_*")?);
     with_office_hours(&mut services, &settings);
+    rotate_keys(&mut services, &settings).await?;
     let notifier = start_notify(
         notify_config(&settings, &portal.service_token),
         &services,
         telegram,
     );
     // The sandbox is for trying things out: a taken admin port is worth a warning, not a stop.
-    let admin = match admin::spawn(settings.admin_listen, services.db.clone()).await {
+    let checks = admin::Checks::new(services.db.clone()).with_portal(portal.url.clone());
+    let admin = match admin::spawn(settings.admin_listen, checks).await {
         Ok(started) => Some(started),
         Err(error) => {
             tracing::warn!("{error:#}; health checks are off");
             None
         }
     };
+    let db = services.db.clone();
     let bot = spawn_bot(token, sandbox.base_url.clone(), services);
     say!("dvc-bot sandbox is running (Ctrl-C to stop)");
     say!("  web chat:        {}", sandbox.base_url);
@@ -322,5 +368,6 @@ pub async fn sandbox(
     notifier.stop().await;
     portal.stop().await?;
     sandbox.shutdown().await?;
+    db.close().await;
     Ok(())
 }

@@ -131,9 +131,11 @@ pub async fn run(
             tracing::info!(%url, %listen, "bot: webhook");
             let options =
                 webhooks::Options::new(listen, url).secret_token(secret.expose().to_owned());
-            let listener = webhooks::axum(bot, options)
-                .await
-                .map_err(|e| BotError::Webhook(e.to_string()))?;
+            let listener = webhooks::axum(bot, options).await.map_err(|e| {
+                BotError::Webhook(format!(
+                    "cannot serve the webhook on {listen} (set DVC_WEBHOOK_LISTEN): {e}"
+                ))
+            })?;
             dispatcher
                 .dispatch_with_listener(
                     listener,

@@ -70,6 +70,16 @@ pub struct Settings {
     #[arg(long, env = "DVC_SECRET_KEY", global = true, hide_env_values = true)]
     pub secret_key: Option<Secret>,
 
+    /// Keys being rotated out (64 hex characters each, separated by commas): sessions sealed
+    /// with them still open, and are sealed again with DVC_SECRET_KEY at start and on use.
+    #[arg(
+        long,
+        env = "DVC_SECRET_KEY_OLD",
+        global = true,
+        hide_env_values = true
+    )]
+    pub secret_key_old: Option<Secret>,
+
     /// Sandbox address (Bot API, control API, web chat).
     #[arg(
         long,

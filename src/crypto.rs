@@ -1,5 +1,6 @@
 //! Encryption at rest of the portal session tokens the bot keeps (ChaCha20-Poly1305), with a
-//! key from configuration or generated once into the data folder.
+//! key from configuration or generated once into the data folder, and older keys
+//! (`DVC_SECRET_KEY_OLD`) that still open what they sealed until it is sealed again.
 
 use std::path::Path;
 
@@ -20,6 +21,8 @@ const KEY_FILE: &str = "secret.key";
 pub enum CryptoError {
     #[error("DVC_SECRET_KEY must be {} hex characters", KEY_BYTES * 2)]
     BadKey,
+    #[error("DVC_SECRET_KEY_OLD must be keys of {} hex characters, separated by commas", KEY_BYTES * 2)]
+    BadOldKey,
     #[error("cannot read or write the key file {path}: {source}")]
     KeyFile {
         path: String,
@@ -29,10 +32,12 @@ pub enum CryptoError {
     Open,
 }
 
-/// Seals and opens short secrets with one key.
+/// Seals with one key; opens with it or any older key given.
 #[derive(Clone)]
 pub struct Cipher {
     aead: ChaCha20Poly1305,
+    /// Keys being rotated out: they open, never seal.
+    old: std::sync::Arc<[ChaCha20Poly1305]>,
 }
 
 impl std::fmt::Debug for Cipher {
@@ -50,7 +55,33 @@ impl Cipher {
         }
         Ok(Self {
             aead: ChaCha20Poly1305::new(Key::from_slice(&bytes)),
+            old: std::sync::Arc::new([]),
         })
+    }
+
+    /// The same cipher also opening what the keys in `old` sealed (64 hex characters each,
+    /// separated by commas): the rotation of `DVC_SECRET_KEY`.
+    pub fn with_old_keys(self, old: &Secret) -> Result<Self, CryptoError> {
+        let keys = old
+            .expose()
+            .split(',')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(|k| {
+                Self::from_hex(&Secret::new(k))
+                    .map(|c| c.aead)
+                    .map_err(|_| CryptoError::BadOldKey)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            aead: self.aead,
+            old: keys.into(),
+        })
+    }
+
+    /// Whether older keys are configured.
+    pub fn rotating(&self) -> bool {
+        !self.old.is_empty()
     }
 
     /// The configured key, else the one kept in `data_dir/secret.key`, created (mode 0600) if
@@ -90,7 +121,21 @@ impl Cipher {
         STANDARD_NO_PAD.encode(out)
     }
 
+    /// Opens a value sealed with the current key or an older one.
     pub fn open(&self, sealed: &str) -> Result<String, CryptoError> {
+        self.open_with_age(sealed).map(|(plain, _)| plain)
+    }
+
+    /// Opens `sealed` and, when only an older key opens it, answers it sealed again with the
+    /// current key (to be stored in its place).
+    pub fn reseal(&self, sealed: &str) -> Result<(String, Option<String>), CryptoError> {
+        let (plain, old) = self.open_with_age(sealed)?;
+        let again = old.then(|| self.seal(&plain));
+        Ok((plain, again))
+    }
+
+    /// The plain text, and whether an older key opened it.
+    fn open_with_age(&self, sealed: &str) -> Result<(String, bool), CryptoError> {
         let bytes = STANDARD_NO_PAD
             .decode(sealed)
             .map_err(|_| CryptoError::Open)?;
@@ -98,11 +143,21 @@ impl Cipher {
             return Err(CryptoError::Open);
         }
         let (nonce, body) = bytes.split_at(NONCE_BYTES);
-        let plain = self
-            .aead
-            .decrypt(Nonce::from_slice(nonce), body)
-            .map_err(|_| CryptoError::Open)?;
-        String::from_utf8(plain).map_err(|_| CryptoError::Open)
+        let nonce = Nonce::from_slice(nonce);
+        let (plain, old) = match self.aead.decrypt(nonce, body) {
+            Ok(plain) => (plain, false),
+            Err(_) => (
+                self.old
+                    .iter()
+                    .find_map(|key| key.decrypt(nonce, body).ok())
+                    .ok_or(CryptoError::Open)?,
+                true,
+            ),
+        };
+        Ok((
+            String::from_utf8(plain).map_err(|_| CryptoError::Open)?,
+            old,
+        ))
     }
 }
 
@@ -136,6 +191,46 @@ mod tests {
         assert!(matches!(
             Cipher::from_hex(&Secret::new("abc")),
             Err(CryptoError::BadKey)
+        ));
+    }
+
+    #[test]
+    fn an_old_key_opens_until_resealed_with_the_new_one() {
+        let old_key = Secret::generate();
+        let old = Cipher::from_hex(&old_key).unwrap();
+        let sealed_before = old.seal("token-1");
+        let new_key = Secret::generate();
+        // Without the old key, the new one cannot read what the old one sealed.
+        let new_alone = Cipher::from_hex(&new_key).unwrap();
+        assert!(new_alone.open(&sealed_before).is_err());
+        // With it (a list, spaces allowed), it can, and says to seal it again.
+        let list = Secret::new(format!(
+            "{} , {}",
+            Secret::generate().expose(),
+            old_key.expose()
+        ));
+        let rotating = Cipher::from_hex(&new_key)
+            .unwrap()
+            .with_old_keys(&list)
+            .unwrap();
+        assert!(rotating.rotating());
+        assert_eq!(rotating.open(&sealed_before).unwrap(), "token-1");
+        let (plain, again) = rotating.reseal(&sealed_before).unwrap();
+        assert_eq!(plain, "token-1");
+        let again = again.expect("sealed again with the new key");
+        // Sealed again, the new key alone reads it; a value already new needs nothing.
+        assert_eq!(new_alone.open(&again).unwrap(), "token-1");
+        assert!(old.open(&again).is_err());
+        assert_eq!(
+            rotating.reseal(&again).unwrap(),
+            ("token-1".to_owned(), None)
+        );
+        // A malformed old key is refused at start.
+        assert!(matches!(
+            Cipher::from_hex(&new_key)
+                .unwrap()
+                .with_old_keys(&Secret::new("abc")),
+            Err(CryptoError::BadOldKey)
         ));
     }
 }

@@ -85,8 +85,21 @@ impl Ctx<'_> {
     /// The portal session token, if logged in and it decrypts.
     pub fn session(&self) -> Option<String> {
         let sealed = self.user.as_ref()?.portal_session_enc.as_ref()?;
-        match self.services.cipher.open(sealed) {
-            Ok(token) => Some(token),
+        match self.services.cipher.reseal(sealed) {
+            Ok((token, None)) => Some(token),
+            Ok((token, Some(again))) => {
+                // Opened with a key being rotated out: stored again with the current key.
+                let db = self.services.db.clone();
+                let (user_id, old) = (self.user_id, sealed.clone());
+                tokio::spawn(async move {
+                    if let Err(error) =
+                        crate::db::users::replace_session(&db, user_id, &old, &again).await
+                    {
+                        tracing::warn!(%error, "session not sealed again with the new key");
+                    }
+                });
+                Some(token)
+            }
             Err(error) => {
                 tracing::warn!(user_id = self.user_id, %error, "stored session unreadable");
                 None

@@ -176,3 +176,51 @@ pub async fn delete(db: &Db, user_id: i64) -> Result<(), sqlx::Error> {
         .await?;
     tx.commit().await
 }
+
+/// Replaces a user's sealed session `old` by `new` (the same token sealed with the current
+/// key), unless it changed meanwhile (a logout, a new login): answers whether it was replaced.
+pub async fn replace_session(
+    db: &Db,
+    user_id: i64,
+    old: &str,
+    new: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE users SET portal_session_enc = $1 \
+         WHERE telegram_user_id = $2 AND portal_session_enc = $3",
+    )
+    .bind(new)
+    .bind(user_id)
+    .bind(old)
+    .execute(&db.pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Seals again with the current key every stored session that only an older key opens
+/// (the rotation of `DVC_SECRET_KEY`); answers how many were sealed again and how many no key
+/// opens (those citizens are asked to log in again when they next need their session).
+pub async fn reseal_sessions(
+    db: &Db,
+    cipher: &crate::crypto::Cipher,
+) -> Result<(u64, u64), sqlx::Error> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT telegram_user_id, portal_session_enc FROM users \
+         WHERE portal_session_enc IS NOT NULL",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let (mut resealed, mut unreadable) = (0, 0);
+    for (user_id, sealed) in rows {
+        match cipher.reseal(&sealed) {
+            Ok((_, Some(again))) => {
+                if replace_session(db, user_id, &sealed, &again).await? {
+                    resealed += 1;
+                }
+            }
+            Ok((_, None)) => {}
+            Err(_) => unreadable += 1,
+        }
+    }
+    Ok((resealed, unreadable))
+}

@@ -9,6 +9,7 @@ mod domain;
 mod i18n;
 mod modes;
 mod notify;
+mod ops;
 mod portal;
 mod sandbox;
 mod storage;

@@ -10,6 +10,9 @@ COPY Cargo.toml Cargo.lock ./
 RUN mkdir -p src tests/suite && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
     && touch tests/suite/main.rs && cargo build --release --locked --bin dvc-bot
 COPY . .
+# The commit shown in the dvc_build_info metric: docker build --build-arg DVC_GIT_COMMIT=$(git rev-parse --short HEAD)
+ARG DVC_GIT_COMMIT=""
+ENV DVC_GIT_COMMIT=${DVC_GIT_COMMIT}
 RUN touch src/main.rs src/lib.rs && cargo build --release --locked --bin dvc-bot
 
 FROM debian:bookworm-slim

@@ -50,6 +50,8 @@ async fn main() -> anyhow::Result<()> {
             files_dir: dir.path().join("files"),
             officer_token: Secret::new("bench-officer"),
             service_token: Secret::new("bench-service"),
+            officers: Default::default(),
+            bot_username: None,
         },
         "127.0.0.1:0".parse()?,
     )

@@ -117,7 +117,7 @@ pub async fn start_portal(
     settings: &Settings,
     listen: SocketAddr,
 ) -> anyhow::Result<RunningPortal> {
-    let (config, _) = PortalConfig::from_settings(settings);
+    let (config, _) = PortalConfig::from_settings(settings).context("DVC_OFFICERS")?;
     portal_server::spawn(config, listen)
         .await
         .context("reference portal")
@@ -148,6 +148,26 @@ async fn portal_for(
     }
 }
 
+/// Longest wait for getMe when the bot's username is looked up at start.
+const GET_ME_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The bot's username as Telegram's getMe gives it, for the console's QR codes; `None` (with
+/// a warning) when Telegram does not answer in time.
+async fn bot_username_from_telegram(telegram: &teloxide::Bot) -> Option<String> {
+    use teloxide::requests::Requester;
+    match tokio::time::timeout(GET_ME_DEADLINE, telegram.get_me()).await {
+        Ok(Ok(me)) => me.user.username.clone(),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "getMe failed: set DVC_BOT_USERNAME for the console's QR codes");
+            None
+        }
+        Err(_) => {
+            tracing::warn!("getMe timed out: set DVC_BOT_USERNAME for the console's QR codes");
+            None
+        }
+    }
+}
+
 /// `dvc-bot run`: the bot against Telegram (or `TELOXIDE_API_URL`) until `shutdown`.
 pub async fn run(
     settings: Settings,
@@ -173,8 +193,22 @@ pub async fn run(
              opens portal sessions with the same key (64 hex characters)"
         );
     }
-    let (portal, running_portal) = portal_for(&settings).await?;
+    settings.officers().context("DVC_OFFICERS")?;
+    let in_process = settings.portal_url.is_none();
+    let no_officer = settings.officer_token.is_none() && settings.officers.is_none();
+    if in_process && no_officer {
+        // A generated token is never shown outside the sandbox: nobody could use the console.
+        anyhow::bail!(
+            "DVC_OFFICERS (named officers: `Name=token,…`) or DVC_OFFICER_TOKEN is required \
+             to start the in-process portal, whose officer console needs a token"
+        );
+    }
     let telegram = bot::client(&token, api_url.as_ref());
+    let mut settings = settings;
+    if in_process && settings.bot_username.is_none() {
+        settings.bot_username = bot_username_from_telegram(&telegram).await;
+    }
+    let (portal, running_portal) = portal_for(&settings).await?;
     let services = services(
         &database_url,
         &settings.data_dir,
@@ -315,6 +349,11 @@ pub async fn sandbox(
     let portal_listen = settings
         .portal_listen
         .unwrap_or((Ipv4Addr::LOCALHOST, 0).into());
+    // The console's QR codes open the sandbox's own bot unless told otherwise.
+    let mut settings = settings;
+    if settings.bot_username.is_none() {
+        settings.bot_username = sandbox::bot_username(SANDBOX_TOKEN);
+    }
     let portal = start_portal(&settings, portal_listen).await?;
     // The sandbox's `/officer` leads to the console, so one address is enough to remember.
     let config = SandboxConfig::new(settings.sandbox_tokens.clone(), limits)

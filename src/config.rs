@@ -51,6 +51,18 @@ pub struct Settings {
     #[arg(long, env = "DVC_OFFICER_TOKEN", global = true, hide_env_values = true)]
     pub officer_token: Option<Secret>,
 
+    /// Named officers of the console and the officer API: `Name=token` pairs separated by
+    /// commas or new lines (`Nguyễn Văn An=token1,Lò Thị Bình=token2`); each action is recorded
+    /// with the name of the token that made it. Tokens of at least 16 characters, all different.
+    /// (Read as a secret and parsed at start, so that a refusal never echoes a token.)
+    #[arg(long, env = "DVC_OFFICERS", global = true, hide_env_values = true)]
+    pub officers: Option<Secret>,
+
+    /// The bot's Telegram username (without `@`), for the deep links of the console's QR codes
+    /// (`https://t.me/<username>?start=proc_<code>`) [sandbox: the sandbox bot's].
+    #[arg(long, env = "DVC_BOT_USERNAME", global = true)]
+    pub bot_username: Option<String>,
+
     /// Bearer token of the event feed [default: generated at start].
     #[arg(long, env = "DVC_SERVICE_TOKEN", global = true, hide_env_values = true)]
     pub service_token: Option<Secret>,
@@ -183,6 +195,17 @@ impl Settings {
             (None, None) => Ok(None),
             (None, Some(_)) => Err(VietQrError::Bin),
             (Some(_), None) => Err(VietQrError::Account),
+        }
+    }
+
+    /// The named officers of `DVC_OFFICERS` (none when unset).
+    pub fn officers(
+        &self,
+    ) -> Result<crate::portal::server::Officers, crate::portal::server::officers::OfficersError>
+    {
+        match &self.officers {
+            Some(list) => list.expose().parse(),
+            None => Ok(Default::default()),
         }
     }
 

@@ -101,7 +101,7 @@ const DEFAULT_PORTAL_LISTEN: &str = "127.0.0.1:8081";
 /// `dvc-bot portal`: the reference portal alone, until SIGINT or SIGTERM.
 async fn run_portal(settings: &Settings) -> anyhow::Result<()> {
     use dvc_bot::portal::server::{PortalConfig, build};
-    let (config, generated) = PortalConfig::from_settings(settings);
+    let (config, generated) = PortalConfig::from_settings(settings).context("DVC_OFFICERS")?;
     let (officer_token, service_token) =
         (config.officer_token.clone(), config.service_token.clone());
     let addr = match settings.portal_listen {
@@ -114,7 +114,8 @@ async fn run_portal(settings: &Settings) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {addr} (set DVC_PORTAL_LISTEN)"))?;
     let addr = listener.local_addr()?;
     say!("portal: http://{addr}  officer console: http://{addr}/officer");
-    if generated.officer {
+    // With named officers the generated shared token stays unknown: nobody needs it.
+    if generated.officer && settings.officers.is_none() {
         say!(
             "officer token (generated, shown once): {}",
             officer_token.expose()

@@ -170,6 +170,8 @@ async fn measure_in(args: &BenchArgs, work: &Path) -> anyhow::Result<Vec<RunResu
             files_dir: work.join("portal-files"),
             officer_token: Secret::generate(),
             service_token: Secret::generate(),
+            officers: Default::default(),
+            bot_username: None,
         },
         (Ipv4Addr::LOCALHOST, 0).into(),
     )

@@ -340,6 +340,9 @@ pub struct HistoryEntry {
     pub at: DateTime<Utc>,
     #[serde(default)]
     pub data: EventData,
+    /// The officer who made this move: only in the officer's view of a dossier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub officer: Option<String>,
 }
 
 /// A dossier as its owner (and the officer) sees it.
@@ -577,6 +580,9 @@ pub struct Question {
     pub answer: Option<String>,
     pub asked_at: DateTime<Utc>,
     pub answered_at: Option<DateTime<Utc>>,
+    /// The officer who answered.
+    #[serde(default)]
+    pub answered_by: Option<String>,
 }
 
 /// `POST /api/v1/officer/questions/{id}/answer`.

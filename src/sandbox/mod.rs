@@ -224,6 +224,12 @@ impl Inner {
     }
 }
 
+/// The username the sandbox's getMe gives the bot of `token` (`123456:…` → `sandbox123456_bot`).
+pub fn bot_username(token: &str) -> Option<String> {
+    let id = token.split_once(':')?.0.parse::<i64>().ok()?;
+    Some(state::username_of(id))
+}
+
 /// A built sandbox: its router and its state. Cheap to clone.
 #[derive(Clone)]
 pub struct Sandbox {

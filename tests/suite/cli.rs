@@ -93,6 +93,8 @@ fn help_documents_every_environment_variable() {
         "DVC_PORTAL_LISTEN",
         "DVC_PORTAL_DATABASE_URL",
         "DVC_OFFICER_TOKEN",
+        "DVC_OFFICERS",
+        "DVC_BOT_USERNAME",
         "DVC_SERVICE_TOKEN",
         "DVC_SANDBOX_LISTEN",
         "DVC_ADMIN_LISTEN",
@@ -111,7 +113,10 @@ fn run_with(envs: &[(&str, &str)]) -> (bool, String) {
         .env("RUST_LOG", "off")
         .env_remove("TELOXIDE_TOKEN")
         .env_remove("DVC_SECRET_KEY")
-        .env_remove("DATABASE_URL");
+        .env_remove("DATABASE_URL")
+        .env_remove("DVC_OFFICER_TOKEN")
+        .env_remove("DVC_OFFICERS")
+        .env_remove("DVC_PORTAL_URL");
     for (k, v) in envs {
         command.env(k, v);
     }
@@ -137,6 +142,27 @@ fn run_on_postgres_without_a_shared_key_is_refused() {
     ]);
     assert!(!ok);
     assert_one_clear_line(&stderr, "DVC_SECRET_KEY is required with PostgreSQL");
+}
+
+#[test]
+fn run_refuses_an_in_process_portal_without_an_officer_token() {
+    let (ok, stderr) = run_with(&[("TELOXIDE_TOKEN", "1:test")]);
+    assert!(!ok);
+    assert_one_clear_line(&stderr, "DVC_OFFICERS");
+    assert!(stderr.contains("DVC_OFFICER_TOKEN"), "{stderr}");
+    // A malformed list is refused in words, never echoing a token.
+    for (list, says) in [
+        ("Nguyễn Văn An=tiny-token", "shorter than 16"),
+        ("just-a-token-without-a-name", "not written `Name=token`"),
+    ] {
+        let (ok, stderr) = run_with(&[("TELOXIDE_TOKEN", "1:test"), ("DVC_OFFICERS", list)]);
+        assert!(!ok);
+        assert_one_clear_line(&stderr, says);
+        assert!(
+            !stderr.contains("tiny-token") && !stderr.contains("just-a-token"),
+            "{stderr}"
+        );
+    }
 }
 
 #[test]

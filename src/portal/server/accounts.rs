@@ -266,9 +266,12 @@ impl FromRequestParts<AppState> for Citizen {
     }
 }
 
-/// The officer (bearer officer token, or the console's cookie).
-#[derive(Debug, Clone, Copy)]
-pub struct Officer;
+/// The officer (a bearer officer token, or the console's cookie), by name: the shared token's
+/// or a named officer's of `DVC_OFFICERS` (see `officers`).
+#[derive(Debug, Clone)]
+pub struct Officer {
+    pub name: String,
+}
 
 /// Name of the officer console's cookie.
 pub const OFFICER_COOKIE: &str = "dvc_officer";
@@ -283,26 +286,17 @@ pub fn officer_cookie(parts: &Parts) -> Option<&str> {
         .find_map(|c| c.trim().strip_prefix(OFFICER_COOKIE)?.strip_prefix('='))
 }
 
-/// The console cookie's value: derived from the officer token, so the cookie never carries
-/// the token itself.
-pub fn console_cookie_value(officer_token: &str) -> String {
-    hex::encode(Sha256::digest(
-        format!("dvc-officer-console:{officer_token}").as_bytes(),
-    ))
-}
-
 impl FromRequestParts<AppState> for Officer {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
-        let token = app.officer_token.expose();
-        let by_bearer = bearer(parts).is_some_and(|t| same_secret(t, token));
-        let by_cookie =
-            || officer_cookie(parts).is_some_and(|c| same_secret(c, &console_cookie_value(token)));
-        if by_bearer || by_cookie() {
-            Ok(Self)
-        } else {
-            Err(ApiError::unauthorized())
-        }
+        let name = match bearer(parts) {
+            Some(token) => app.officers.by_token(token),
+            None => officer_cookie(parts).and_then(|c| app.officers.by_cookie(c)),
+        };
+        name.map(|name| Self {
+            name: name.to_owned(),
+        })
+        .ok_or_else(ApiError::unauthorized)
     }
 }
 

@@ -173,6 +173,8 @@ pub struct Effects {
     pub processing_days: u32,
     /// Complete: the stored result (sha256, file name, mime).
     pub result: Option<(String, String, String)>,
+    /// The officer who made the action, recorded with the event (never on the feed).
+    pub officer: Option<String>,
 }
 
 /// Signalled after every committed event, so the feed's long polls answer at once. One for the
@@ -290,8 +292,8 @@ pub async fn apply(
     let data =
         serde_json::to_string(&effects.data).map_err(|e| ApiError::Internal(e.to_string()))?;
     sqlx::query(
-        "INSERT INTO events (id, dossier_id, code, owner_id, kind, status, at, data) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO events (id, dossier_id, code, owner_id, kind, status, at, data, officer) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(event_id)
     .bind(id)
@@ -301,6 +303,7 @@ pub async fn apply(
     .bind(step.to.as_str())
     .bind(now)
     .bind(data)
+    .bind(effects.officer.as_deref())
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

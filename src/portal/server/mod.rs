@@ -10,6 +10,7 @@ mod error;
 pub mod files;
 pub mod machine;
 mod officer;
+pub mod officers;
 mod openapi;
 mod ops;
 mod public;
@@ -35,6 +36,7 @@ use tokio::task::JoinHandle;
 pub use catalogue::Catalogue;
 pub use error::ApiError;
 pub use files::FileStore;
+pub use officers::{OfficerDirectory, Officers, SHARED_OFFICER_NAME};
 
 use crate::config::Secret;
 use crate::db::{Db, DbError};
@@ -52,15 +54,23 @@ pub struct PortalConfig {
     pub database_url: String,
     /// Where uploaded papers and results are stored (content-addressed).
     pub files_dir: PathBuf,
+    /// The shared officer token (`DVC_OFFICER_TOKEN`; the sandbox's).
     pub officer_token: Secret,
+    /// Named officers (`DVC_OFFICERS`), each action recorded with its officer's name.
+    pub officers: Officers,
     pub service_token: Secret,
+    /// The bot's Telegram username, for the console's QR codes (`DVC_BOT_USERNAME`).
+    pub bot_username: Option<String>,
 }
 
 impl PortalConfig {
     /// The portal's settings in every mode (`portal`, and in-process in `run` and `sandbox`),
     /// so that one data folder serves them all: database `DVC_PORTAL_DATABASE_URL`, files in
-    /// `$DVC_DATA_DIR/portal-files`, tokens as configured or generated (then `true`).
-    pub fn from_settings(settings: &crate::config::Settings) -> (Self, TokensGenerated) {
+    /// `$DVC_DATA_DIR/portal-files`, tokens as configured or generated (then `true`), named
+    /// officers from `DVC_OFFICERS` (refused when malformed).
+    pub fn from_settings(
+        settings: &crate::config::Settings,
+    ) -> Result<(Self, TokensGenerated), officers::OfficersError> {
         let or_generate = |given: &Option<Secret>| match given {
             Some(s) => (s.clone(), false),
             None => (Secret::generate(), true),
@@ -71,9 +81,15 @@ impl PortalConfig {
             database_url: settings.portal_database_url(),
             files_dir: settings.data_dir.join(FILES_FOLDER),
             officer_token,
+            officers: settings.officers()?,
             service_token,
+            bot_username: settings
+                .bot_username
+                .as_deref()
+                .map(|u| u.trim().trim_start_matches('@').to_owned())
+                .filter(|u| !u.is_empty()),
         };
-        (config, TokensGenerated { officer, service })
+        Ok((config, TokensGenerated { officer, service }))
     }
 }
 
@@ -107,8 +123,11 @@ pub struct Ctx {
     pub db: Db,
     pub catalogue: Catalogue,
     pub files: FileStore,
-    pub officer_token: Secret,
+    /// Every officer token (shared and named) with the officer's name.
+    pub officers: OfficerDirectory,
     pub service_token: Secret,
+    /// The bot's Telegram username, for deep links (`t.me/<username>?start=…`).
+    pub bot_username: Option<String>,
     pub openapi: Arc<utoipa::openapi::OpenApi>,
     /// Requests by route and status, served at `/metrics`.
     pub metrics: Arc<ops::PortalMetrics>,
@@ -134,8 +153,9 @@ pub async fn build(config: PortalConfig) -> Result<PortalApp, PortalServerError>
         db,
         catalogue: Catalogue::seed()?,
         files: FileStore::new(config.files_dir),
-        officer_token: config.officer_token,
+        officers: OfficerDirectory::new(&config.officer_token, &config.officers),
         service_token: config.service_token,
+        bot_username: config.bot_username,
         openapi: Arc::new(doc),
         metrics,
     });

@@ -49,7 +49,11 @@ pub fn overdue(d: &Dossier) -> bool {
 pub async fn officer_view(app: &AppState, id: i64) -> ApiResult<OfficerDossier> {
     let row = store::row(app, id).await?;
     let owner = row.owner_id;
-    let dossier = store::view(app, row).await?;
+    let mut dossier = store::view(app, row).await?;
+    let officers = store::events::officers(app, id).await?;
+    for entry in &mut dossier.history {
+        entry.officer = officers.get(&entry.event_id).cloned();
+    }
     let (applicant_name, applicant_phone) = store::accounts::applicant(app, owner).await?;
     Ok(OfficerDossier {
         overdue: overdue(&dossier),
@@ -207,13 +211,19 @@ pub async fn store_result(
     Ok((sha, name.to_owned(), kind.mime().to_owned()))
 }
 
-/// Moves a dossier (by code or id) and returns it.
-pub async fn act(app: &AppState, key: &str, action: &OfficerAction) -> ApiResult<OfficerDossier> {
+/// Moves a dossier (by code or id) as `officer`, recorded with the event, and returns it.
+pub async fn act(
+    app: &AppState,
+    key: &str,
+    action: &OfficerAction,
+    officer: &Officer,
+) -> ApiResult<OfficerDossier> {
     let row = store::find(app, key, None).await?;
     if row.status == DossierStatus::Draft {
         return Err(ApiError::not_found("dossier"));
     }
-    let effects = effects_of(app, action, &row.procedure_code).await?;
+    let mut effects = effects_of(app, action, &row.procedure_code).await?;
+    effects.officer = Some(officer.name.clone());
     apply(
         &app.db,
         row.id,
@@ -239,11 +249,11 @@ pub async fn act(app: &AppState, key: &str, action: &OfficerAction) -> ApiResult
     security(("officer" = [])))]
 pub async fn post_action(
     State(app): State<AppState>,
-    _officer: Officer,
+    officer: Officer,
     ApiPath(key): ApiPath<String>,
     ApiJson(action): ApiJson<OfficerAction, MAX_ACTION_BYTES>,
 ) -> ApiResult<Json<OfficerDossier>> {
-    Ok(Json(act(&app, &key, &action).await?))
+    Ok(Json(act(&app, &key, &action, &officer).await?))
 }
 
 /// The bytes of one of a dossier's documents, for the officer to read.

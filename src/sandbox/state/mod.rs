@@ -66,13 +66,18 @@ pub struct BotState {
     pub numbering: Option<super::numbering::UpdateNumbering>,
 }
 
+/// The username the sandbox gives the bot with this id (its getMe answer).
+pub fn username_of(id: i64) -> String {
+    format!("sandbox{id}_bot")
+}
+
 impl BotState {
     pub fn new(id: i64, token: String) -> Self {
         Self {
             id,
             token,
             first_name: format!("Sandbox bot {id}"),
-            username: format!("sandbox{id}_bot"),
+            username: username_of(id),
             next_update_id: 1,
             updates: VecDeque::new(),
             poll_generation: 0,

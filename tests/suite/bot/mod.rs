@@ -128,7 +128,9 @@ impl System {
             database_url: portal_db.url.clone(),
             files_dir: data.path().join("portal-files"),
             officer_token: Secret::new("officer-test-token"),
+            officers: crate::portal::test_officers(),
             service_token: Secret::new("service-test-token"),
+            bot_username: dvc_bot::sandbox::bot_username(SANDBOX_TOKEN),
         };
         let portal =
             portal_server::spawn(portal_config.clone(), "127.0.0.1:0".parse().expect("addr"))

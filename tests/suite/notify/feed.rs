@@ -99,6 +99,8 @@ async fn the_portal_stops_promptly_while_a_long_poll_waits() {
             files_dir: files.path().join("files"),
             officer_token: Secret::new("o"),
             service_token: Secret::new("s"),
+            officers: Default::default(),
+            bot_username: None,
         },
         "127.0.0.1:0".parse().unwrap(),
     )

@@ -1,6 +1,7 @@
 //! Notifications end to end: the real portal's officer actions, the notifier and the sender
 //! against the sandbox's Bot API, with seconds-scale settings. `Notified` is the harness.
 
+mod console;
 mod crash;
 mod events;
 mod feed;

@@ -43,6 +43,22 @@ pub struct TestPortal {
     _running: RunningPortal,
 }
 
+/// Two named officers of the test portal (`DVC_OFFICERS`), with their tokens.
+pub const OFFICER_AN: (&str, &str) = ("Nguyễn Văn An", "an-officer-token-0001");
+pub const OFFICER_BINH: (&str, &str) = ("Lò Thị Bình", "binh-officer-token-0002");
+
+/// The bot username the test portal's QR codes name.
+pub const TEST_BOT: &str = "sandbox123456_bot";
+
+pub fn test_officers() -> dvc_bot::portal::server::Officers {
+    format!(
+        "{}={},{}={}",
+        OFFICER_AN.0, OFFICER_AN.1, OFFICER_BINH.0, OFFICER_BINH.1
+    )
+    .parse()
+    .expect("officers")
+}
+
 pub async fn spawn_portal(engine: Engine) -> TestPortal {
     let db = TestDb::new(engine).await;
     let files = tempfile::tempdir().expect("temp dir");
@@ -50,7 +66,9 @@ pub async fn spawn_portal(engine: Engine) -> TestPortal {
         database_url: db.url.clone(),
         files_dir: files.path().join("files"),
         officer_token: Secret::new("officer-test-token"),
+        officers: test_officers(),
         service_token: Secret::new("service-test-token"),
+        bot_username: Some(TEST_BOT.to_owned()),
     };
     let running = spawn(config, "127.0.0.1:0".parse().expect("addr"))
         .await

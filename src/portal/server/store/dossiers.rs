@@ -116,6 +116,38 @@ pub async fn ids(
         .collect()
 }
 
+/// A submitted dossier as the console's list searches it.
+pub struct IndexRow {
+    pub id: i64,
+    pub code: String,
+    pub applicant: String,
+}
+
+/// Every submitted dossier (optionally in one status), newest first, with its applicant's
+/// name: the console searches and pages these.
+pub async fn officer_index(
+    app: &AppState,
+    status: Option<DossierStatus>,
+) -> ApiResult<Vec<IndexRow>> {
+    let rows = sqlx::query(
+        "SELECT d.id, d.code, a.full_name FROM dossiers d JOIN accounts a ON a.id = d.owner_id \
+         WHERE d.code IS NOT NULL AND d.status <> 'draft' AND ($1 = '' OR d.status = $1) \
+         ORDER BY d.id DESC",
+    )
+    .bind(status.map(|s| s.as_str()).unwrap_or(""))
+    .fetch_all(&app.db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(IndexRow {
+                id: r.try_get("id")?,
+                code: r.try_get("code")?,
+                applicant: r.try_get("full_name")?,
+            })
+        })
+        .collect()
+}
+
 /// The full view of a dossier: documents and history included.
 pub async fn view(app: &AppState, row: DossierRow) -> ApiResult<Dossier> {
     let procedure = app.catalogue.get(&row.procedure_code);

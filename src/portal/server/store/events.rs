@@ -1,5 +1,7 @@
 //! The `events` table read back: a dossier's history, and the feed of every transition.
 
+use std::collections::HashMap;
+
 use sqlx::Row;
 
 use super::super::AppState;
@@ -25,8 +27,21 @@ pub async fn history(app: &AppState, id: i64) -> ApiResult<Vec<HistoryEntry>> {
                 status: parse_status(&r.try_get::<String, _>("status")?)?,
                 at: to_time(r.try_get("at")?),
                 data: json_or_default(r.try_get("data")?),
+                officer: None,
             })
         })
+        .collect()
+}
+
+/// Who made each officer move of a dossier: event id → the officer's name.
+pub async fn officers(app: &AppState, id: i64) -> ApiResult<HashMap<i64, String>> {
+    let rows =
+        sqlx::query("SELECT id, officer FROM events WHERE dossier_id = $1 AND officer IS NOT NULL")
+            .bind(id)
+            .fetch_all(&app.db.pool)
+            .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("officer")?)))
         .collect()
 }
 

@@ -39,7 +39,8 @@ pub async fn list(app: &AppState, answered: bool) -> ApiResult<Vec<Question>> {
         "q.answered_at IS NULL ORDER BY q.id"
     };
     let rows = sqlx::query(&format!(
-        "SELECT q.id, d.code, a.full_name, q.text, q.answer, q.created_at, q.answered_at \
+        "SELECT q.id, d.code, a.full_name, q.text, q.answer, q.created_at, q.answered_at, \
+                q.answered_by \
          FROM questions q JOIN accounts a ON a.id = q.account_id \
          LEFT JOIN dossiers d ON d.id = q.dossier_id WHERE {order}"
     ))
@@ -55,14 +56,16 @@ pub async fn list(app: &AppState, answered: bool) -> ApiResult<Vec<Question>> {
                 answer: r.try_get("answer")?,
                 asked_at: to_time(r.try_get("created_at")?),
                 answered_at: r.try_get::<Option<i64>, _>("answered_at")?.map(to_time),
+                answered_by: r.try_get("answered_by")?,
             })
         })
         .collect()
 }
 
-/// Answers question `id` once (`answer` already checked): the answer is stored and written to the event feed as
-/// `question_answered`, in one transaction with the event counter (so ids stay in order).
-pub async fn answer(app: &AppState, id: i64, answer: &str) -> ApiResult<Question> {
+/// Answers question `id` once (`answer` already checked) as `officer`: the answer is stored
+/// with the officer's name and written to the event feed as `question_answered`, in one
+/// transaction with the event counter (so ids stay in order).
+pub async fn answer(app: &AppState, id: i64, answer: &str, officer: &str) -> ApiResult<Question> {
     let mut tx = app.db.pool.begin().await?;
     let event_id: i64 =
         sqlx::query("UPDATE counters SET value = value + 1 WHERE name = 'event' RETURNING value")
@@ -81,12 +84,15 @@ pub async fn answer(app: &AppState, id: i64, answer: &str) -> ApiResult<Question
         return Err(ApiError::conflict("this question is answered already"));
     }
     let now = now_unix();
-    sqlx::query("UPDATE questions SET answer = $1, answered_at = $2 WHERE id = $3")
-        .bind(answer)
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE questions SET answer = $1, answered_at = $2, answered_by = $3 WHERE id = $4",
+    )
+    .bind(answer)
+    .bind(now)
+    .bind(officer)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
     let data = EventData {
         question: Some(id),
         answer: Some(answer.to_owned()),
@@ -94,8 +100,8 @@ pub async fn answer(app: &AppState, id: i64, answer: &str) -> ApiResult<Question
     };
     let data = serde_json::to_string(&data).map_err(|e| ApiError::Internal(e.to_string()))?;
     sqlx::query(
-        "INSERT INTO events (id, dossier_id, code, owner_id, kind, status, at, data) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO events (id, dossier_id, code, owner_id, kind, status, at, data, officer) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(event_id)
     .bind(question.try_get::<Option<i64>, _>("dossier_id")?)
@@ -105,6 +111,7 @@ pub async fn answer(app: &AppState, id: i64, answer: &str) -> ApiResult<Question
     .bind(question.try_get::<Option<String>, _>("status")?)
     .bind(now)
     .bind(data)
+    .bind(officer)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

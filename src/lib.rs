@@ -24,6 +24,7 @@ pub mod notify;
 pub mod portal;
 pub mod private_files;
 pub mod sandbox;
+pub mod sealed;
 pub mod secret;
 pub mod shutdown;
 pub mod telemetry;

@@ -15,6 +15,7 @@ consent-statement =
     You can see what the assistant keeps with /mydata and erase it with /deleteme at any time.
 consent-agree = I agree
 consent-decline = I decline
+consent-agree-qr = 📷 Agree and photograph the QR code on my CCCD
 consent-thanks = Thank you for agreeing.
 consent-declined = Without your consent the assistant will not ask for personal data. You can still look up a dossier by its code.
 help =
@@ -59,6 +60,30 @@ hint-confirm-delete = Please press one of the two buttons on the message above.
 ask-kind = Which type of account?
 kind-citizen = Citizen
 kind-organisation = Organisation, business
+kind-chosen =
+    ✔️ Account type: <b>{ $kind ->
+        [organisation] Organisation, business
+       *[citizen] Citizen
+    }</b>
+register-or-qr = A citizen with a chip CCCD can press "Photograph the QR code on my CCCD" to fill in the name, citizen ID, date of birth and address.
+register-qr-button = 📷 Photograph the QR code on my CCCD
+register-ask-qr =
+    Send a photo of the QR code on the back of your chip CCCD (sharp, well lit, the whole code in the picture).
+    The assistant only reads the code to fill in your details; it does not keep the photo.
+register-qr-send-photo = Please send a photo of the QR code on the back of your CCCD, or press "Type instead" to enter each detail.
+register-type-instead = ⌨️ Type instead
+register-qr-unreadable = No QR code could be read in this photo. You can take another (closer, well lit) with "Photograph the QR code on my CCCD", or type your details as follows.
+register-qr-download-failed = The photo could not be fetched from Telegram. You can send it again with "Photograph the QR code on my CCCD", or type your details as follows.
+register-qr-not-cccd = The QR code in the photo is not a CCCD's. Photograph the QR code on the back of your chip CCCD, or type your details as follows.
+register-qr-bad-field = The CCCD's QR code holds a detail that cannot be used to register:
+register-qr-birth-mismatch = The date of birth on the CCCD differs from the one you typed, so the assistant did not use the QR code. Please check it and type your details as follows.
+register-qr-filled =
+    <b>Read from your CCCD</b>
+    Full name: { $name }
+    Citizen ID: { $id_number }
+    Date of birth: { $birth_date }
+    Address: { $address }
+    If something is not right, press the button to edit it below.
 register-ask-name =
     { $kind ->
         [organisation] Enter the organisation's name:
@@ -78,6 +103,7 @@ register-ask-phone = Press the "Share my phone number" button below to send this
 register-share-phone = Share my phone number
 register-phone-use-button = To make sure the number is yours, please press "Share my phone number" instead of typing it.
 register-phone-not-own = That is not your own phone number. Please press "Share my phone number" to send this Telegram account's number.
+register-phone-received = ✔️ Phone number { $phone } received.
 register-ask-email = Enter your e-mail address (optional), or press "Skip":
 register-ask-address = Enter your contact address (house number, hamlet, commune or ward, province):
 register-ask-password =
@@ -118,6 +144,11 @@ login-ask-username =
     { $kind ->
         [organisation] Enter your username: the tax code or the phone number.
        *[citizen] Enter your username: your citizen ID (CCCD) or phone number.
+    }
+login-other-kind =
+    { $kind ->
+        [organisation] Log in as an organisation
+       *[citizen] Log in as a citizen
     }
 login-username-invalid =
     { $kind ->

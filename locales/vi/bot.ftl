@@ -15,6 +15,7 @@ consent-statement =
     Bạn có thể xem dữ liệu trợ lý lưu bằng /mydata và xoá bằng /deleteme bất cứ lúc nào.
 consent-agree = Đồng ý
 consent-decline = Không đồng ý
+consent-agree-qr = 📷 Đồng ý và chụp mã QR trên CCCD
 consent-thanks = Cảm ơn bạn đã đồng ý.
 consent-declined = Bạn chưa đồng ý nên trợ lý sẽ không hỏi dữ liệu cá nhân. Bạn vẫn có thể tra cứu hồ sơ theo mã hồ sơ.
 help =
@@ -59,6 +60,30 @@ hint-confirm-delete = Vui lòng bấm một trong hai nút ở tin nhắn trên.
 ask-kind = Bạn đăng ký/đăng nhập với loại tài khoản nào?
 kind-citizen = Công dân
 kind-organisation = Tổ chức, doanh nghiệp
+kind-chosen =
+    ✔️ Loại tài khoản: <b>{ $kind ->
+        [organisation] Tổ chức, doanh nghiệp
+       *[citizen] Công dân
+    }</b>
+register-or-qr = Công dân có CCCD gắn chip có thể bấm «Chụp mã QR trên CCCD» để điền sẵn họ tên, số CCCD, ngày sinh và địa chỉ.
+register-qr-button = 📷 Chụp mã QR trên CCCD
+register-ask-qr =
+    Gửi ảnh chụp mã QR ở mặt sau thẻ CCCD gắn chip (chụp rõ, đủ sáng, mã QR nằm trọn trong ảnh).
+    Trợ lý chỉ đọc mã QR để điền sẵn thông tin, không lưu ảnh.
+register-qr-send-photo = Vui lòng gửi một ảnh chụp mã QR ở mặt sau CCCD, hoặc bấm «Nhập tay» để nhập từng thông tin.
+register-type-instead = ⌨️ Nhập tay
+register-qr-unreadable = Không đọc được mã QR trong ảnh này. Bạn có thể chụp lại (gần hơn, đủ sáng) bằng nút «Chụp mã QR trên CCCD», hoặc nhập tay như sau.
+register-qr-download-failed = Chưa tải được ảnh từ Telegram. Bạn có thể gửi lại ảnh bằng nút «Chụp mã QR trên CCCD», hoặc nhập tay như sau.
+register-qr-not-cccd = Mã QR trong ảnh không phải mã QR của thẻ CCCD. Hãy chụp mã QR ở mặt sau thẻ CCCD gắn chip, hoặc nhập tay như sau.
+register-qr-bad-field = Mã QR của CCCD có thông tin không dùng được để đăng ký:
+register-qr-birth-mismatch = Ngày sinh trên CCCD khác ngày sinh bạn đã nhập, nên trợ lý không dùng thông tin từ mã QR. Bạn hãy kiểm tra lại và nhập tay như sau.
+register-qr-filled =
+    <b>Thông tin đọc từ CCCD</b>
+    Họ và tên: { $name }
+    Số CCCD: { $id_number }
+    Ngày sinh: { $birth_date }
+    Địa chỉ: { $address }
+    Nếu có thông tin chưa đúng, bấm nút sửa bên dưới.
 register-ask-name =
     { $kind ->
         [organisation] Nhập tên tổ chức, doanh nghiệp:
@@ -78,6 +103,7 @@ register-ask-phone = Bấm nút «Chia sẻ số điện thoại» bên dưới 
 register-share-phone = Chia sẻ số điện thoại
 register-phone-use-button = Để bảo đảm số điện thoại là của bạn, vui lòng bấm nút «Chia sẻ số điện thoại» thay vì gõ số.
 register-phone-not-own = Đây không phải số điện thoại của chính bạn. Vui lòng bấm nút «Chia sẻ số điện thoại» để gửi số của tài khoản Telegram này.
+register-phone-received = ✔️ Đã nhận số điện thoại { $phone }.
 register-ask-email = Nhập địa chỉ thư điện tử (không bắt buộc), hoặc bấm «Bỏ qua»:
 register-ask-address = Nhập địa chỉ liên hệ (số nhà, bản/tổ, xã/phường, tỉnh):
 register-ask-password =
@@ -118,6 +144,11 @@ login-ask-username =
     { $kind ->
         [organisation] Nhập tên đăng nhập: mã số thuế hoặc số điện thoại.
        *[citizen] Nhập tên đăng nhập: số CCCD hoặc số điện thoại.
+    }
+login-other-kind =
+    { $kind ->
+        [organisation] Đăng nhập tài khoản tổ chức
+       *[citizen] Đăng nhập tài khoản công dân
     }
 login-username-invalid =
     { $kind ->

@@ -16,11 +16,15 @@ pub const MAX_CALLBACK_BYTES: usize = 64;
 pub enum Callback {
     Language(Locale),
     Consent(bool),
+    /// Agree, and register from a photo of the CCCD's QR code.
+    ConsentQr,
     Kind(AccountKind),
     /// Skip an optional answer.
     Skip,
     RegisterConfirm,
     RegisterEdit(RegField),
+    /// Registration: "Chụp mã QR trên CCCD" instead of typing.
+    RegisterQr,
     DeleteMe(bool),
     /// From the account menu.
     Account(AccountAction),
@@ -47,6 +51,8 @@ pub enum Callback {
     KeepField(u32),
     /// Skip optional paper number `n`.
     SkipPaper(u32),
+    /// Skip every optional paper not sent yet.
+    SkipOptionalPapers,
     /// Delivery of the result of draft `key`: online (true) or by post.
     Deliver {
         key: String,
@@ -99,11 +105,13 @@ impl fmt::Display for Callback {
         match self {
             Callback::Language(l) => write!(f, "l:{}", l.code()),
             Callback::Consent(yes) => write!(f, "c:{}", u8::from(*yes)),
+            Callback::ConsentQr => f.write_str("c:q"),
             Callback::Kind(AccountKind::Citizen) => f.write_str("k:c"),
             Callback::Kind(AccountKind::Organisation) => f.write_str("k:o"),
             Callback::Skip => f.write_str("s"),
             Callback::RegisterConfirm => f.write_str("r:ok"),
             Callback::RegisterEdit(field) => write!(f, "r:e:{}", field.code()),
+            Callback::RegisterQr => f.write_str("r:qr"),
             Callback::DeleteMe(yes) => write!(f, "d:{}", u8::from(*yes)),
             Callback::Account(a) => write!(f, "a:{}", a.code()),
             Callback::FieldsPage(p) => write!(f, "fp:{p}"),
@@ -115,6 +123,7 @@ impl fmt::Display for Callback {
             Callback::SkipField(n) => write!(f, "sf:{n}"),
             Callback::KeepField(n) => write!(f, "kf:{n}"),
             Callback::SkipPaper(n) => write!(f, "sk:{n}"),
+            Callback::SkipOptionalPapers => f.write_str("sko"),
             Callback::Deliver { key, online } => write!(f, "dl:{key}:{}", u8::from(*online)),
             Callback::EditDraft(key) => write!(f, "ed:{key}"),
             Callback::DiscardDraft(key) => write!(f, "dd:{key}"),
@@ -161,11 +170,13 @@ impl Callback {
             ("l", Some(code), None) => Locale::from_code(code).map(Callback::Language),
             ("c", Some("1"), None) => Some(Callback::Consent(true)),
             ("c", Some("0"), None) => Some(Callback::Consent(false)),
+            ("c", Some("q"), None) => Some(Callback::ConsentQr),
             ("k", Some("c"), None) => Some(Callback::Kind(AccountKind::Citizen)),
             ("k", Some("o"), None) => Some(Callback::Kind(AccountKind::Organisation)),
             ("s", None, None) => Some(Callback::Skip),
             ("r", Some("ok"), None) => Some(Callback::RegisterConfirm),
             ("r", Some("e"), Some(code)) => RegField::from_code(code).map(Callback::RegisterEdit),
+            ("r", Some("qr"), None) => Some(Callback::RegisterQr),
             ("d", Some("1"), None) => Some(Callback::DeleteMe(true)),
             ("d", Some("0"), None) => Some(Callback::DeleteMe(false)),
             ("a", Some(code), None) => AccountAction::from_code(code).map(Callback::Account),
@@ -182,6 +193,7 @@ impl Callback {
             ("sf", n, None) => num(n).map(Callback::SkipField),
             ("kf", n, None) => num(n).map(Callback::KeepField),
             ("sk", n, None) => num(n).map(Callback::SkipPaper),
+            ("sko", None, None) => Some(Callback::SkipOptionalPapers),
             ("dl", key, Some(online @ ("0" | "1"))) => token(key).map(|key| Callback::Deliver {
                 key,
                 online: online == "1",
@@ -313,6 +325,9 @@ mod tests {
             Callback::Kind(AccountKind::Organisation),
             Callback::Skip,
             Callback::RegisterConfirm,
+            Callback::RegisterQr,
+            Callback::ConsentQr,
+            Callback::SkipOptionalPapers,
             Callback::DeleteMe(true),
             Callback::DeleteMe(false),
             Callback::Menu,

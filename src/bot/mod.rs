@@ -104,7 +104,8 @@ pub async fn run(
 ) -> Result<(), BotError> {
     let bot = client(&config.token, config.api_url.as_ref());
     register_commands(&bot, &config.services).await?;
-    let storage = SqlStorage::<State>::new(config.services.db.clone());
+    let storage =
+        SqlStorage::<State>::sealed(config.services.db.clone(), config.services.cipher.clone());
     let erased = Arc::clone(&storage).erase();
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema::schema())
         .dependencies(dptree::deps![Arc::clone(&config.services), storage, erased])

@@ -108,8 +108,11 @@ async fn route(state: State, input: Input, ctx: &Ctx<'_>) -> Outcome<State> {
                     procedures::card(state, &code, ctx).await
                 }
                 Command::Start(payload) => lift(start::start(&payload, ctx).await, state),
-                Command::Register => lift(account::begin(Then::Register, ctx), state),
-                Command::Login => lift(account::begin(Then::Login, ctx), state),
+                Command::Register => lift(account::begin(Then::Register, None, ctx), state),
+                Command::Login => {
+                    let last_kind = state.last_kind;
+                    lift(account::begin(Then::Login, last_kind, ctx), state)
+                }
                 Command::Procedures => procedures::open(state, ctx).await,
                 Command::Submit(code) if code.is_empty() => procedures::open(state, ctx).await,
                 Command::Submit(code) => submit::start::start(state, &code, None, ctx).await,
@@ -157,7 +160,10 @@ async fn on_button(state: State, step: Step, callback: Callback, ctx: &Ctx<'_>) 
     match (&step, callback) {
         (_, Callback::Language(locale)) => lift(start::receive_language(locale, ctx).await, state),
         (_, Callback::Menu) => lift(start::show_menu(Step::Idle), state),
-        (_, Callback::Account(action)) => lift(account::menu_action(action, ctx).await, state),
+        (_, Callback::Account(action)) => {
+            let last_kind = state.last_kind;
+            lift(account::menu_action(action, last_kind, ctx).await, state)
+        }
         (_, Callback::Notifications { reminders, on }) => lift(
             notifications::switch(step.clone(), reminders, on, ctx).await,
             state,
@@ -200,8 +206,14 @@ async fn on_button(state: State, step: Step, callback: Callback, ctx: &Ctx<'_>) 
             dossiers::list::group(state, group, page, ctx).await
         }
         (Step::Consent { then }, Callback::Consent(yes)) => {
-            let then = *then;
-            lift(account::receive_consent(then, yes, ctx).await, state)
+            let (then, last_kind) = (*then, state.last_kind);
+            let outcome = account::receive_consent(then, yes, false, last_kind, ctx).await;
+            lift(outcome, state)
+        }
+        (Step::Consent { then }, Callback::ConsentQr) => {
+            let (then, last_kind) = (*then, state.last_kind);
+            let outcome = account::receive_consent(then, true, true, last_kind, ctx).await;
+            lift(outcome, state)
         }
         (Step::ConfirmDelete, Callback::DeleteMe(yes)) => {
             lift(account::receive_delete(yes, ctx).await, state)
@@ -233,16 +245,26 @@ async fn on_step(state: State, step: Step, input: Input, ctx: &Ctx<'_>) -> Outco
             state,
         ),
         (Step::RegisterReview { form }, input) => {
-            lift(register::receive_review(form, input, ctx).await, state)
+            let kind = form.kind;
+            let mut outcome = lift(register::receive_review(form, input, ctx).await, state);
+            if outcome.session.is_some() {
+                outcome.next.last_kind = kind;
+            }
+            outcome
         }
         (Step::LoginKind, input) => lift(account::receive_login_kind(input, ctx), state),
         (Step::LoginUsername { kind }, input) => {
             lift(account::receive_login_username(kind, input), state)
         }
-        (Step::LoginPassword { kind, username }, input) => lift(
-            account::receive_login_password(kind, username, input, ctx).await,
-            state,
-        ),
+        (Step::LoginPassword { kind, username }, input) => {
+            let outcome = account::receive_login_password(kind, username, input, ctx).await;
+            let mut outcome = lift(outcome, state);
+            // Remembered, so the next login does not ask it.
+            if outcome.session.is_some() {
+                outcome.next.last_kind = Some(kind);
+            }
+            outcome
+        }
         (Step::LookupCode, Input::Text(text)) => lookup::receive_code(state, &text, ctx).await,
         (Step::Idle, Input::Text(text)) if lookup::is_code(&text) => {
             lookup::receive_code(state, &text, ctx).await

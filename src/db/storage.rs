@@ -6,6 +6,9 @@
 //! A stored state that no longer deserialises (an older shape after an upgrade) is treated as
 //! absent: the row is removed, the event is logged, and the chat is remembered as reset so the
 //! bot can say so; it never blocks the chat.
+//!
+//! With a cipher (`SqlStorage::sealed`), fields marked `#[serde(with = "crate::sealed")]` are
+//! written encrypted and opened on read.
 
 use std::collections::{HashMap, HashSet};
 use std::marker::PhantomData;
@@ -20,6 +23,7 @@ use thiserror::Error;
 
 use super::users::User;
 use super::{Db, now_unix};
+use crate::crypto::Cipher;
 
 #[derive(Debug, Error)]
 pub enum StorageError {
@@ -38,17 +42,37 @@ pub struct SqlStorage<D> {
     reset: Mutex<HashSet<ChatId>>,
     /// The users row read with each chat's dialogue, until the update's handler takes it.
     users: Mutex<HashMap<ChatId, Option<User>>>,
+    /// Seals and opens the state's sealed fields (see `crate::sealed`).
+    cipher: Option<Cipher>,
     _state: PhantomData<fn() -> D>,
 }
 
 impl<D> SqlStorage<D> {
     pub fn new(db: Db) -> Arc<Self> {
+        Self::build(db, None)
+    }
+
+    /// A storage that seals the state's sealed fields with `cipher`.
+    pub fn sealed(db: Db, cipher: Cipher) -> Arc<Self> {
+        Self::build(db, Some(cipher))
+    }
+
+    fn build(db: Db, cipher: Option<Cipher>) -> Arc<Self> {
         Arc::new(Self {
             db,
             reset: Mutex::new(HashSet::new()),
             users: Mutex::new(HashMap::new()),
+            cipher,
             _state: PhantomData,
         })
+    }
+
+    /// Runs a (de)serialisation with the storage's key, if it has one.
+    fn with_key<R>(&self, f: impl FnOnce() -> R) -> R {
+        match &self.cipher {
+            Some(cipher) => crate::sealed::with_cipher(cipher, f),
+            None => f(),
+        }
     }
 
     /// The users row whose id is this chat's, as read with the dialogue of the update being
@@ -97,7 +121,7 @@ where
         D: Send + 'static,
     {
         Box::pin(async move {
-            let json = serde_json::to_string(&dialogue)?;
+            let json = self.with_key(|| serde_json::to_string(&dialogue))?;
             sqlx::query(
                 "INSERT INTO dialogues (chat_id, state, updated_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (chat_id) DO UPDATE SET state = excluded.state, \
@@ -131,7 +155,7 @@ where
                 users.insert(chat_id, user);
             }
             let Some(json) = state else { return Ok(None) };
-            match serde_json::from_str(&json) {
+            match self.with_key(|| serde_json::from_str(&json)) {
                 Ok(state) => Ok(Some(state)),
                 Err(error) => {
                     tracing::warn!(chat_id = chat_id.0, %error,

@@ -20,7 +20,8 @@ use crate::portal::model::{LoginRequest, Session};
 use super::common::{hint, or_dash, stale_button};
 
 /// `/register`, `/login` or the account menu's buttons: consent first, then the first question.
-pub fn begin(then: Then, ctx: &Ctx<'_>) -> Outcome<Step> {
+/// `last_kind` is the account type of the chat's last login, asked no more for a login.
+pub fn begin(then: Then, last_kind: Option<AccountKind>, ctx: &Ctx<'_>) -> Outcome<Step> {
     if let Some(account) = logged_in_as(ctx) {
         return Outcome::new(Step::Idle).send(
             Reply::new(Text::msg("account-already").arg("account", account))
@@ -30,21 +31,36 @@ pub fn begin(then: Then, ctx: &Ctx<'_>) -> Outcome<Step> {
     if !ctx.consented() {
         return ask_consent(then);
     }
-    first_question(then)
+    first_question(then, last_kind)
 }
 
 /// The consent statement, asked before any personal data (Law 91/2025/QH15).
+/// Before registering, a third button agrees and goes straight to the photo of the CCCD's QR
+/// code.
 pub fn ask_consent(then: Then) -> Outcome<Step> {
-    Outcome::new(Step::Consent { then }).send(Reply::msg("consent-statement").with(
-        Keyboard::Inline(vec![vec![
-            (Text::msg("consent-agree"), Callback::Consent(true)),
-            (Text::msg("consent-decline"), Callback::Consent(false)),
-        ]]),
-    ))
+    let mut rows = vec![vec![
+        (Text::msg("consent-agree"), Callback::Consent(true)),
+        (Text::msg("consent-decline"), Callback::Consent(false)),
+    ]];
+    if then == Then::Register {
+        rows.insert(
+            0,
+            vec![(Text::msg("consent-agree-qr"), Callback::ConsentQr)],
+        );
+    }
+    Outcome::new(Step::Consent { then })
+        .send(Reply::msg("consent-statement").with(Keyboard::Inline(rows)))
 }
 
-/// Agree: the time is stored and the flow goes on. Decline: lookup by code still works.
-pub async fn receive_consent(then: Then, agreed: bool, ctx: &Ctx<'_>) -> Outcome<Step> {
+/// Agree: the time is stored and the flow goes on (with `qr`, to the photo of the CCCD's QR
+/// code). Decline: lookup by code still works.
+pub async fn receive_consent(
+    then: Then,
+    agreed: bool,
+    qr: bool,
+    last_kind: Option<AccountKind>,
+    ctx: &Ctx<'_>,
+) -> Outcome<Step> {
     if !agreed {
         return Outcome::new(Step::Idle).send(Reply::msg("consent-declined").with(main_menu()));
     }
@@ -52,23 +68,69 @@ pub async fn receive_consent(then: Then, agreed: bool, ctx: &Ctx<'_>) -> Outcome
         tracing::error!(%error, "cannot store consent");
         return Outcome::new(Step::Idle).send(Reply::msg("error-internal"));
     }
-    let mut outcome = first_question(then);
+    let mut outcome = if qr && then == Then::Register {
+        ask_card_photo(RegisterForm::default(), false)
+    } else {
+        first_question(then, last_kind)
+    };
     outcome
         .effects
         .insert(0, Effect::Toast(Text::msg("consent-thanks")));
     outcome
 }
 
-/// The first question of registration or login: the account type.
-pub fn first_question(then: Then) -> Outcome<Step> {
-    let step = match then {
-        Then::Register => Step::Register {
+/// The first question of registration (the account type, or the photo of the CCCD's QR code)
+/// or of login: the account type, unless the chat logged in before (then the username, with a
+/// button for the other type).
+pub fn first_question(then: Then, last_kind: Option<AccountKind>) -> Outcome<Step> {
+    match (then, last_kind) {
+        (Then::Register, _) => Outcome::new(Step::Register {
             form: RegisterForm::default(),
             field: RegField::Kind,
-        },
-        Then::Login => Step::LoginKind,
+        })
+        .send(register_kind_question()),
+        (Then::Login, Some(kind)) => ask_login_username(kind),
+        (Then::Login, None) => Outcome::new(Step::LoginKind).send(kind_question()),
+    }
+}
+
+/// Registration's account type, with the photo of the CCCD's QR code offered first.
+pub(super) fn register_kind_question() -> Reply {
+    let mut reply = kind_question();
+    reply.text = reply.text.then("register-or-qr");
+    if let Keyboard::Inline(rows) = &mut reply.keyboard {
+        rows.insert(
+            0,
+            vec![(Text::msg("register-qr-button"), Callback::RegisterQr)],
+        );
+    }
+    reply
+}
+
+/// Asks for a photo of the QR code on the back of the chip CCCD (the account is a citizen's),
+/// with a button to type the answers instead. With `again`, says first that a photo is needed.
+pub(super) fn ask_card_photo(mut form: RegisterForm, again: bool) -> Outcome<Step> {
+    form.kind = Some(AccountKind::Citizen);
+    let text = if again {
+        Text::msg("register-qr-send-photo")
+    } else {
+        Text::msg("register-ask-qr")
     };
-    Outcome::new(step).send(kind_question())
+    Outcome::new(Step::Register {
+        form,
+        field: RegField::CardPhoto,
+    })
+    .send(Reply::new(text).with(Keyboard::Inline(vec![vec![(
+        Text::msg("register-type-instead"),
+        Callback::Skip,
+    )]])))
+}
+
+/// The account type pressed, said back so the chat shows what was chosen.
+pub(super) fn kind_echo(kind: AccountKind) -> Effect {
+    Effect::Send(Reply::new(
+        Text::msg("kind-chosen").arg("kind", kind_arg(Some(kind))),
+    ))
 }
 
 pub(super) fn kind_question() -> Reply {
@@ -127,19 +189,41 @@ pub(super) fn portal_failed(step: Step, error: &PortalError) -> Outcome<Step> {
 /// Login: the account type.
 pub fn receive_login_kind(input: Input, _ctx: &Ctx<'_>) -> Outcome<Step> {
     match input {
-        Input::Callback(Callback::Kind(kind)) => Outcome::new(Step::LoginUsername { kind }).send(
-            Reply::new(Text::msg("login-ask-username").arg("kind", kind_arg(Some(kind))))
-                .with(Keyboard::Remove),
-        ),
+        Input::Callback(Callback::Kind(kind)) => {
+            let mut out = ask_login_username(kind);
+            out.effects.insert(0, kind_echo(kind));
+            out
+        }
         Input::Callback(_) => stale_button(Step::LoginKind),
         _ => Outcome::new(Step::LoginKind).send(kind_question()),
     }
 }
 
-/// Login: the username — a CCCD, a tax code or a phone number.
+/// Login: asks the username of a `kind` account, with a button for the other type.
+fn ask_login_username(kind: AccountKind) -> Outcome<Step> {
+    let other = match kind {
+        AccountKind::Citizen => AccountKind::Organisation,
+        AccountKind::Organisation => AccountKind::Citizen,
+    };
+    let switch = Text::msg("login-other-kind").arg("kind", kind_arg(Some(other)));
+    Outcome::new(Step::LoginUsername { kind }).send(
+        Reply::new(Text::msg("login-ask-username").arg("kind", kind_arg(Some(kind)))).with(
+            Keyboard::Inline(vec![vec![(switch, Callback::Kind(other))]]),
+        ),
+    )
+}
+
+/// Login: the username — a CCCD, a tax code or a phone number — or the other account type.
 pub fn receive_login_username(kind: AccountKind, input: Input) -> Outcome<Step> {
-    let Input::Text(text) = input else {
-        return hint(Step::LoginUsername { kind });
+    let text = match input {
+        Input::Text(text) => text,
+        Input::Callback(Callback::Kind(other)) => {
+            let mut out = ask_login_username(other);
+            out.effects.insert(0, kind_echo(other));
+            return out;
+        }
+        Input::Callback(_) => return stale_button(Step::LoginUsername { kind }),
+        _ => return hint(Step::LoginUsername { kind }),
     };
     let username = match kind {
         AccountKind::Citizen => CitizenId::parse(&text).map(String::from),
@@ -266,11 +350,15 @@ pub fn show(ctx: &Ctx<'_>) -> Outcome<Step> {
 }
 
 /// A button of the account menu.
-pub async fn menu_action(action: AccountAction, ctx: &Ctx<'_>) -> Outcome<Step> {
+pub async fn menu_action(
+    action: AccountAction,
+    last_kind: Option<AccountKind>,
+    ctx: &Ctx<'_>,
+) -> Outcome<Step> {
     ctx.services.passwords.forget(ctx.user_id);
     match action {
-        AccountAction::Register => begin(Then::Register, ctx),
-        AccountAction::Login => begin(Then::Login, ctx),
+        AccountAction::Register => begin(Then::Register, None, ctx),
+        AccountAction::Login => begin(Then::Login, last_kind, ctx),
         AccountAction::Logout => logout(ctx).await,
     }
 }

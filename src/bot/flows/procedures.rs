@@ -241,7 +241,10 @@ async fn search_reply(
 pub async fn card(state: State, code: &str, ctx: &Ctx<'_>) -> Outcome<State> {
     match ctx.services.portal.procedure(code).await {
         Ok(procedure) => {
-            Outcome::new(state).effect(Effect::EditOrigin(card_reply(&procedure, ctx.locale)))
+            // Opened from a search: its results stay one tap away.
+            let from_search = matches!(state.step, Step::Procedures { query: Some(_) });
+            let reply = card_reply(&procedure, from_search, ctx.locale);
+            Outcome::new(state).effect(Effect::EditOrigin(reply))
         }
         Err(crate::portal::client::PortalError::NotFound) => {
             Outcome::new(state).effect(Effect::Toast(Text::msg("stale-button")))
@@ -298,12 +301,17 @@ pub fn card_text(p: &Procedure, locale: Locale) -> Text {
         .arg("fields", fields.join("\n"))
 }
 
-fn card_reply(p: &Procedure, locale: Locale) -> Reply {
-    Reply::new(card_text(p, locale)).with(Keyboard::Inline(vec![
-        vec![(
-            Text::msg("button-submit"),
-            Callback::Submit(p.summary.code.clone()),
-        )],
-        vec![(Text::msg("button-fields"), Callback::FieldsPage(0))],
-    ]))
+fn card_reply(p: &Procedure, from_search: bool, locale: Locale) -> Reply {
+    let mut rows = vec![vec![(
+        Text::msg("button-submit"),
+        Callback::Submit(p.summary.code.clone()),
+    )]];
+    if from_search {
+        rows.push(vec![(
+            Text::msg("button-back-results"),
+            Callback::SearchPage(0),
+        )]);
+    }
+    rows.push(vec![(Text::msg("button-fields"), Callback::FieldsPage(0))]);
+    Reply::new(card_text(p, locale)).with(Keyboard::Inline(rows))
 }

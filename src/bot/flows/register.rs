@@ -3,9 +3,17 @@
 //! chat at once and kept in memory only, a summary to confirm or edit, then the portal account
 //! is created (with the form's idempotency key, so a confirmation repeated after a crash finds
 //! the account made) and the chat logged in.
+//!
+//! A citizen may instead send a photo of the QR code on the back of the chip CCCD (offered with
+//! the account type and at the name question): its number, name, birth date and address fill
+//! the form, are shown with buttons to edit each, and only the phone and the password are left
+//! to ask. The photo lives in memory for the read only; a photo without a readable card, or a
+//! card whose birth date disagrees with the one typed, is said so and the questions go on.
+//! The e-mail is optional and asked only from the summary ("Sửa thư điện tử").
 
 use crate::domain::{
-    AccountKind, Address, BirthDate, Email, HolderName, IdNumber, Invalid, Password, Phone,
+    AccountKind, Address, BirthDate, CccdCard, CccdQrError, Email, HolderName, IdNumber, Invalid,
+    Password, Phone, read_card,
 };
 use crate::i18n::format_date;
 use crate::portal::client::PortalError;
@@ -18,8 +26,12 @@ use crate::bot::menu::main_menu;
 use crate::bot::reply::{Effect, Keyboard, Outcome, Reply, ReplyButton, Text};
 use crate::bot::state::{RegField, RegisterForm, Step};
 
-use super::account::{account_keyboard, kind_arg, kind_question, link, portal_failed};
+use super::account::{
+    account_keyboard, ask_card_photo, kind_arg, kind_echo, link, portal_failed,
+    register_kind_question,
+};
 use super::common::{hint, or_dash, stale_button};
+use super::paper_check::TELEGRAM_DOWNLOAD_MAX;
 
 /// Asks `field`; with `again`, says first that the last answer was not what was expected.
 pub fn ask_field(step: Step, field: RegField, again: bool) -> Outcome<Step> {
@@ -33,7 +45,21 @@ pub fn ask_field(step: Step, field: RegField, again: bool) -> Outcome<Step> {
         Text::default()
     };
     let (id, keyboard) = match field {
-        RegField::Kind => return Outcome::new(step).send(kind_question()),
+        RegField::Kind => return Outcome::new(step).send(register_kind_question()),
+        RegField::CardPhoto => {
+            let Step::Register { form, .. } = step else {
+                return Outcome::new(step).send(register_kind_question());
+            };
+            return ask_card_photo(form, again);
+        }
+        // A citizen may still send the card's QR code instead.
+        RegField::FullName if kind != Some(AccountKind::Organisation) => (
+            "register-ask-name",
+            Keyboard::Inline(vec![vec![(
+                Text::msg("register-qr-button"),
+                Callback::RegisterQr,
+            )]]),
+        ),
         RegField::FullName => ("register-ask-name", Keyboard::Remove),
         RegField::IdNumber => ("register-ask-id-number", Keyboard::Remove),
         RegField::BirthDate => ("register-ask-birth-date", Keyboard::Remove),
@@ -62,11 +88,36 @@ pub async fn receive_field(
     ctx: &Ctx<'_>,
 ) -> Outcome<Step> {
     let stay = |form: RegisterForm| Step::Register { form, field };
+    let citizen = form.kind != Some(AccountKind::Organisation);
+    // The CCCD's QR code: asked for, sent, or declined; and a field to edit from the filled card.
+    match (field, &input) {
+        (_, Input::Callback(Callback::RegisterQr)) if citizen => {
+            return ask_card_photo(form, false);
+        }
+        (
+            RegField::Kind | RegField::FullName | RegField::CardPhoto,
+            Input::Photo { file_id, size },
+        ) if citizen => {
+            let file_id = file_id.clone();
+            return receive_card_photo(form, &file_id, *size, ctx).await;
+        }
+        (RegField::CardPhoto, Input::Callback(Callback::Skip)) => return advance(form, ctx),
+        (RegField::CardPhoto, Input::Callback(_)) => return stale_button(stay(form)),
+        (RegField::CardPhoto, _) => return ask_card_photo(form, true),
+        (_, Input::Callback(Callback::RegisterEdit(edit))) if *edit != RegField::Kind => {
+            let edit = *edit;
+            form.editing = true;
+            return ask_field(Step::Register { form, field: edit }, edit, false);
+        }
+        _ => {}
+    }
     let kind = form.kind.unwrap_or(AccountKind::Citizen);
     let parsed: Result<(), Invalid> = match (field, input) {
         (RegField::Kind, Input::Callback(Callback::Kind(kind))) => {
             form.kind = Some(kind);
-            Ok(())
+            let mut next = advance(form, ctx);
+            next.effects.insert(0, kind_echo(kind));
+            return next;
         }
         (RegField::FullName, Input::Text(t)) => {
             HolderName::parse(kind, &t).map(|n| form.full_name = Some(n))
@@ -85,7 +136,20 @@ pub async fn receive_field(
                     ))]]),
                 ));
             }
-            Phone::parse(&phone).map(|p| form.phone = Some(p))
+            match Phone::parse(&phone) {
+                // The share button goes away at once, with a word that the number arrived.
+                Ok(phone) => {
+                    let received = Reply::new(
+                        Text::msg("register-phone-received").arg("phone", phone.as_str()),
+                    )
+                    .with(Keyboard::Remove);
+                    form.phone = Some(phone);
+                    let mut next = advance(form, ctx);
+                    next.effects.insert(0, Effect::Send(received));
+                    return next;
+                }
+                Err(invalid) => Err(invalid),
+            }
         }
         (RegField::Phone, Input::Text(_)) => {
             return Outcome::new(stay(form)).send(Reply::msg("register-phone-use-button").with(
@@ -120,6 +184,106 @@ pub async fn receive_field(
         Ok(()) => advance(form, ctx),
         Err(invalid) => Outcome::new(stay(form)).send(Reply::msg(&invalid.message_id())),
     }
+}
+
+/// A photo of the CCCD's QR code: read in memory (never stored or logged), its fields shown
+/// with buttons to edit each, then the questions still open. Without a card in it, or with a
+/// birth date other than the one typed, a sentence says so and the questions go on.
+async fn receive_card_photo(
+    form: RegisterForm,
+    file_id: &str,
+    size: u32,
+    ctx: &Ctx<'_>,
+) -> Outcome<Step> {
+    let typed = |mut form: RegisterForm, text: Text| {
+        form.kind = Some(AccountKind::Citizen);
+        let mut next = advance(form, ctx);
+        next.effects.insert(0, Effect::Send(Reply::new(text)));
+        next
+    };
+    if size > TELEGRAM_DOWNLOAD_MAX {
+        return typed(form, Text::msg("register-qr-unreadable"));
+    }
+    let bytes = match ctx.services.files.download(file_id).await {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            tracing::warn!(%error, "the CCCD photo could not be fetched");
+            return typed(form, Text::msg("register-qr-download-failed"));
+        }
+    };
+    let today = ctx.today;
+    // Decoding is CPU work: off the async workers. The bytes are dropped inside.
+    let read = tokio::task::spawn_blocking(move || read_card(&bytes, today)).await;
+    let card = match read {
+        Ok(Ok(card)) => card,
+        Ok(Err(error)) => {
+            // Only the kind of failure; never the card's text.
+            tracing::info!(reason = %error, "no CCCD read from the photo");
+            let text = match error {
+                CccdQrError::NotAnImage | CccdQrError::NoQr => Text::msg("register-qr-unreadable"),
+                CccdQrError::NotCccd => Text::msg("register-qr-not-cccd"),
+                CccdQrError::BadField { invalid, .. } => {
+                    Text::msg("register-qr-bad-field").then(&invalid.message_id())
+                }
+            };
+            return typed(form, text);
+        }
+        Err(error) => {
+            tracing::error!(%error, "reading the CCCD photo failed");
+            return typed(form, Text::msg("register-qr-unreadable"));
+        }
+    };
+    tracing::info!(card = ?card, "a CCCD read from a photo");
+    if let (Some(typed_date), Some(card_date)) = (form.birth_date, card.birth_date)
+        && typed_date != card_date
+    {
+        return typed(form, Text::msg("register-qr-birth-mismatch"));
+    }
+    let form = fill_from_card(form, card);
+    let filled = filled_reply(&form);
+    let mut next = advance(form, ctx);
+    next.effects.insert(0, Effect::Send(filled));
+    next
+}
+
+/// The form with the card's values: a citizen's account, its number, and the name, birth date
+/// and address the card gives.
+fn fill_from_card(mut form: RegisterForm, card: CccdCard) -> RegisterForm {
+    form.kind = Some(AccountKind::Citizen);
+    form.id_number = Some(IdNumber::Citizen(card.id));
+    if let Some(name) = card.full_name {
+        form.full_name = Some(HolderName::Person(name));
+    }
+    if let Some(date) = card.birth_date {
+        form.birth_date = Some(date);
+    }
+    if let Some(address) = card.address {
+        form.address = Some(address);
+    }
+    form
+}
+
+/// What the card filled in, with a button to edit each.
+fn filled_reply(form: &RegisterForm) -> Reply {
+    let text = Text::msg("register-qr-filled")
+        .arg("name", or_dash(form.full_name.as_ref()))
+        .arg("id_number", or_dash(form.id_number.as_ref()))
+        .arg(
+            "birth_date",
+            or_dash(form.birth_date.map(|d| format_date(d.date())).as_ref()),
+        )
+        .arg("address", or_dash(form.address.as_ref()));
+    let edit = |f: RegField, id: &str| (Text::msg(id), Callback::RegisterEdit(f));
+    Reply::new(text).with(Keyboard::Inline(vec![
+        vec![
+            edit(RegField::FullName, "edit-name"),
+            edit(RegField::IdNumber, "edit-id-number"),
+        ],
+        vec![
+            edit(RegField::BirthDate, "edit-birth-date"),
+            edit(RegField::Address, "edit-address"),
+        ],
+    ]))
 }
 
 /// After an answer: the next missing field, the password, or the summary.
@@ -228,13 +392,13 @@ async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
             false,
         );
     };
-    let (Some(kind), Some(name), Some(id), Some(birth), Some(phone), Some(email), Some(address)) = (
+    let email = form.email.clone().flatten();
+    let (Some(kind), Some(name), Some(id), Some(birth), Some(phone), Some(address)) = (
         form.kind,
         form.full_name.clone(),
         form.id_number.clone(),
         form.birth_date,
         form.phone.clone(),
-        form.email.clone(),
         form.address.clone(),
     ) else {
         return advance(form, ctx);

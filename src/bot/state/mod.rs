@@ -68,6 +68,9 @@ pub struct State {
     /// Drafts sent lately and their dossier codes (draft key, code), newest last: a second tap
     /// on "Gửi hồ sơ" is answered with the code.
     pub sent: Vec<(String, String)>,
+    /// The account type of the chat's last login or registration: a login does not ask it again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_kind: Option<AccountKind>,
     /// Set when the stored step no longer read and the chat was put back at the menu.
     #[serde(skip)]
     pub step_lost: bool,
@@ -128,6 +131,9 @@ impl<'de> Deserialize<'de> for State {
             checklist_message: Option<i32>,
             #[serde(default)]
             sent: Vec<(String, String)>,
+            /// A type no longer known is forgotten (asked again).
+            #[serde(default)]
+            last_kind: Option<serde_json::Value>,
         }
         let stored = Stored::deserialize(d)?;
         let (step, step_lost) = if stored.step.is_null() {
@@ -169,6 +175,9 @@ impl<'de> Deserialize<'de> for State {
             resume: stored.resume,
             checklist_message: stored.checklist_message,
             sent: stored.sent,
+            last_kind: stored
+                .last_kind
+                .and_then(|v| serde_json::from_value(v).ok()),
             step_lost,
         })
     }
@@ -241,13 +250,15 @@ pub enum Step {
     Consent {
         then: Then,
     },
-    /// Registering: waiting for `field`.
+    /// Registering: waiting for `field`. The form's personal answers are sealed where stored.
     Register {
+        #[serde(with = "crate::sealed")]
         form: RegisterForm,
         field: RegField,
     },
     /// Registering: the summary is shown; waiting for confirm or a field to edit.
     RegisterReview {
+        #[serde(with = "crate::sealed")]
         form: RegisterForm,
     },
     /// Logging in: waiting for the account type.

@@ -93,6 +93,8 @@ pub enum RegField {
     Email,
     Address,
     Password,
+    /// A photo of the QR code on the back of the chip CCCD (asked only when offered and chosen).
+    CardPhoto,
 }
 
 impl RegField {
@@ -118,6 +120,7 @@ impl RegField {
             RegField::Email => "email",
             RegField::Address => "addr",
             RegField::Password => "pw",
+            RegField::CardPhoto => "qr",
         }
     }
 
@@ -127,7 +130,8 @@ impl RegField {
 }
 
 impl RegisterForm {
-    /// The first field still to be answered, `Password` being always asked last.
+    /// The first field still to be answered, `Password` being always asked last. The e-mail is
+    /// optional and offered from the summary only, so it is never missing.
     pub fn next_missing(&self) -> Option<RegField> {
         let missing = |f: RegField| match f {
             RegField::Kind => self.kind.is_none(),
@@ -135,9 +139,8 @@ impl RegisterForm {
             RegField::IdNumber => self.id_number.is_none(),
             RegField::BirthDate => self.birth_date.is_none(),
             RegField::Phone => self.phone.is_none(),
-            RegField::Email => self.email.is_none(),
             RegField::Address => self.address.is_none(),
-            RegField::Password => false,
+            RegField::Email | RegField::Password | RegField::CardPhoto => false,
         };
         RegField::ALL.into_iter().find(|f| missing(*f))
     }
@@ -165,8 +168,11 @@ mod tests {
         assert_eq!(form.next_missing(), Some(RegField::BirthDate));
         form.birth_date = BirthDate::parse("01/01/1980", today()).ok();
         form.phone = Phone::parse("0912345678").ok();
-        form.email = Some(None);
-        assert_eq!(form.next_missing(), Some(RegField::Address));
+        assert_eq!(
+            form.next_missing(),
+            Some(RegField::Address),
+            "the e-mail is not asked in turn"
+        );
         form.address = Address::parse("Tổ 2, phường Chiềng Lề").ok();
         assert_eq!(form.next_missing(), None);
     }

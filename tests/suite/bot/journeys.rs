@@ -10,11 +10,11 @@ use dvc_bot::sandbox::client::{Citizen, ContactInput, SendRequest, Sender};
 use super::{System, bot_text, has_button};
 use crate::portal::{PASSWORD, cccd};
 use crate::support::engines;
-use crate::support::said::{en, en_label, saying, vi, vi_label};
+use crate::support::said::{en, en_label, saying, vi, vi_label, vi_label_with};
 use crate::support::wait::Expect;
 
 /// Everything logged by this test process (all tests share one subscriber).
-fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
+pub(super) fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
     static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
     LOGS.get_or_init(|| {
         let buffer = Arc::new(Mutex::new(Vec::new()));
@@ -138,15 +138,14 @@ async fn register_logout_login_through_the_sandbox() {
         )
         .await;
 
-        let skip = vi_label("button-skip");
+        // The e-mail is not asked in turn (it is offered from the summary).
         sys.press_until(
             &who,
             &vi_label("register-share-phone"),
-            Expect::said_with(vi("register-ask-email"), &skip),
+            Expect::said(vi("register-phone-received"))
+                .and(Expect::said(vi("register-ask-address"))),
         )
         .await;
-        sys.press_until(&who, &skip, Expect::said(vi("register-ask-address")))
-            .await;
         sys.say_until(
             &who,
             "Bản Mòng, xã Hua La, tỉnh Sơn La",
@@ -171,21 +170,24 @@ async fn register_logout_login_through_the_sandbox() {
 
         sys.say_until(&who, "/logout", Expect::said(vi("logout-done")))
             .await;
-        let citizen = vi_label("kind-citizen");
+        // Neither the consent nor the account type is asked again: the type is remembered,
+        // with a button for the other one.
+        let organisation = vi_label_with("login-other-kind", &[("kind", "organisation")]);
         let t = sys
             .say_until(
                 &who,
                 "/login",
-                Expect::button(&citizen).or(Expect::said(vi("consent-statement"))),
+                Expect::said(vi("login-ask-username").arg("kind", "citizen"))
+                    .or(Expect::said(vi("consent-statement")))
+                    .or(Expect::said(vi("ask-kind"))),
             )
             .await;
         assert!(
-            has_button(&t, &citizen),
-            "consent is not asked twice: {}",
+            vi("login-ask-username").is_in(&bot_text(&t)),
+            "consent and account type are not asked twice: {}",
             bot_text(&t)
         );
-        sys.press_until(&who, &citizen, Expect::said(vi("login-ask-username")))
-            .await;
+        assert!(has_button(&t, &organisation), "{}", bot_text(&t));
         sys.say_until(&who, &id, Expect::said(vi("login-ask-password")))
             .await;
         sys.say_until(&who, "Sai2026mk", Expect::said(vi("login-failed")))
@@ -252,14 +254,14 @@ async fn a_restart_mid_registration_resumes_where_it_was() {
     sys.press_until(
         &who,
         &vi_label("register-share-phone"),
-        Expect::said(vi("register-ask-email")).why("continues at the e-mail"),
+        Expect::said(vi("register-ask-address")).why("continues at the address"),
     )
     .await;
     // A flow resumed much later also continues: the state lives in the database.
     sys.say_until(
         &who,
-        "lan@example.vn",
-        Expect::said(vi("register-ask-address")),
+        "Bản Mòng, xã Hua La, tỉnh Sơn La",
+        Expect::said(vi("register-ask-password")),
     )
     .await;
 }

@@ -8,10 +8,13 @@ mod feedback;
 mod follow;
 mod forged;
 mod journeys;
+mod qr_photos;
+mod register_qr;
 mod resume;
 mod steps;
 mod submit;
 mod submit_en;
+mod taps;
 
 use std::sync::Arc;
 
@@ -221,7 +224,22 @@ impl System {
             .await
             .expect("a stored dialogue");
         db.close().await;
-        serde_json::from_str(&json).expect("the state reads")
+        // Opened with the bot's key, as the bot reads it (registration is sealed).
+        let cipher = Cipher::from_hex(&self.key).expect("the key");
+        dvc_bot::sealed::with_cipher(&cipher, || serde_json::from_str(&json))
+            .expect("the state reads")
+    }
+
+    /// The bot's stored dialogue of this citizen's chat as it is in the database.
+    pub async fn stored_json(&self, who: &Citizen) -> String {
+        let db = self.db().await;
+        let (json,): (String,) = sqlx::query_as("SELECT state FROM dialogues WHERE chat_id = $1")
+            .bind(who.id)
+            .fetch_one(&db.pool)
+            .await
+            .expect("a stored dialogue");
+        db.close().await;
+        json
     }
 
     /// The dossiers the portal lists for the account `login` (password `PASSWORD`).

@@ -162,8 +162,9 @@ async fn registration_fields_accept_good_and_explain_bad_values() {
                 phone: "84912345678".into(),
                 user_id: Some(USER),
             },
-            Some(RegField::Email),
-            "register-ask-email",
+            // The e-mail is offered from the summary only.
+            Some(RegField::Address),
+            "register-ask-address",
         ),
         (
             Citizen,

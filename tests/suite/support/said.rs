@@ -81,6 +81,20 @@ pub fn en_label(id: &str) -> String {
     label(Locale::En, id)
 }
 
+/// A Vietnamese button label with arguments (`[("kind", "citizen")]`, numbers as digits).
+pub fn vi_label_with(id: &str, args: &[(&str, &str)]) -> String {
+    let mut fluent = fluent_bundle::FluentArgs::new();
+    for (name, value) in args {
+        match value.parse::<i64>() {
+            Ok(n) => fluent.set(*name, n),
+            Err(_) => fluent.set(*name, *value),
+        }
+    }
+    i18n()
+        .try_text(Locale::Vi, id, Some(&fluent))
+        .unwrap_or_else(|e| panic!("label {id:?}: {e}"))
+}
+
 #[derive(Debug, Clone)]
 enum Value {
     Str(String),

@@ -114,13 +114,28 @@ pub fn ask_paper(state: State, key: &str, index: usize, ctx: &Ctx<'_>) -> Out {
         .arg("types", type_names(paper))
         .arg("max_mb", megabytes(paper.max_bytes))
         .arg("required", if paper.required { "yes" } else { "no" });
+    // With other optional papers still to come, one tap skips them all.
+    let draft = &state.drafts[i];
+    let optional_left = draft
+        .procedure
+        .papers
+        .iter()
+        .filter(|p| !p.required && !draft.has_paper(&p.code) && !draft.skipped.contains(&p.code))
+        .count();
     let keyboard = if paper.required {
         Keyboard::None
     } else {
-        Keyboard::Inline(vec![vec![(
+        let mut rows = vec![vec![(
             Text::msg("button-skip"),
             Callback::SkipPaper(index as u32),
-        )]])
+        )]];
+        if optional_left > 1 {
+            rows.push(vec![(
+                Text::msg("button-skip-optional").arg("count", optional_left as i64),
+                Callback::SkipOptionalPapers,
+            )]);
+        }
+        Keyboard::Inline(rows)
     };
     to(
         state,

@@ -32,6 +32,21 @@ pub async fn receive_paper(mut state: State, key: String, input: Input, ctx: &Ct
             let list = checklist(&state.drafts[i], ctx.locale);
             return go_on(state, &key, After::Paper, ctx).effect(Effect::EditChecklist(list));
         }
+        Input::Callback(Callback::SkipOptionalPapers) if !paper.required => {
+            let draft = &mut state.drafts[i];
+            let optional: Vec<String> = draft
+                .procedure
+                .papers
+                .iter()
+                .filter(|p| !p.required && !draft.has_paper(&p.code))
+                .filter(|p| !draft.skipped.contains(&p.code))
+                .map(|p| p.code.clone())
+                .collect();
+            draft.skipped.extend(optional);
+            draft.updated_at = now_unix();
+            let list = checklist(&state.drafts[i], ctx.locale);
+            return go_on(state, &key, After::Paper, ctx).effect(Effect::EditChecklist(list));
+        }
         Input::Callback(Callback::SkipPaper(n)) if n as usize == p => {
             return to(state, Step::Papers { key })
                 .effect(Effect::Toast(Text::msg("submit-paper-required")));

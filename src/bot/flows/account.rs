@@ -267,7 +267,7 @@ pub fn show(ctx: &Ctx<'_>) -> Outcome<Step> {
 
 /// A button of the account menu.
 pub async fn menu_action(action: AccountAction, ctx: &Ctx<'_>) -> Outcome<Step> {
-    ctx.services.passwords.forget(ctx.user_id);
+    ctx.services.passwords().forget(ctx.user_id).await;
     match action {
         AccountAction::Register => begin(Then::Register, ctx),
         AccountAction::Login => begin(Then::Login, ctx),
@@ -352,7 +352,7 @@ pub async fn receive_delete(confirmed: bool, ctx: &Ctx<'_>) -> Outcome<Step> {
     {
         tracing::warn!(%error, "portal logout failed during deletion");
     }
-    ctx.services.passwords.forget(ctx.user_id);
+    ctx.services.passwords().forget(ctx.user_id).await;
     match users::delete(&ctx.services.db, ctx.user_id).await {
         Ok(()) => {
             let mut outcome =

@@ -105,8 +105,11 @@ pub async fn receive_field(
             let deleted = Outcome::new(stay(form.clone())).effect(Effect::DeleteInput);
             return match Password::parse(&t) {
                 Ok(password) => {
-                    ctx.services.passwords.put(ctx.user_id, password);
-                    let mut next = advance(form, ctx);
+                    if let Err(error) = ctx.services.passwords().put(ctx.user_id, &password).await {
+                        tracing::error!(%error, "cannot keep the registration password");
+                        return deleted.send(Reply::msg("error-internal"));
+                    }
+                    let mut next = advance(form, ctx).await;
                     next.effects.insert(0, Effect::DeleteInput);
                     next
                 }
@@ -117,13 +120,13 @@ pub async fn receive_field(
         _ => return ask_field(stay(form), field, true),
     };
     match parsed {
-        Ok(()) => advance(form, ctx),
+        Ok(()) => advance(form, ctx).await,
         Err(invalid) => Outcome::new(stay(form)).send(Reply::msg(&invalid.message_id())),
     }
 }
 
 /// After an answer: the next missing field, the password, or the summary.
-fn advance(mut form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
+async fn advance(mut form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
     let next = if form.editing {
         None
     } else {
@@ -135,7 +138,7 @@ fn advance(mut form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
             let field = form.next_missing().unwrap_or(RegField::Kind);
             ask_field(Step::Register { form, field }, field, false)
         }
-        None if !ctx.services.passwords.has(ctx.user_id) => {
+        None if !ctx.services.passwords().has(ctx.user_id).await => {
             form.editing = true;
             ask_field(
                 Step::Register {
@@ -213,8 +216,8 @@ pub async fn receive_review(form: RegisterForm, input: Input, ctx: &Ctx<'_>) -> 
 }
 
 async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
-    let Some(password) = ctx.services.passwords.take(ctx.user_id) else {
-        // Typed before a restart, or too long ago: it was never stored, so ask again.
+    let Some(password) = ctx.services.passwords().take(ctx.user_id).await else {
+        // Typed too long ago (it expired), or the database failed: ask again.
         let form = RegisterForm {
             editing: true,
             ..form
@@ -237,7 +240,7 @@ async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
         form.email.clone(),
         form.address.clone(),
     ) else {
-        return advance(form, ctx);
+        return advance(form, ctx).await;
     };
     let request = RegisterRequest {
         account_type: match kind {
@@ -258,7 +261,7 @@ async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
     match created {
         Ok(_) => {}
         Err(PortalError::Invalid { fields, .. }) if !fields.is_empty() => {
-            ctx.services.passwords.put(ctx.user_id, password);
+            keep_password(ctx, &password).await;
             let first = &fields[0];
             let field = match first.field.as_str() {
                 "full_name" => RegField::FullName,
@@ -296,7 +299,7 @@ async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
                 .send(Reply::msg("register-duplicate").with(account_keyboard(false)));
         }
         Err(error) => {
-            ctx.services.passwords.put(ctx.user_id, password);
+            keep_password(ctx, &password).await;
             return portal_failed(Step::RegisterReview { form }, &error);
         }
     }
@@ -317,5 +320,13 @@ async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
             tracing::warn!(%error, "login after registration failed");
             Outcome::new(Step::Idle).send(Reply::msg("register-done-login-later").with(main_menu()))
         }
+    }
+}
+
+/// Keeps the password again after the portal refused the registration (the citizen fixes a
+/// field and confirms once more); a failure is logged, and the confirmation then asks for it.
+async fn keep_password(ctx: &Ctx<'_>, password: &Password) {
+    if let Err(error) = ctx.services.passwords().put(ctx.user_id, password).await {
+        tracing::error!(%error, "cannot keep the registration password");
     }
 }

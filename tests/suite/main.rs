@@ -10,5 +10,6 @@ mod i18n;
 mod modes;
 mod notify;
 mod portal;
+mod replicas;
 mod sandbox;
 mod storage;

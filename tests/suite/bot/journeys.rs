@@ -406,9 +406,12 @@ async fn the_bot_also_runs_behind_a_webhook() {
         .unwrap();
     let url = url::Url::parse(&format!("http://{listen}/telegram")).unwrap();
     sys.start_bot_with(dvc_bot::bot::Updates::Webhook {
-        url,
-        listen,
-        secret: dvc_bot::config::Secret::new("webhook-secret-token"),
+        server: dvc_bot::bot::webhook::WebhookServer {
+            listen,
+            path: "/telegram".into(),
+            secret: dvc_bot::config::Secret::new("webhook-secret-token"),
+        },
+        set: Some(url),
     })
     .await;
     let who = Citizen::new(7_100_006).named("Hùng").language("vi");

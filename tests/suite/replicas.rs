@@ -461,6 +461,43 @@ async fn three_replicas_behind_one_webhook_survive_a_sigkill() {
     }
     db.close().await;
 
+    // Two updates of one chat posted at once to two replicas (as Telegram may when it retries
+    // one): they take turns on the chat's lock, so the dialogue remembers both. Without the lock
+    // both would read the same dialogue and the later write would drop the other's update id.
+    let live: Vec<&String> = (0..3).filter(|n| *n != victim).map(|n| &urls[n]).collect();
+    let (who, _, _) = &done[1];
+    for pair in 0..5u32 {
+        let ids = [950_000 + 2 * pair, 950_001 + 2 * pair];
+        let post = |url: &String, id: u32| {
+            let update = serde_json::json!({
+                "update_id": id,
+                "message": {
+                    "message_id": 800_000 + id,
+                    "date": chrono::Utc::now().timestamp(),
+                    "chat": {"id": who.id, "type": "private", "first_name": "Mến"},
+                    "from": {"id": who.id, "is_bot": false, "first_name": "Mến",
+                        "language_code": "vi"},
+                    "text": "/help",
+                }
+            });
+            http.post(url.as_str())
+                .header("X-Telegram-Bot-Api-Secret-Token", SECRET)
+                .json(&update)
+                .send()
+        };
+        let (a, b) = tokio::join!(post(live[0], ids[0]), post(live[1], ids[1]));
+        assert!(a.unwrap().status().is_success() && b.unwrap().status().is_success());
+        let state = sys.stored_state(who).await;
+        assert!(
+            state.handled(ids[0]) && state.handled(ids[1]),
+            "both updates of the chat were handled and kept (pair {pair})"
+        );
+    }
+    eprintln!(
+        "replicas: killed replica-{victim} (it held the feed); feed now held by {holder:?}; \
+         deliveries per URL: {targets:?}"
+    );
+
     // A rolling restart: one replica stops cleanly; the webhook stays set and the last one
     // still answers.
     let stopping = (0..3).find(|n| replicas[*n].is_some()).expect("a live one");

@@ -12,9 +12,10 @@ use tokio::task::JoinHandle;
 use crate::admin;
 use crate::bot::telegram_files::TelegramFiles;
 use crate::bot::{self, BotConfig, Services, Updates};
-use crate::config::{SANDBOX_TOKEN, Secret, Settings};
+use crate::config::{SANDBOX_TOKEN, Secret, Settings, WebhookSettingsError};
 use crate::crypto::Cipher;
 use crate::db::Db;
+use crate::db::chat_lock::ChatLocks;
 use crate::i18n::I18n;
 use crate::notify;
 use crate::portal::client::{HttpPortal, Portal};
@@ -38,7 +39,6 @@ pub async fn services(
         portal,
         files: Arc::new(TelegramFiles { bot: telegram }),
         cipher,
-        passwords: Default::default(),
         i18n: I18n::load()?,
         bank: None,
         office_hours: Default::default(),
@@ -168,9 +168,11 @@ async fn bot_username_from_telegram(telegram: &teloxide::Bot) -> Option<String> 
     }
 }
 
-/// `dvc-bot run`: the bot against Telegram (or `TELOXIDE_API_URL`) until `shutdown`.
+/// `dvc-bot run`: the bot against Telegram (or `TELOXIDE_API_URL`) until `shutdown`; with
+/// `set_webhook`, it registers the webhook at start (never deletes it at stop).
 pub async fn run(
     settings: Settings,
+    set_webhook: bool,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     // The recorder first, so that nothing recorded at start is lost.
@@ -186,6 +188,8 @@ pub async fn run(
         None => None,
     };
     let database_url = settings.bot_database_url();
+    // Said before anything starts: a replica without the shared secret would refuse every update.
+    settings.webhook_server()?;
     if database_url.starts_with("postgres") && settings.secret_key.is_none() {
         // Replicas share the database: each must open the sessions the others sealed.
         anyhow::bail!(
@@ -248,18 +252,21 @@ pub async fn run(
         admin_addr = %admin.addr,
         "health at /healthz, readiness at /readyz, metrics at /metrics"
     );
-    let updates = match &settings.webhook_url {
-        Some(url) => Updates::Webhook {
-            url: url.clone(),
-            listen: settings.webhook_listen,
-            secret: settings
-                .webhook_secret
-                .clone()
-                .unwrap_or_else(Secret::generate),
+    let updates = match settings.webhook_server()? {
+        Some(server) => Updates::Webhook {
+            server,
+            set: set_webhook.then(|| settings.webhook_url.clone()).flatten(),
         },
+        None if set_webhook => anyhow::bail!(WebhookSettingsError::NoUrl),
         None => Updates::Polling,
     };
     let db = services.db.clone();
+    // Behind a webhook several replicas may take one chat's updates: they take turns. Long
+    // polling is one replica by nature (Telegram serves getUpdates to one client).
+    let chat_locks = match &updates {
+        Updates::Webhook { .. } => ChatLocks::connect(&database_url, services.db.engine).await?,
+        Updates::Polling => ChatLocks::none(),
+    };
     // The first signal: no new updates; the handlers in flight finish (their replies go out).
     bot::run(
         BotConfig {
@@ -267,6 +274,7 @@ pub async fn run(
             api_url,
             updates,
             services,
+            chat_locks,
         },
         shutdown,
     )
@@ -329,6 +337,7 @@ pub fn spawn_bot_with(
         api_url: Some(api_url),
         updates,
         services,
+        chat_locks: ChatLocks::none(),
     };
     let handle = tokio::spawn(bot::run(config, async move {
         let _ = stopped.await;

@@ -114,7 +114,9 @@ pub struct Settings {
     )]
     pub admin_listen: SocketAddr,
 
-    /// Public HTTPS URL for Telegram webhooks; unset = long polling.
+    /// Public HTTPS URL Telegram posts updates to (the replicas' reverse proxy); set = webhook
+    /// mode, unset = long polling. Registered with Telegram only by `dvc-bot webhook set` or
+    /// `--set-webhook`.
     #[arg(long, env = "DVC_WEBHOOK_URL", global = true, hide_env_values = true)]
     pub webhook_url: Option<url::Url>,
 
@@ -127,7 +129,12 @@ pub struct Settings {
     )]
     pub webhook_listen: SocketAddr,
 
-    /// Secret token Telegram sends with each webhook update [default: generated].
+    /// Path of the webhook route on this replica [default: the path of DVC_WEBHOOK_URL].
+    #[arg(long, env = "DVC_WEBHOOK_PATH", global = true)]
+    pub webhook_path: Option<String>,
+
+    /// Secret token Telegram sends with each webhook update, the same on every replica
+    /// (1-256 of A-Z a-z 0-9 _ -); required with a webhook.
     #[arg(
         long,
         env = "DVC_WEBHOOK_SECRET",
@@ -171,6 +178,24 @@ pub struct Settings {
     pub log_json: bool,
 }
 
+/// Why the webhook settings cannot be used.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum WebhookSettingsError {
+    #[error(
+        "DVC_WEBHOOK_SECRET is required with a webhook: every replica checks the same secret \
+         token, and `dvc-bot webhook set` registers it with Telegram (1-256 of A-Z a-z 0-9 _ -)"
+    )]
+    NoSecret,
+    #[error(
+        "DVC_WEBHOOK_SECRET may hold only A-Z a-z 0-9 _ - (1 to 256 of them), as Telegram requires"
+    )]
+    BadSecret,
+    #[error("DVC_WEBHOOK_URL is required for this (the public URL Telegram posts updates to)")]
+    NoUrl,
+    #[error("DVC_WEBHOOK_PATH {0:?} must start with /")]
+    BadPath(String),
+}
+
 /// Name of the sandbox's own bot token.
 pub const SANDBOX_TOKEN: &str = "123456:sandbox-token";
 
@@ -207,6 +232,43 @@ impl Settings {
             Some(list) => list.expose().parse(),
             None => Ok(Default::default()),
         }
+    }
+
+    /// The webhook's shared secret, checked as Telegram checks it.
+    pub fn webhook_secret(&self) -> Result<Secret, WebhookSettingsError> {
+        let secret = self
+            .webhook_secret
+            .clone()
+            .ok_or(WebhookSettingsError::NoSecret)?;
+        let text = secret.expose();
+        let allowed = text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !(1..=256).contains(&text.len()) || !allowed {
+            return Err(WebhookSettingsError::BadSecret);
+        }
+        Ok(secret)
+    }
+
+    /// The webhook server of this replica: `None` without `DVC_WEBHOOK_URL` (long polling).
+    pub fn webhook_server(
+        &self,
+    ) -> Result<Option<crate::bot::webhook::WebhookServer>, WebhookSettingsError> {
+        let Some(url) = &self.webhook_url else {
+            return Ok(None);
+        };
+        let path = self
+            .webhook_path
+            .clone()
+            .unwrap_or_else(|| url.path().to_owned());
+        if !path.starts_with('/') {
+            return Err(WebhookSettingsError::BadPath(path));
+        }
+        Ok(Some(crate::bot::webhook::WebhookServer {
+            listen: self.webhook_listen,
+            path,
+            secret: self.webhook_secret()?,
+        }))
     }
 
     /// The portal database URL, defaulting to a SQLite file in the data folder.
@@ -246,5 +308,44 @@ mod tests {
         assert_eq!(t.s.portal_database_url(), "sqlite:///tmp/d/portal.db");
         let debug = format!("{:?}", T::parse_from(["x", "--teloxide-token", "1:abc"]).s);
         assert!(!debug.contains("1:abc"), "{debug}");
+    }
+
+    #[test]
+    fn webhook_settings() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct T {
+            #[command(flatten)]
+            s: Settings,
+        }
+        let parse = |args: &[&str]| T::parse_from([&["x"][..], args].concat()).s;
+        assert_eq!(parse(&[]).webhook_server(), Ok(None));
+        let url = "--webhook-url=https://bot.example/tg/hook";
+        assert_eq!(
+            parse(&[url]).webhook_server().unwrap_err(),
+            WebhookSettingsError::NoSecret
+        );
+        assert_eq!(
+            parse(&[url, "--webhook-secret=a b"])
+                .webhook_server()
+                .unwrap_err(),
+            WebhookSettingsError::BadSecret
+        );
+        let server = parse(&[url, "--webhook-secret=s3cret_-X"])
+            .webhook_server()
+            .unwrap()
+            .unwrap();
+        assert_eq!(server.path, "/tg/hook");
+        let server = parse(&[url, "--webhook-secret=s", "--webhook-path=/replica"])
+            .webhook_server()
+            .unwrap()
+            .unwrap();
+        assert_eq!(server.path, "/replica");
+        assert_eq!(
+            parse(&[url, "--webhook-secret=s", "--webhook-path=x"])
+                .webhook_server()
+                .unwrap_err(),
+            WebhookSettingsError::BadPath("x".into())
+        );
     }
 }

@@ -25,7 +25,18 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the bot (long polling, or a webhook with --webhook-url), the notifier and the sender.
-    Run,
+    Run {
+        /// Register DVC_WEBHOOK_URL with Telegram at start (one replica; or use `webhook set`).
+        /// The webhook is never deleted at stop.
+        #[arg(long, env = "DVC_SET_WEBHOOK", value_parser = clap::builder::BoolishValueParser::new())]
+        set_webhook: bool,
+    },
+    /// Register, remove or show the bot's webhook with the Bot API (TELOXIDE_TOKEN,
+    /// TELOXIDE_API_URL; `set` uses DVC_WEBHOOK_URL and DVC_WEBHOOK_SECRET).
+    Webhook {
+        #[command(subcommand)]
+        action: WebhookAction,
+    },
     /// Run the reference portal alone (API and officer console).
     Portal,
     /// Run sandbox + portal + bot on loopback: no token, no internet.
@@ -44,6 +55,27 @@ enum Command {
     /// One bot under test in its own process (started by `bench`).
     #[command(hide = true)]
     BenchBot(dvc_bot::bench::ChildArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum WebhookAction {
+    /// setWebhook: Telegram posts updates to DVC_WEBHOOK_URL with DVC_WEBHOOK_SECRET.
+    Set {
+        /// Deliveries at once (1-100; Telegram's default is 40).
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=100))]
+        max_connections: Option<u8>,
+        /// Drop the updates waiting for delivery.
+        #[arg(long)]
+        drop_pending_updates: bool,
+    },
+    /// deleteWebhook: updates wait for getUpdates (long polling) again.
+    Delete {
+        /// Drop the updates waiting for delivery.
+        #[arg(long)]
+        drop_pending_updates: bool,
+    },
+    /// getWebhookInfo: the URL, pending updates and the last delivery error.
+    Info,
 }
 
 fn main() -> ExitCode {
@@ -80,7 +112,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             say!("migrations applied");
             Ok(())
         }
-        Command::Run => dvc_bot::app::run(settings, dvc_bot::shutdown::signal()).await,
+        Command::Run { set_webhook } => {
+            dvc_bot::app::run(settings, set_webhook, dvc_bot::shutdown::signal()).await
+        }
+        Command::Webhook { action } => webhook(&settings, action).await,
         Command::Bench(args) => dvc_bot::bench::run(args).await,
         Command::BenchBot(args) => dvc_bot::bench::child::run(args).await,
         Command::Portal => run_portal(&settings).await,
@@ -93,6 +128,56 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             limits,
         } => dvc_bot::app::sandbox(settings, limits, dvc_bot::shutdown::signal()).await,
     }
+}
+
+/// `dvc-bot webhook set|delete|info`.
+async fn webhook(settings: &Settings, action: WebhookAction) -> anyhow::Result<()> {
+    use dvc_bot::bot::{self, webhook};
+    let token = settings
+        .teloxide_token
+        .clone()
+        .context("TELOXIDE_TOKEN is required")?;
+    let api_url = match &settings.teloxide_api_url {
+        Some(u) => Some(
+            url::Url::parse(u).with_context(|| format!("TELOXIDE_API_URL {u:?} is not a URL"))?,
+        ),
+        None => None,
+    };
+    let telegram = bot::client(&token, api_url.as_ref());
+    match action {
+        WebhookAction::Set {
+            max_connections,
+            drop_pending_updates,
+        } => {
+            let url = settings
+                .webhook_url
+                .clone()
+                .context(dvc_bot::config::WebhookSettingsError::NoUrl)?;
+            let secret = settings.webhook_secret()?;
+            let options = webhook::SetOptions {
+                max_connections,
+                drop_pending_updates,
+            };
+            webhook::set(&telegram, &url, &secret, &options)
+                .await
+                .context("setWebhook")?;
+            say!("webhook set: {url}");
+        }
+        WebhookAction::Delete {
+            drop_pending_updates,
+        } => {
+            webhook::delete(&telegram, drop_pending_updates)
+                .await
+                .context("deleteWebhook")?;
+            say!("webhook deleted: updates wait for long polling");
+        }
+        WebhookAction::Info => {
+            for (name, value) in webhook::info(&telegram).await.context("getWebhookInfo")? {
+                say!("{name}: {value}");
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Where `dvc-bot portal` listens unless `DVC_PORTAL_LISTEN` says otherwise.

@@ -74,6 +74,7 @@ pub async fn run(args: ChildArgs) -> anyhow::Result<()> {
                     api_url: Some(args.api_url),
                     updates: Updates::Polling,
                     services,
+                    chat_locks: crate::db::chat_lock::ChatLocks::none(),
                 },
                 stop,
             )

@@ -1,9 +1,7 @@
 //! What a step may use: the long-lived `Services` (database, portal, files, the sealing key,
-//! the password vault, translations) and one update's `Ctx` (who, in which language, today).
+//! the registration password vault, translations) and one update's `Ctx` (who, in which language, today).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -14,36 +12,93 @@ use crate::domain::Password;
 use crate::i18n::{I18n, Locale};
 use crate::portal::client::Portal;
 
-/// How long a typed password waits in memory for the registration summary to be confirmed.
-const PASSWORD_TTL: Duration = Duration::from_secs(30 * 60);
+/// How long a typed password waits, sealed, for the registration summary to be confirmed.
+const PASSWORD_TTL_SECS: i64 = 15 * 60;
 
-/// Passwords typed during registration, in memory only: never written to the database, lost on
-/// restart (the user is then asked again).
-#[derive(Default)]
-pub struct PasswordVault {
-    inner: Mutex<HashMap<i64, (Password, Instant)>>,
+/// Passwords typed during registration, waiting for the summary to be confirmed: sealed with
+/// the bot's key (`DVC_SECRET_KEY`, the same on every replica) in `registration_passwords`, so
+/// whichever replica handles the confirmation finds it; read and deleted on confirm, gone after
+/// 15 minutes (the user is then asked again). Never in the clear, never in a log.
+pub struct PasswordVault<'a> {
+    db: &'a Db,
+    cipher: &'a Cipher,
 }
 
-impl PasswordVault {
-    pub fn put(&self, user_id: i64, password: Password) {
-        if let Ok(mut map) = self.inner.lock() {
-            map.retain(|_, (_, at)| at.elapsed() < PASSWORD_TTL);
-            map.insert(user_id, (password, Instant::now()));
+impl PasswordVault<'_> {
+    /// Keeps `password` for `user_id` (replacing one kept before) and sweeps expired ones.
+    pub async fn put(&self, user_id: i64, password: &Password) -> Result<(), sqlx::Error> {
+        let now = crate::db::now_unix();
+        sqlx::query("DELETE FROM registration_passwords WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.db.pool)
+            .await?;
+        sqlx::query(
+            "INSERT INTO registration_passwords (user_id, sealed, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id) DO UPDATE SET sealed = excluded.sealed, \
+             expires_at = excluded.expires_at",
+        )
+        .bind(user_id)
+        .bind(self.cipher.seal(password.expose()))
+        .bind(now + PASSWORD_TTL_SECS)
+        .execute(&self.db.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Whether a password waits for `user_id` (an unreadable database counts as no).
+    pub async fn has(&self, user_id: i64) -> bool {
+        let found: Result<Option<i64>, _> = sqlx::query_scalar(
+            "SELECT user_id FROM registration_passwords WHERE user_id = $1 AND expires_at > $2",
+        )
+        .bind(user_id)
+        .bind(crate::db::now_unix())
+        .fetch_optional(&self.db.pool)
+        .await;
+        match found {
+            Ok(found) => found.is_some(),
+            Err(error) => {
+                tracing::error!(%error, "cannot read the registration password");
+                false
+            }
         }
     }
-    pub fn has(&self, user_id: i64) -> bool {
-        self.inner.lock().is_ok_and(|m| {
-            m.get(&user_id)
-                .is_some_and(|(_, at)| at.elapsed() < PASSWORD_TTL)
-        })
+
+    /// The password waiting for `user_id`, deleted in the same statement: on confirm.
+    pub async fn take(&self, user_id: i64) -> Option<Password> {
+        let taken: Result<Option<(String, i64)>, _> = sqlx::query_as(
+            "DELETE FROM registration_passwords WHERE user_id = $1 RETURNING sealed, expires_at",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.db.pool)
+        .await;
+        let (sealed, expires_at) = match taken {
+            Ok(found) => found?,
+            Err(error) => {
+                tracing::error!(%error, "cannot read the registration password");
+                return None;
+            }
+        };
+        if expires_at <= crate::db::now_unix() {
+            return None;
+        }
+        let plain = match self.cipher.open(&sealed) {
+            Ok(plain) => plain,
+            Err(error) => {
+                tracing::warn!(user_id, %error, "sealed registration password unreadable");
+                return None;
+            }
+        };
+        Password::parse(&plain).ok()
     }
-    pub fn take(&self, user_id: i64) -> Option<Password> {
-        let (password, at) = self.inner.lock().ok()?.remove(&user_id)?;
-        (at.elapsed() < PASSWORD_TTL).then_some(password)
-    }
-    pub fn forget(&self, user_id: i64) {
-        if let Ok(mut map) = self.inner.lock() {
-            map.remove(&user_id);
+
+    /// Drops the password waiting for `user_id`, if any.
+    pub async fn forget(&self, user_id: i64) {
+        if let Err(error) = sqlx::query("DELETE FROM registration_passwords WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&self.db.pool)
+            .await
+        {
+            tracing::error!(%error, "cannot delete the registration password");
         }
     }
 }
@@ -60,12 +115,21 @@ pub struct Services {
     pub portal: Arc<dyn Portal>,
     pub files: Arc<dyn FileSource>,
     pub cipher: Cipher,
-    pub passwords: PasswordVault,
     pub i18n: I18n,
     /// The account fees are paid to (VietQR); none: the payment reference alone.
     pub bank: Option<crate::vietqr::BankAccount>,
     /// When officers answer questions.
     pub office_hours: crate::domain::OfficeHours,
+}
+
+impl Services {
+    /// The registration passwords waiting for confirmation (sealed in the database).
+    pub fn passwords(&self) -> PasswordVault<'_> {
+        PasswordVault {
+            db: &self.db,
+            cipher: &self.cipher,
+        }
+    }
 }
 
 /// One update's context.

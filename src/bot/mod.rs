@@ -17,6 +17,7 @@ pub mod reply;
 pub mod schema;
 pub mod state;
 pub mod telegram_files;
+pub mod webhook;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -24,9 +25,9 @@ use std::sync::Arc;
 use teloxide::dispatching::dialogue::Storage;
 use teloxide::prelude::*;
 use teloxide::types::BotCommand;
-use teloxide::update_listeners::webhooks;
 
 use crate::config::Secret;
+use crate::db::chat_lock::{ChatLock, ChatLocks};
 use crate::db::storage::SqlStorage;
 use crate::i18n::Locale;
 
@@ -39,11 +40,11 @@ use state::State;
 pub enum Updates {
     /// getUpdates long polling.
     Polling,
-    /// Telegram POSTs updates to `url`, served on `listen`, checked against `secret`.
+    /// Telegram POSTs updates to our route (`server`), checked against its secret;
+    /// setWebhook to `set` at start only when given (`--set-webhook`), never deleteWebhook.
     Webhook {
-        url: url::Url,
-        listen: std::net::SocketAddr,
-        secret: Secret,
+        server: webhook::WebhookServer,
+        set: Option<url::Url>,
     },
 }
 
@@ -54,6 +55,58 @@ pub struct BotConfig {
     pub api_url: Option<url::Url>,
     pub updates: Updates,
     pub services: Arc<Services>,
+    /// One chat's updates at a time across replicas (PostgreSQL); none for one process.
+    pub chat_locks: ChatLocks,
+}
+
+/// What every update carries through the handler: its chat's lock and the webhook delivery
+/// waiting for it.
+struct Turns {
+    locks: ChatLocks,
+    in_flight: Option<Arc<webhook::InFlight>>,
+}
+
+/// An update under way. Dropped when the update's handling ends (the dispatcher drops its
+/// dependencies then): the chat's lock is released and the delivery answered.
+struct TurnGuard {
+    update_id: u32,
+    lock: std::sync::Mutex<Option<ChatLock>>,
+    in_flight: Option<Arc<webhook::InFlight>>,
+}
+
+impl Drop for TurnGuard {
+    fn drop(&mut self) {
+        if let Ok(mut lock) = self.lock.lock() {
+            drop(lock.take());
+        }
+        if let Some(in_flight) = &self.in_flight {
+            in_flight.done(self.update_id, true);
+        }
+    }
+}
+
+/// Takes the update's chat lock before anything of the chat is read; an update whose lock
+/// cannot be taken is not handled (its delivery is answered with an error, so it comes again).
+async fn begin_turn(update: Update, turns: Arc<Turns>) -> Option<Arc<TurnGuard>> {
+    let lock = match update.chat().map(|c| c.id.0) {
+        Some(chat_id) if turns.locks.enabled() => match turns.locks.lock(chat_id).await {
+            Ok(lock) => Some(lock),
+            Err(error) => {
+                tracing::error!(%error, chat_id, "the chat's lock was not taken; update refused");
+                metrics::counter!("dvc_updates_unlocked_total").increment(1);
+                if let Some(in_flight) = &turns.in_flight {
+                    in_flight.done(update.id.0, false);
+                }
+                return None;
+            }
+        },
+        _ => None,
+    };
+    Some(Arc::new(TurnGuard {
+        update_id: update.id.0,
+        lock: std::sync::Mutex::new(lock),
+        in_flight: turns.in_flight.clone(),
+    }))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -107,8 +160,24 @@ pub async fn run(
     let storage =
         SqlStorage::<State>::sealed(config.services.db.clone(), config.services.cipher.clone());
     let erased = Arc::clone(&storage).erase();
-    let mut dispatcher = Dispatcher::builder(bot.clone(), schema::schema())
-        .dependencies(dptree::deps![Arc::clone(&config.services), storage, erased])
+    let in_flight = match &config.updates {
+        Updates::Webhook { .. } => Some(Arc::new(webhook::InFlight::default())),
+        Updates::Polling => None,
+    };
+    let turns = Arc::new(Turns {
+        locks: config.chat_locks.clone(),
+        in_flight: in_flight.clone(),
+    });
+    let handler = dptree::entry()
+        .filter_map_async(begin_turn)
+        .chain(schema::schema());
+    let mut dispatcher = Dispatcher::builder(bot.clone(), handler)
+        .dependencies(dptree::deps![
+            Arc::clone(&config.services),
+            storage,
+            erased,
+            turns
+        ])
         .default_handler(|_| async {})
         .build();
     let token = dispatcher.shutdown_token();
@@ -124,19 +193,26 @@ pub async fn run(
             tracing::info!("bot: long polling");
             dispatcher.dispatch().await;
         }
-        Updates::Webhook {
-            url,
-            listen,
-            secret,
-        } => {
-            tracing::info!(%url, %listen, "bot: webhook");
-            let options =
-                webhooks::Options::new(listen, url).secret_token(secret.expose().to_owned());
-            let listener = webhooks::axum(bot, options).await.map_err(|e| {
+        Updates::Webhook { server, set } => {
+            let in_flight = in_flight.unwrap_or_default();
+            let (listener, addr) = webhook::listen(&server, in_flight).await.map_err(|e| {
                 BotError::Webhook(format!(
-                    "cannot serve the webhook on {listen} (set DVC_WEBHOOK_LISTEN): {e}"
+                    "cannot listen on {}: {e} (set DVC_WEBHOOK_LISTEN)",
+                    server.listen
                 ))
             })?;
+            tracing::info!(%addr, path = %server.path, "bot: webhook");
+            match set {
+                Some(url) => {
+                    webhook::set(&bot, &url, &server.secret, &webhook::SetOptions::default())
+                        .await?;
+                    tracing::info!(%url, "webhook set");
+                }
+                None => tracing::info!(
+                    "the webhook is not registered from here (`dvc-bot webhook set`, or \
+                     --set-webhook on one replica)"
+                ),
+            }
             dispatcher
                 .dispatch_with_listener(
                     listener,
@@ -145,5 +221,6 @@ pub async fn run(
                 .await;
         }
     }
+    config.chat_locks.close().await;
     Ok(())
 }

@@ -86,6 +86,14 @@ pub async fn handle(state: State, input: Input, ctx: &Ctx<'_>) -> Outcome<State>
     outcome
 }
 
+/// Leaving the registration (a command or a menu button) drops its waiting password; other
+/// steps have none, and skip the database.
+async fn forget_password(step: &Step, ctx: &Ctx<'_>) {
+    if matches!(step, Step::Register { .. } | Step::RegisterReview { .. }) {
+        ctx.services.passwords().forget(ctx.user_id).await;
+    }
+}
+
 /// Who answers an input, in order: commands, menu buttons, buttons of any message, the step.
 async fn route(state: State, input: Input, ctx: &Ctx<'_>) -> Outcome<State> {
     let step = state.step.clone();
@@ -93,7 +101,7 @@ async fn route(state: State, input: Input, ctx: &Ctx<'_>) -> Outcome<State> {
     let lift = |o: Outcome<Step>, state: State| o.map(|step| State { step, ..state });
     match input {
         Input::Command(command) => {
-            ctx.services.passwords.forget(ctx.user_id);
+            forget_password(&step, ctx).await;
             match command {
                 Command::Start(payload) if let Some(code) = start::procedure_link(&payload) => {
                     if let Err(error) =
@@ -136,11 +144,11 @@ async fn route(state: State, input: Input, ctx: &Ctx<'_>) -> Outcome<State> {
             }
         }
         Input::UnknownCommand(_) => {
-            ctx.services.passwords.forget(ctx.user_id);
+            forget_password(&step, ctx).await;
             Outcome::new(state).send(Reply::msg("unknown-command"))
         }
         Input::Text(text) if let Some(item) = MenuItem::from_label(&text, &ctx.services.i18n) => {
-            ctx.services.passwords.forget(ctx.user_id);
+            forget_password(&step, ctx).await;
             match item {
                 MenuItem::Services => procedures::open(state, ctx).await,
                 MenuItem::MyDossiers => dossiers::list::groups(state, false, ctx).await,

@@ -4,6 +4,7 @@
 //! placeholders. Times are stored as Unix seconds (BIGINT) and flags as 0/1 integers, which both
 //! engines and the `Any` driver agree on.
 
+pub mod chat_lock;
 pub mod follows;
 pub mod storage;
 pub mod users;

@@ -19,10 +19,13 @@ use crate::portal::model::Event;
 
 /// Events asked for per call of the feed.
 const PAGE: u32 = 100;
-/// The long poll's wait (the portal allows up to 30 s).
-const WAIT_MS: u64 = 25_000;
-/// How long a replica holds the cursor without renewing it.
-const CURSOR_LEASE_SECS: i64 = 40;
+/// The long poll's wait (the portal allows up to 30 s); the lease is renewed before each.
+const WAIT_MS: u64 = 8_000;
+/// How long a replica holds the cursor without renewing it: a replica that died is replaced
+/// within this and `STANDBY_LOOK` (each poll renews it, so it must outlast one poll).
+const CURSOR_LEASE_SECS: i64 = 12;
+/// How often a replica that does not hold the cursor looks whether it is free.
+const STANDBY_LOOK: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Runs until `stop` is set: hold the cursor, read a page, handle each event.
 pub async fn run(shared: Arc<Shared>, config: NotifyConfig) {
@@ -74,7 +77,7 @@ async fn step(shared: &Shared, config: &NotifyConfig, holder: &str) -> Result<()
         store::hold_cursor(&shared.db, holder, now_unix() + CURSOR_LEASE_SECS).await?
     else {
         // Another replica follows the feed; look again later.
-        shared.sleep(std::time::Duration::from_secs(5)).await;
+        shared.sleep(STANDBY_LOOK).await;
         return Ok(());
     };
     let events = tokio::select! {

@@ -36,8 +36,11 @@ const RETRY_WINDOW_SECS: i64 = 4 * 3_600;
 const FIRST_BACKOFF_SECS: i64 = 5;
 const MAX_BACKOFF_SECS: i64 = 30 * 60;
 /// How long the sending replica holds its lease, and how often it renews it.
-const SENDER_LEASE_SECS: i64 = 30;
-const SENDER_RENEW: Duration = Duration::from_secs(10);
+/// A replica that died is replaced within the lease and `STANDBY_LOOK`.
+const SENDER_LEASE_SECS: i64 = 10;
+const SENDER_RENEW: Duration = Duration::from_secs(3);
+/// How often a replica that does not send looks whether the sender's lease is free.
+const STANDBY_LOOK: Duration = Duration::from_secs(2);
 /// Send slots missed that may be caught up (a burst well inside Telegram's tolerance).
 const CATCH_UP: u32 = 5;
 /// Idle: look at the outbox again this often (rows deferred, or written by another replica).
@@ -91,7 +94,7 @@ pub async fn run(shared: Arc<Shared>, config: NotifyConfig) {
                 Ok(Some(_)) => held_at = Some(Instant::now()),
                 Ok(None) => {
                     held_at = None;
-                    shared.sleep(Duration::from_secs(5)).await;
+                    shared.sleep(STANDBY_LOOK).await;
                     continue;
                 }
                 Err(error) => {

@@ -98,7 +98,7 @@ use tokio::task::JoinHandle;
 pub use protocol::{
     BlockRequest, BotInfo, ContactInput, ContactView, DocumentInput, DocumentView,
     InlineButtonView, KeyButtonView, NoticeView, PhotoInput, PhotoView, SendRequest, SendResponse,
-    Sender, Stats, Transcript, TranscriptMessage,
+    Sender, Stats, TargetStats, Targets, TargetsRequest, Transcript, TranscriptMessage,
 };
 use state::{BotSlot, BotState};
 
@@ -307,6 +307,10 @@ impl Sandbox {
             .route("/sandbox/chats/{user_id}/actions", get(control::actions))
             .route("/sandbox/stats", get(control::stats))
             .route("/sandbox/block", post(control::block))
+            .route(
+                "/sandbox/webhook/targets",
+                get(control::targets).post(control::set_targets),
+            )
             .route("/sandbox/bots", get(control::bots))
             .route("/sandbox/files/{file_id}", get(control::file))
             .route("/{bot}/{method}", any(bot_api::call))

@@ -245,3 +245,28 @@ pub struct BotInfo {
     pub username: String,
     pub first_name: String,
 }
+
+/// `POST /sandbox/webhook/targets`: where a bot's webhook deliveries really go, spread
+/// round-robin (a load balancer in front of replicas); an empty list = the webhook's own URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetsRequest {
+    pub urls: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot: Option<String>,
+}
+
+/// The answer of `GET`/`POST /sandbox/webhook/targets`: the targets and deliveries per URL
+/// (every URL delivered to so far, the webhook's own included).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Targets {
+    pub urls: Vec<String>,
+    pub stats: std::collections::BTreeMap<String, TargetStats>,
+}
+
+/// Deliveries to one webhook target.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetStats {
+    pub in_flight: u64,
+    pub delivered: u64,
+    pub failed: u64,
+}

@@ -11,5 +11,6 @@ mod modes;
 mod notify;
 mod ops;
 mod portal;
+mod replicas;
 mod sandbox;
 mod storage;

@@ -355,7 +355,7 @@ pub async fn menu_action(
     last_kind: Option<AccountKind>,
     ctx: &Ctx<'_>,
 ) -> Outcome<Step> {
-    ctx.services.passwords.forget(ctx.user_id);
+    ctx.services.passwords().forget(ctx.user_id).await;
     match action {
         AccountAction::Register => begin(Then::Register, None, ctx),
         AccountAction::Login => begin(Then::Login, last_kind, ctx),
@@ -440,7 +440,7 @@ pub async fn receive_delete(confirmed: bool, ctx: &Ctx<'_>) -> Outcome<Step> {
     {
         tracing::warn!(%error, "portal logout failed during deletion");
     }
-    ctx.services.passwords.forget(ctx.user_id);
+    ctx.services.passwords().forget(ctx.user_id).await;
     match users::delete(&ctx.services.db, ctx.user_id).await {
         Ok(()) => {
             let mut outcome =

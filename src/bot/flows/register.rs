@@ -101,7 +101,7 @@ pub async fn receive_field(
             let file_id = file_id.clone();
             return receive_card_photo(form, &file_id, *size, ctx).await;
         }
-        (RegField::CardPhoto, Input::Callback(Callback::Skip)) => return advance(form, ctx),
+        (RegField::CardPhoto, Input::Callback(Callback::Skip)) => return advance(form, ctx).await,
         (RegField::CardPhoto, Input::Callback(_)) => return stale_button(stay(form)),
         (RegField::CardPhoto, _) => return ask_card_photo(form, true),
         (_, Input::Callback(Callback::RegisterEdit(edit))) if *edit != RegField::Kind => {
@@ -115,7 +115,7 @@ pub async fn receive_field(
     let parsed: Result<(), Invalid> = match (field, input) {
         (RegField::Kind, Input::Callback(Callback::Kind(kind))) => {
             form.kind = Some(kind);
-            let mut next = advance(form, ctx);
+            let mut next = advance(form, ctx).await;
             next.effects.insert(0, kind_echo(kind));
             return next;
         }
@@ -144,7 +144,7 @@ pub async fn receive_field(
                     )
                     .with(Keyboard::Remove);
                     form.phone = Some(phone);
-                    let mut next = advance(form, ctx);
+                    let mut next = advance(form, ctx).await;
                     next.effects.insert(0, Effect::Send(received));
                     return next;
                 }
@@ -169,8 +169,11 @@ pub async fn receive_field(
             let deleted = Outcome::new(stay(form.clone())).effect(Effect::DeleteInput);
             return match Password::parse(&t) {
                 Ok(password) => {
-                    ctx.services.passwords.put(ctx.user_id, password);
-                    let mut next = advance(form, ctx);
+                    if let Err(error) = ctx.services.passwords().put(ctx.user_id, &password).await {
+                        tracing::error!(%error, "cannot keep the registration password");
+                        return deleted.send(Reply::msg("error-internal"));
+                    }
+                    let mut next = advance(form, ctx).await;
                     next.effects.insert(0, Effect::DeleteInput);
                     next
                 }
@@ -181,7 +184,7 @@ pub async fn receive_field(
         _ => return ask_field(stay(form), field, true),
     };
     match parsed {
-        Ok(()) => advance(form, ctx),
+        Ok(()) => advance(form, ctx).await,
         Err(invalid) => Outcome::new(stay(form)).send(Reply::msg(&invalid.message_id())),
     }
 }
@@ -195,20 +198,20 @@ async fn receive_card_photo(
     size: u32,
     ctx: &Ctx<'_>,
 ) -> Outcome<Step> {
-    let typed = |mut form: RegisterForm, text: Text| {
+    let typed = async |mut form: RegisterForm, text: Text| {
         form.kind = Some(AccountKind::Citizen);
-        let mut next = advance(form, ctx);
+        let mut next = advance(form, ctx).await;
         next.effects.insert(0, Effect::Send(Reply::new(text)));
         next
     };
     if size > TELEGRAM_DOWNLOAD_MAX {
-        return typed(form, Text::msg("register-qr-unreadable"));
+        return typed(form, Text::msg("register-qr-unreadable")).await;
     }
     let bytes = match ctx.services.files.download(file_id).await {
         Ok(bytes) => bytes,
         Err(error) => {
             tracing::warn!(%error, "the CCCD photo could not be fetched");
-            return typed(form, Text::msg("register-qr-download-failed"));
+            return typed(form, Text::msg("register-qr-download-failed")).await;
         }
     };
     let today = ctx.today;
@@ -226,22 +229,22 @@ async fn receive_card_photo(
                     Text::msg("register-qr-bad-field").then(&invalid.message_id())
                 }
             };
-            return typed(form, text);
+            return typed(form, text).await;
         }
         Err(error) => {
             tracing::error!(%error, "reading the CCCD photo failed");
-            return typed(form, Text::msg("register-qr-unreadable"));
+            return typed(form, Text::msg("register-qr-unreadable")).await;
         }
     };
     tracing::info!(card = ?card, "a CCCD read from a photo");
     if let (Some(typed_date), Some(card_date)) = (form.birth_date, card.birth_date)
         && typed_date != card_date
     {
-        return typed(form, Text::msg("register-qr-birth-mismatch"));
+        return typed(form, Text::msg("register-qr-birth-mismatch")).await;
     }
     let form = fill_from_card(form, card);
     let filled = filled_reply(&form);
-    let mut next = advance(form, ctx);
+    let mut next = advance(form, ctx).await;
     next.effects.insert(0, Effect::Send(filled));
     next
 }
@@ -287,7 +290,7 @@ fn filled_reply(form: &RegisterForm) -> Reply {
 }
 
 /// After an answer: the next missing field, the password, or the summary.
-fn advance(mut form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
+async fn advance(mut form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
     let next = if form.editing {
         None
     } else {
@@ -299,7 +302,7 @@ fn advance(mut form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
             let field = form.next_missing().unwrap_or(RegField::Kind);
             ask_field(Step::Register { form, field }, field, false)
         }
-        None if !ctx.services.passwords.has(ctx.user_id) => {
+        None if !ctx.services.passwords().has(ctx.user_id).await => {
             form.editing = true;
             ask_field(
                 Step::Register {
@@ -377,8 +380,8 @@ pub async fn receive_review(form: RegisterForm, input: Input, ctx: &Ctx<'_>) -> 
 }
 
 async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
-    let Some(password) = ctx.services.passwords.take(ctx.user_id) else {
-        // Typed before a restart, or too long ago: it was never stored, so ask again.
+    let Some(password) = ctx.services.passwords().take(ctx.user_id).await else {
+        // Typed too long ago (it expired), or the database failed: ask again.
         let form = RegisterForm {
             editing: true,
             ..form
@@ -401,7 +404,7 @@ async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
         form.phone.clone(),
         form.address.clone(),
     ) else {
-        return advance(form, ctx);
+        return advance(form, ctx).await;
     };
     let request = RegisterRequest {
         account_type: match kind {
@@ -422,7 +425,7 @@ async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
     match created {
         Ok(_) => {}
         Err(PortalError::Invalid { fields, .. }) if !fields.is_empty() => {
-            ctx.services.passwords.put(ctx.user_id, password);
+            keep_password(ctx, &password).await;
             let first = &fields[0];
             let field = match first.field.as_str() {
                 "full_name" => RegField::FullName,
@@ -460,7 +463,7 @@ async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
                 .send(Reply::msg("register-duplicate").with(account_keyboard(false)));
         }
         Err(error) => {
-            ctx.services.passwords.put(ctx.user_id, password);
+            keep_password(ctx, &password).await;
             return portal_failed(Step::RegisterReview { form }, &error);
         }
     }
@@ -481,5 +484,13 @@ async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
             tracing::warn!(%error, "login after registration failed");
             Outcome::new(Step::Idle).send(Reply::msg("register-done-login-later").with(main_menu()))
         }
+    }
+}
+
+/// Keeps the password again after the portal refused the registration (the citizen fixes a
+/// field and confirms once more); a failure is logged, and the confirmation then asks for it.
+async fn keep_password(ctx: &Ctx<'_>, password: &Password) {
+    if let Err(error) = ctx.services.passwords().put(ctx.user_id, password).await {
+        tracing::error!(%error, "cannot keep the registration password");
     }
 }

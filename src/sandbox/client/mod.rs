@@ -22,7 +22,8 @@ use serde::de::DeserializeOwned;
 pub use super::protocol::{
     ActionView, Actions, BlockRequest, BotInfo, CallbackInput, ContactInput, ContactView,
     DocumentInput, DocumentView, InlineButtonView, KeyButtonView, NoticeView, PhotoInput,
-    PhotoView, SendRequest, SendResponse, Sender, Stats, Transcript, TranscriptMessage,
+    PhotoView, SendRequest, SendResponse, Sender, Stats, TargetStats, Targets, TargetsRequest,
+    Transcript, TranscriptMessage,
 };
 
 mod citizen;
@@ -320,6 +321,31 @@ impl SandboxClient {
         let response = self
             .http
             .get(self.base.join("sandbox/stats")?)
+            .send()
+            .await?;
+        Self::answer(response).await
+    }
+
+    /// `POST /sandbox/webhook/targets`: spread webhook deliveries over `urls` (empty: the
+    /// webhook's own URL again).
+    pub async fn set_webhook_targets(&self, urls: &[String]) -> Result<Targets, ClientError> {
+        let response = self
+            .http
+            .post(self.base.join("sandbox/webhook/targets")?)
+            .json(&TargetsRequest {
+                urls: urls.to_vec(),
+                bot: self.bot.clone(),
+            })
+            .send()
+            .await?;
+        Self::answer(response).await
+    }
+
+    /// `GET /sandbox/webhook/targets`: the targets and deliveries per URL.
+    pub async fn webhook_targets(&self) -> Result<Targets, ClientError> {
+        let response = self
+            .http
+            .get(self.url("sandbox/webhook/targets")?)
             .send()
             .await?;
         Self::answer(response).await

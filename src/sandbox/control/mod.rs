@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::Inner;
-use super::protocol::{ActionView, Actions, BlockRequest, BotInfo, Stats};
+use super::protocol::{ActionView, Actions, BlockRequest, BotInfo, Stats, Targets, TargetsRequest};
 use super::state::{BotSlot, ChatState, Citizen};
 
 mod send;
@@ -85,6 +85,46 @@ pub async fn actions(
         })
         .unwrap_or_default();
     Ok(Json(Actions { actions }))
+}
+
+/// `GET /sandbox/webhook/targets`.
+pub async fn targets(
+    State(inner): State<Arc<Inner>>,
+    Query(query): Query<BotQuery>,
+) -> ControlResult<Targets> {
+    let slot = pick(&inner, query.bot.as_deref())?;
+    Ok(Json(targets_of(slot)))
+}
+
+/// `POST /sandbox/webhook/targets`: deliveries spread over these URLs from now on.
+pub async fn set_targets(
+    State(inner): State<Arc<Inner>>,
+    Query(query): Query<BotQuery>,
+    body: Result<Json<TargetsRequest>, JsonRejection>,
+) -> ControlResult<Targets> {
+    let req = json_body(body)?;
+    let slot = pick(&inner, req.bot.as_deref().or(query.bot.as_deref()))?;
+    for url in &req.urls {
+        match url::Url::parse(url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+            _ => {
+                return Err(ControlError::BadRequest(format!(
+                    "{url:?} is not an http(s) URL"
+                )));
+            }
+        }
+    }
+    slot.lock().webhook_targets = req.urls;
+    slot.notify_updates();
+    Ok(Json(targets_of(slot)))
+}
+
+fn targets_of(slot: &BotSlot) -> Targets {
+    let bot = slot.lock();
+    Targets {
+        urls: bot.webhook_targets.clone(),
+        stats: bot.target_stats.clone(),
+    }
 }
 
 /// `GET /sandbox/stats`.

@@ -15,6 +15,8 @@ pub use chat::{
 };
 pub use files::{StoredFile, clean_mime, image_dimensions};
 
+pub use super::protocol::TargetStats;
+
 /// Pending updates kept per bot before the oldest are dropped (Telegram keeps them for 24 h).
 pub const MAX_PENDING_UPDATES: usize = 100_000;
 
@@ -52,6 +54,11 @@ pub struct BotState {
     pub allowed_updates: Vec<String>,
     pub webhook: Option<Webhook>,
     pub webhook_generation: u64,
+    /// Where webhook deliveries really go, spread over them like a load balancer in front of
+    /// several replicas (`POST /sandbox/webhook/targets`); empty = the webhook's own URL.
+    pub webhook_targets: Vec<String>,
+    /// Deliveries per target URL (in flight, delivered, failed).
+    pub target_stats: std::collections::BTreeMap<String, TargetStats>,
     pub chats: HashMap<i64, ChatState>,
     pub files: HashMap<String, StoredFile>,
     pub file_paths: HashMap<String, String>,
@@ -84,6 +91,8 @@ impl BotState {
             allowed_updates: Vec::new(),
             webhook: None,
             webhook_generation: 0,
+            webhook_targets: Vec::new(),
+            target_stats: Default::default(),
             chats: HashMap::new(),
             files: HashMap::new(),
             file_paths: HashMap::new(),

@@ -19,9 +19,12 @@ async fn a_private_message_from_someone_else_is_refused() {
         .unwrap();
     let url = url::Url::parse(&format!("http://{listen}/telegram")).unwrap();
     sys.start_bot_with(dvc_bot::bot::Updates::Webhook {
-        url: url.clone(),
-        listen,
-        secret: dvc_bot::config::Secret::new(SECRET),
+        server: dvc_bot::bot::webhook::WebhookServer {
+            listen,
+            path: "/telegram".into(),
+            secret: dvc_bot::config::Secret::new(SECRET),
+        },
+        set: Some(url.clone()),
     })
     .await;
     let owner = Citizen::new(7_200_001).named("Lan").language("vi");

@@ -69,7 +69,6 @@ impl Steps {
             portal: Arc::new(HttpPortal::new(&portal.url).expect("portal client")),
             files,
             cipher: Cipher::from_hex(&Secret::generate()).expect("key"),
-            passwords: Default::default(),
             i18n: I18n::load().expect("locales"),
             bank: None,
             office_hours: Default::default(),

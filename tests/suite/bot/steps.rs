@@ -319,9 +319,16 @@ async fn the_password_message_is_deleted_whatever_it_is() {
         assert!(!json.contains(input), "{json}");
     }
     assert!(
-        steps.services.passwords.has(USER),
-        "the good one waits in memory"
+        steps.services.passwords().has(USER).await,
+        "the good one waits, sealed"
     );
+    // Sealed: the database holds no clear password.
+    let sealed: Vec<String> = sqlx::query_scalar("SELECT sealed FROM registration_passwords")
+        .fetch_all(&steps.services.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(sealed.len(), 1);
+    assert!(sealed.iter().all(|s| !s.contains(PASSWORD)), "{sealed:?}");
 }
 
 #[tokio::test]

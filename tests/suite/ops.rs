@@ -50,6 +50,9 @@ impl BotProcess {
             .env("DVC_LOG_JSON", "1")
             .env("RUST_LOG", "info")
             .env("DVC_QUIET_HOURS", "")
+            // `run` with the in-process portal needs an officer token (issue 15).
+            .env("DVC_OFFICER_TOKEN", "ops-test-officer-token-0123456789")
+            .env_remove("DVC_OFFICERS")
             .env_remove("DATABASE_URL")
             .env_remove("DVC_PORTAL_URL")
             .env_remove("DVC_PORTAL_LISTEN")

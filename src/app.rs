@@ -18,7 +18,7 @@ use crate::db::Db;
 use crate::db::chat_lock::ChatLocks;
 use crate::i18n::I18n;
 use crate::notify;
-use crate::portal::client::{HttpPortal, Portal};
+use crate::portal::client::{CATALOGUE_TTL, HttpPortal, Portal};
 use crate::portal::server::{self as portal_server, PortalConfig, RunningPortal};
 use crate::sandbox::{self, SandboxConfig};
 use crate::vietqr::BankAccount;
@@ -129,7 +129,7 @@ async fn portal_for(
 ) -> anyhow::Result<(Arc<dyn Portal>, Option<RunningPortal>)> {
     match &settings.portal_url {
         Some(url) => {
-            let mut client = HttpPortal::new(url)?;
+            let mut client = HttpPortal::new(url)?.with_catalogue_cache(CATALOGUE_TTL);
             if let Some(token) = &settings.service_token {
                 client = client.with_service_token(token.clone());
             }
@@ -141,8 +141,9 @@ async fn portal_for(
                 .unwrap_or((Ipv4Addr::LOCALHOST, 0).into());
             let running = start_portal(settings, listen).await?;
             tracing::info!(url = %running.url, "reference portal started in-process");
-            let client =
-                HttpPortal::new(&running.url)?.with_service_token(running.service_token.clone());
+            let client = HttpPortal::new(&running.url)?
+                .with_service_token(running.service_token.clone())
+                .with_catalogue_cache(CATALOGUE_TTL);
             Ok((Arc::new(client), Some(running)))
         }
     }
@@ -377,7 +378,11 @@ pub async fn sandbox(
         &settings.bot_database_url(),
         &settings.data_dir,
         settings.secret_key.as_ref(),
-        Arc::new(HttpPortal::new(&portal.url)?.with_service_token(portal.service_token.clone())),
+        Arc::new(
+            HttpPortal::new(&portal.url)?
+                .with_service_token(portal.service_token.clone())
+                .with_catalogue_cache(CATALOGUE_TTL),
+        ),
         telegram.clone(),
     )
     .await?;

@@ -276,9 +276,20 @@ async fn on_message(
         }
     } else if app.is_menu(text, "menu-help") {
         dialogue.update(BaselineState::Idle).await?;
-        html(app.text(locale, &Text::msg("help")))
-            .reply_markup(app.main_menu(locale))
-            .await?;
+        // The same text as dvc-bot's: every command with its description.
+        let commands: Vec<String> = crate::bot::command::Command::all()
+            .iter()
+            .map(|c| {
+                let description = app.i18n.text(locale, &c.description_id(), None);
+                format!("/{} — {description}", c.name())
+            })
+            .collect();
+        html(app.text(
+            locale,
+            &Text::msg("help").arg("commands", commands.join("\n")),
+        ))
+        .reply_markup(app.main_menu(locale))
+        .await?;
     } else if app.is_menu(text, "menu-services") {
         dialogue.update(BaselineState::Procedures).await?;
         html(app.text(locale, &Text::msg("procedures-search-hint"))).await?;

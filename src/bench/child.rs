@@ -1,6 +1,7 @@
 //! One bot under test in a process of its own (`dvc-bot bench-bot`), so that its CPU time and
 //! peak memory are its own: dvc-bot on a database, the teloxide baseline, or the echo bot. It
-//! says `ready` on stdout once built and stops when its stdin closes.
+//! says `ready` on stdout once built, answers `cpu` with its CPU time, and stops when its stdin
+//! closes.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use teloxide::prelude::*;
 use crate::bot::{self, BotConfig, Updates};
 use crate::config::Secret;
 use crate::i18n::I18n;
-use crate::portal::client::{HttpPortal, Portal};
+use crate::portal::client::{CATALOGUE_TTL, HttpPortal, Portal};
 
 use super::baseline::{self, Baseline, Catalogue};
 
@@ -50,15 +51,23 @@ pub struct ChildArgs {
 pub async fn run(args: ChildArgs) -> anyhow::Result<()> {
     let token = Secret::new(args.token.clone());
     let telegram = bot::client(&token, Some(&args.api_url));
-    let portal: Arc<dyn Portal> = Arc::new(HttpPortal::new(&args.portal_url)?);
+    // dvc-bot keeps the catalogue for a while, as `dvc-bot run` does; the baseline reads it
+    // once at start.
+    let portal: Arc<dyn Portal> =
+        Arc::new(HttpPortal::new(&args.portal_url)?.with_catalogue_cache(CATALOGUE_TTL));
     let stop = async {
-        // A blocking read on a thread of its own: EOF is the signal, nothing is read.
+        // A blocking read on a thread of its own: EOF is the signal; a line `cpu` is answered
+        // with this process's CPU time so far (`cpu MICROSECONDS`), precise where /proc counts
+        // 10 ms ticks.
         let _ = tokio::task::spawn_blocking(|| {
-            use std::io::Read;
-            std::io::copy(
-                &mut std::io::stdin().lock().take(u64::MAX),
-                &mut std::io::sink(),
-            )
+            use std::io::BufRead;
+            for line in std::io::stdin().lock().lines() {
+                let Ok(line) = line else { break };
+                if line.trim() == "cpu" {
+                    let cpu = super::measure::own_cpu_time().unwrap_or_default();
+                    crate::say!("cpu {}", cpu.as_micros());
+                }
+            }
         })
         .await;
     };

@@ -18,6 +18,23 @@ pub fn cpu_time(pid: u32) -> Option<Duration> {
     Some(Duration::from_millis((utime + stime) * 1000 / USER_HZ))
 }
 
+/// CPU time this process has used so far (user + system, every thread, live or exited), in
+/// microseconds from `getrusage` rather than `/proc`'s 10 ms ticks.
+pub fn own_cpu_time() -> Option<Duration> {
+    // SAFETY: getrusage only writes the struct it is given, which is plain data.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(libc::RUSAGE_SELF, &mut usage) != 0 {
+            return None;
+        }
+        usage
+    };
+    let micros = |t: libc::timeval| t.tv_sec as u64 * 1_000_000 + t.tv_usec as u64;
+    Some(Duration::from_micros(
+        micros(usage.ru_utime) + micros(usage.ru_stime),
+    ))
+}
+
 /// Peak resident set size of a process in bytes (`VmHWM`).
 pub fn peak_rss(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -89,6 +106,19 @@ mod tests {
         }
         assert!(x != 1);
         assert!(cpu_time(own_pid()).is_some());
+        // getrusage's time grows with work done here (spun until it shows, however loaded).
+        let first = own_cpu_time().expect("getrusage answers");
+        let mut later = first;
+        while later < first + Duration::from_millis(2)
+            && started.elapsed() < Duration::from_secs(30)
+        {
+            x = x.wrapping_mul(31).wrapping_add(7);
+            later = own_cpu_time().expect("getrusage answers");
+        }
+        assert!(
+            later >= first + Duration::from_millis(2),
+            "{first:?} → {later:?}"
+        );
         assert!(peak_rss(own_pid()).unwrap_or(0) > 1024 * 1024);
         assert!(cpu_time(u32::MAX).is_none());
     }

@@ -12,6 +12,7 @@ pub mod baseline;
 pub mod child;
 pub mod load;
 pub mod measure;
+pub mod notify;
 mod postgres;
 mod process;
 mod run_one;
@@ -42,6 +43,16 @@ pub struct BenchArgs {
     /// run creates its own database there and drops it afterwards.
     #[arg(long, env = "DVC_BENCH_POSTGRES_URL", hide_env_values = true)]
     pub postgres_url: Option<String>,
+    /// Dialogues stored in dvc-bot's database before each of its runs (chats that are not in
+    /// the run): memory must not grow with them.
+    #[arg(long, default_value_t = 0)]
+    pub stored_dialogues: usize,
+    /// Officer actions timed from the portal to the chat (the notifier's latency); 0: none.
+    #[arg(long, default_value_t = 50)]
+    pub notify_samples: usize,
+    /// Messages queued at once for the sender (its achieved rate ÷ the limit); 0: none.
+    #[arg(long, default_value_t = 1000)]
+    pub notify_messages: usize,
 }
 
 /// Which bot a run measures, and on which database.
@@ -51,6 +62,9 @@ pub enum Subject {
     Baseline,
     DvcSqlite,
     DvcPostgres,
+    /// The same on a database whose commits do not wait for the WAL flush
+    /// (`synchronous_commit = off`): what that durability costs.
+    DvcPostgresAsyncCommit,
 }
 
 impl Subject {
@@ -60,6 +74,7 @@ impl Subject {
             Subject::Baseline => "teloxide + InMemStorage",
             Subject::DvcSqlite => "dvc-bot, SQLite",
             Subject::DvcPostgres => "dvc-bot, PostgreSQL",
+            Subject::DvcPostgresAsyncCommit => "dvc-bot, PostgreSQL, synchronous_commit off",
         }
     }
 
@@ -67,7 +82,9 @@ impl Subject {
         match self {
             Subject::Echo => BotKind::Echo,
             Subject::Baseline => BotKind::Baseline,
-            Subject::DvcSqlite | Subject::DvcPostgres => BotKind::Dvc,
+            Subject::DvcSqlite | Subject::DvcPostgres | Subject::DvcPostgresAsyncCommit => {
+                BotKind::Dvc
+            }
         }
     }
 
@@ -85,6 +102,7 @@ impl Subject {
             Subject::Baseline => "710002:bench-baseline",
             Subject::DvcSqlite => "710003:bench-dvc-sqlite",
             Subject::DvcPostgres => "710004:bench-dvc-postgres",
+            Subject::DvcPostgresAsyncCommit => "710005:bench-dvc-postgres-async",
         }
     }
 }
@@ -124,7 +142,10 @@ pub struct Report {
     pub machine: String,
     pub load_before: Option<f64>,
     pub load_after: Option<f64>,
+    pub stored_dialogues: usize,
     pub runs: Vec<RunResult>,
+    /// The notifier's and the sender's figures, when measured.
+    pub notify: Option<notify::NotifyResult>,
 }
 
 /// Runs the benchmark and prints its table on stdout; fails if any run had errors.
@@ -153,13 +174,28 @@ pub async fn measure_all(args: &BenchArgs) -> anyhow::Result<Report> {
     let work = std::env::temp_dir().join(format!("dvc-bench-{}", std::process::id()));
     std::fs::create_dir_all(&work).with_context(|| format!("cannot create {}", work.display()))?;
     let result = measure_in(args, &work).await;
+    let notify = match result {
+        Ok(_) if args.notify_samples > 0 || args.notify_messages > 0 => {
+            let dir = work.join("notify");
+            std::fs::create_dir_all(&dir)?;
+            Some(
+                notify::measure(&dir, args.notify_samples, args.notify_messages)
+                    .await
+                    .context("the notifier and the sender"),
+            )
+        }
+        _ => None,
+    };
     let _ = std::fs::remove_dir_all(&work);
     let runs = result?;
+    let notify = notify.transpose()?;
     Ok(Report {
         machine: measure::machine(),
         load_before,
         load_after: measure::load_average(),
+        stored_dialogues: args.stored_dialogues,
         runs,
+        notify,
     })
 }
 
@@ -181,6 +217,7 @@ async fn measure_in(args: &BenchArgs, work: &Path) -> anyhow::Result<Vec<RunResu
     let mut subjects = vec![Subject::Echo, Subject::Baseline, Subject::DvcSqlite];
     if args.postgres_url.is_some() {
         subjects.push(Subject::DvcPostgres);
+        subjects.push(Subject::DvcPostgresAsyncCommit);
     }
     let mut runs = Vec::new();
     let mut seq = 0;
@@ -196,6 +233,7 @@ async fn measure_in(args: &BenchArgs, work: &Path) -> anyhow::Result<Vec<RunResu
                 &labels,
                 &dir,
                 args.postgres_url.as_deref(),
+                args.stored_dialogues,
                 seq,
             )
             .await

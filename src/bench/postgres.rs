@@ -18,12 +18,25 @@ pub(super) struct FreshPostgres {
 }
 
 impl FreshPostgres {
-    pub(super) async fn create(admin_url: &str, seq: usize) -> anyhow::Result<Self> {
+    /// A new database; with `synchronous_commit` false its sessions commit without waiting
+    /// for the WAL flush (`ALTER DATABASE … SET synchronous_commit = off`).
+    pub(super) async fn create(
+        admin_url: &str,
+        seq: usize,
+        synchronous_commit: bool,
+    ) -> anyhow::Result<Self> {
         let name = format!("dvc_bench_{}_{seq}", std::process::id());
         let mut admin = sqlx::PgConnection::connect(admin_url)
             .await
             .with_context(|| format!("cannot reach {}", crate::db::redact_url(admin_url)))?;
         admin.execute(&*format!("CREATE DATABASE {name}")).await?;
+        if !synchronous_commit {
+            admin
+                .execute(&*format!(
+                    "ALTER DATABASE {name} SET synchronous_commit = off"
+                ))
+                .await?;
+        }
         let _ = admin.close().await;
         let mut url = url::Url::parse(admin_url)?;
         url.set_path(&format!("/{name}"));

@@ -1,12 +1,12 @@
-//! A bot process under test: started as `dvc-bot bench-bot`, ready when it says so, stopped by
-//! closing its stdin.
+//! A bot process under test: started as `dvc-bot bench-bot`, ready when it says so, asked for
+//! its CPU time by a line on its stdin, stopped by closing its stdin.
 
 use std::process::Stdio;
 use std::time::Duration;
 
 use anyhow::Context;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
+use tokio::process::{Child, ChildStdout, Command};
 
 use super::{BotKind, ChildArgs};
 
@@ -18,6 +18,7 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(15);
 /// A bot process under test.
 pub(super) struct BotProcess {
     child: Child,
+    lines: Lines<BufReader<ChildStdout>>,
     pub(super) pid: u32,
 }
 
@@ -58,10 +59,37 @@ impl BotProcess {
         })
         .await;
         match ready {
-            Ok(Ok(true)) => Ok(Self { child, pid }),
+            Ok(Ok(true)) => Ok(Self { child, lines, pid }),
             Ok(Ok(false)) => anyhow::bail!("the bot process stopped before it was ready"),
             Ok(Err(error)) => Err(error.into()),
             Err(_) => anyhow::bail!("the bot process was not ready in {START_TIMEOUT:?}"),
+        }
+    }
+
+    /// The CPU time the process has used so far (user + system, every thread), as it reads it
+    /// itself with `getrusage`: microseconds, where `/proc` counts 10 ms ticks.
+    pub(super) async fn cpu(&mut self) -> anyhow::Result<Duration> {
+        let stdin = self
+            .child
+            .stdin
+            .as_mut()
+            .context("the bot's stdin is closed")?;
+        stdin.write_all(b"cpu\n").await?;
+        stdin.flush().await?;
+        let answer = tokio::time::timeout(START_TIMEOUT, async {
+            while let Some(line) = self.lines.next_line().await? {
+                if let Some(micros) = line.trim().strip_prefix("cpu ") {
+                    return Ok(micros.parse::<u64>().ok());
+                }
+            }
+            Ok::<_, std::io::Error>(None)
+        })
+        .await;
+        match answer {
+            Ok(Ok(Some(micros))) => Ok(Duration::from_micros(micros)),
+            Ok(Ok(None)) => anyhow::bail!("the bot process did not say its CPU time"),
+            Ok(Err(error)) => Err(error.into()),
+            Err(_) => anyhow::bail!("the bot process did not say its CPU time in time"),
         }
     }
 

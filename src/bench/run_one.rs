@@ -27,6 +27,7 @@ pub(super) async fn run_one(
     labels: &Labels,
     dir: &Path,
     postgres_url: Option<&str>,
+    stored_dialogues: usize,
     seq: usize,
 ) -> anyhow::Result<RunResult> {
     let token = subject.token().to_owned();
@@ -37,7 +38,10 @@ pub(super) async fn run_one(
     .await
     .context("sandbox")?;
     let postgres = match (subject, postgres_url) {
-        (Subject::DvcPostgres, Some(url)) => Some(FreshPostgres::create(url, seq).await?),
+        (Subject::DvcPostgres, Some(url)) => Some(FreshPostgres::create(url, seq, true).await?),
+        (Subject::DvcPostgresAsyncCommit, Some(url)) => {
+            Some(FreshPostgres::create(url, seq, false).await?)
+        }
         _ => None,
     };
     let database_url = match (&postgres, subject) {
@@ -45,6 +49,9 @@ pub(super) async fn run_one(
         (None, Subject::DvcSqlite) => format!("sqlite://{}", dir.join("bot.db").display()),
         _ => String::new(),
     };
+    if !database_url.is_empty() && stored_dialogues > 0 {
+        store_dialogues(&database_url, stored_dialogues).await?;
+    }
     let child_args = ChildArgs {
         kind: subject.kind(),
         api_url: sandbox.base_url.clone(),
@@ -53,7 +60,7 @@ pub(super) async fn run_one(
         database_url,
         data_dir: PathBuf::from(dir),
     };
-    let bot = BotProcess::start(&child_args).await?;
+    let mut bot = BotProcess::start(&child_args).await?;
     let control = Arc::new(Control::new(sandbox.base_url.clone(), token));
     let labels = Arc::new(labels.clone());
     let script = subject.script();
@@ -68,8 +75,8 @@ pub(super) async fn run_one(
         Some(pg) if pg.local => Some(pg.backends().await),
         _ => None,
     };
-    let bot_before = measure::cpu_time(bot.pid).unwrap_or_default();
-    let own_before = measure::cpu_time(measure::own_pid()).unwrap_or_default();
+    let bot_before = bot.cpu().await?;
+    let own_before = measure::own_cpu_time().unwrap_or_default();
     let started = Instant::now();
     let tasks: Vec<_> = (0..citizens as i64)
         .map(|i| {
@@ -92,10 +99,9 @@ pub(super) async fn run_one(
         }
     }
     let elapsed = started.elapsed();
-    let bot_cpu = measure::cpu_time(bot.pid)
-        .unwrap_or_default()
-        .saturating_sub(bot_before);
-    let harness_cpu = measure::cpu_time(measure::own_pid())
+    // Asked before anything else is stopped; its error is said once everything is.
+    let bot_after = bot.cpu().await;
+    let harness_cpu = measure::own_cpu_time()
         .unwrap_or_default()
         .saturating_sub(own_before);
     let peak_rss = measure::peak_rss(bot.pid).unwrap_or(0);
@@ -119,6 +125,7 @@ pub(super) async fn run_one(
         pg.drop_database().await;
     }
     stopped?;
+    let bot_cpu = bot_after?.saturating_sub(bot_before);
     latencies.sort_unstable();
     Ok(RunResult {
         subject,
@@ -132,4 +139,40 @@ pub(super) async fn run_one(
         harness_cpu,
         peak_rss,
     })
+}
+
+/// Fills dvc-bot's new database with `n` dialogues of chats outside the run (ids far above the
+/// citizens'), each a main-menu state with a few update ids, as an idle chat leaves it.
+async fn store_dialogues(database_url: &str, n: usize) -> anyhow::Result<()> {
+    const BATCH: usize = 500;
+    let db = crate::db::Db::connect(database_url).await?;
+    db.migrate_bot().await?;
+    let now = crate::db::now_unix();
+    let mut tx = db.pool.begin().await?;
+    let mut chat: i64 = 1_000_000_000;
+    let mut left = n;
+    while left > 0 {
+        let count = left.min(BATCH);
+        let rows: Vec<String> = (0..count)
+            .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+            .collect();
+        let sql = format!(
+            "INSERT INTO dialogues (chat_id, state, updated_at) VALUES {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for _ in 0..count {
+            let state = format!(
+                r#"{{"step":"Idle","recent_updates":[{{"id":{},"at":{now}}}],"drafts":[],"resume":null,"checklist_message":null,"sent":[]}}"#,
+                chat
+            );
+            query = query.bind(chat).bind(state).bind(now);
+            chat += 1;
+        }
+        query.execute(&mut *tx).await?;
+        left -= count;
+    }
+    tx.commit().await?;
+    db.close().await;
+    Ok(())
 }

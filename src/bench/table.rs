@@ -3,10 +3,19 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use super::{Report, Subject, load, measure};
+use super::{Report, Subject, load, measure, notify};
 
 fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+/// `a ÷ b` to two decimals, or "—" when the baseline measured nothing to divide by.
+fn ratio(a: f64, b: f64) -> String {
+    if b > 0.0 && b.is_finite() {
+        format!("{:.2}", a / b)
+    } else {
+        "—".to_owned()
+    }
 }
 
 /// The report as one Markdown table, ready for the README.
@@ -22,8 +31,10 @@ pub fn table(report: &Report) -> String {
     );
     let _ = writeln!(
         out,
-        "each citizen sends {} inputs, the next as soon as the previous is answered\n",
-        load::INPUTS
+        "each citizen sends {} inputs, the next as soon as the previous is answered; \
+         dialogues stored before each dvc-bot run: {}\n",
+        load::INPUTS,
+        report.stored_dialogues
     );
     let _ = writeln!(
         out,
@@ -39,13 +50,14 @@ pub fn table(report: &Report) -> String {
             .iter()
             .find(|r| r.subject == Subject::Baseline && r.citizens == run.citizens);
         let ratio = match (run.subject, baseline) {
-            (Subject::DvcSqlite | Subject::DvcPostgres, Some(b)) => format!(
-                "{:.2}, {:.2}, {:.2}",
-                run.per_second() / b.per_second().max(1e-9),
-                run.bot_cpu.as_secs_f64()
-                    / run.updates.max(1) as f64
-                    / (b.bot_cpu.as_secs_f64() / b.updates.max(1) as f64).max(1e-12),
-                run.peak_rss as f64 / (b.peak_rss as f64).max(1.0)
+            (
+                Subject::DvcSqlite | Subject::DvcPostgres | Subject::DvcPostgresAsyncCommit,
+                Some(b),
+            ) => format!(
+                "{}, {}, {}",
+                ratio(run.per_second(), b.per_second()),
+                ratio(run.per_update(run.bot_cpu), b.per_update(b.bot_cpu)),
+                ratio(run.peak_rss as f64, b.peak_rss as f64)
             ),
             (Subject::Baseline, _) => "1".to_owned(),
             _ => "—".to_owned(),
@@ -70,11 +82,31 @@ pub fn table(report: &Report) -> String {
             ratio
         );
     }
-    // The notifier and the sender (event → chat latency, achieved send rate ÷ limit) get their
-    // rows here once they exist; until then the table says so instead of leaving them out.
-    let _ = writeln!(
-        out,
-        "\nnotifier/sender (event → chat latency, send rate ÷ limit): not measured by this version"
-    );
+    match &report.notify {
+        Some(n) => {
+            let _ = writeln!(
+                out,
+                "\n| notifier and sender | samples | event → chat p50 ms | p95 ms | p99 ms | messages queued | sent | achieved /s | ÷ limit ({limit}/s) | 429s |",
+                limit = notify::LIMIT
+            );
+            let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            let _ = writeln!(
+                out,
+                "| SQLite | {} | {} | {} | {} | {} | {} | {:.2} | {} | {} |",
+                n.latencies.len(),
+                ms(measure::quantile(&n.latencies, 0.50)),
+                ms(measure::quantile(&n.latencies, 0.95)),
+                ms(measure::quantile(&n.latencies, 0.99)),
+                n.messages,
+                n.sent,
+                n.rate(),
+                ratio(n.rate(), notify::LIMIT),
+                n.too_many_requests
+            );
+        }
+        None => {
+            let _ = writeln!(out, "\nnotifier and sender: not measured in this run");
+        }
+    }
     out
 }

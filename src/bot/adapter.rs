@@ -1,6 +1,10 @@
 //! The one place that touches Telegram: opens an update read by `incoming.rs` (skipped if
 //! handled already), then closes it — the next state persisted, then its replies rendered by
 //! `render.rs` in the user's language and sent by `outgoing.rs`. Steps never see `Bot`.
+//!
+//! The dialogue is written only when the step changed it: then once, with the update's id (and
+//! the ids of the steps before it that changed nothing), before any reply goes out. A step that
+//! changes nothing writes nothing; its id is kept by the storage in memory until the next write.
 
 use chrono::Utc;
 use teloxide::RequestError;
@@ -20,7 +24,7 @@ use super::menu::main_menu;
 use super::outgoing::{Out, show_activity};
 use super::render::render_plain;
 use super::reply::{Effect, Keyboard, Outcome, Reply, Text};
-use super::state::State;
+use super::state::{REDELIVERY_WINDOW_SECS, State};
 
 pub use super::incoming::{
     Incoming, answer_orphan, answer_outside_private, from_callback, from_message,
@@ -32,6 +36,8 @@ pub type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 /// An update under way: opened with its context, closed with the step's outcome.
 pub struct Turn {
     incoming: Incoming,
+    /// The state as read, to tell whether the step changed it.
+    before: State,
     locale: Locale,
     was_reset: bool,
     checklist: Option<i32>,
@@ -47,7 +53,14 @@ pub async fn open<'a>(
     incoming: Incoming,
 ) -> Result<Option<(Turn, Ctx<'a>)>, Box<dyn std::error::Error + Send + Sync>> {
     // Telegram delivers at least once: an update already handled in this chat is skipped.
-    if state.handled(incoming.update_id) {
+    let now = Utc::now().timestamp();
+    let handled_lately = || {
+        storage
+            .pending_handled(incoming.chat_id)
+            .iter()
+            .any(|&(id, at)| id == incoming.update_id && now - at < REDELIVERY_WINDOW_SECS)
+    };
+    if state.handled_at(incoming.update_id, now) || handled_lately() {
         metrics::counter!("dvc_updates_duplicate_total").increment(1);
         tracing::info!(update_id = incoming.update_id, "duplicate update skipped");
         if let Some(id) = &incoming.callback_id {
@@ -86,6 +99,7 @@ pub async fn open<'a>(
     metrics::counter!("dvc_updates_total", "kind" => kind).increment(1);
     let turn = Turn {
         incoming,
+        before: state.clone(),
         locale,
         was_reset,
         checklist: state.checklist_message,
@@ -99,28 +113,43 @@ pub async fn close(
     bot: Bot,
     dialogue: BotDialogue,
     services: &Services,
+    storage: &SqlStorage<State>,
     turn: Turn,
     mut outcome: Outcome<State>,
 ) -> HandlerResult {
     let Turn {
         incoming: meta,
+        before,
         locale,
         was_reset,
         checklist,
         started,
     } = turn;
-    outcome.next.mark_handled(meta.update_id);
+    let now = Utc::now().timestamp();
     if was_reset {
         outcome.effects.insert(
             0,
             Effect::Send(Reply::new(Text::msg("state-reset")).with(main_menu())),
         );
     }
-    // The state is saved before the replies go out: a crash in between repeats no step.
+    // The state is saved before the replies go out: a crash in between repeats no step. A
+    // step that changed nothing has nothing to save: its update id waits in memory for the
+    // next write (a crash can repeat its replies, from the same stored state).
     if outcome.erase {
         dialogue.exit().await?;
+        storage.written(meta.chat_id);
+        storage.note_handled(meta.chat_id, meta.update_id, now);
+    } else if !was_reset && outcome.next.unchanged_since(&before) {
+        metrics::counter!("dvc_dialogue_writes_skipped_total").increment(1);
+        outcome.next.mark_handled_at(meta.update_id, now);
+        storage.note_handled(meta.chat_id, meta.update_id, now);
     } else {
+        for (seen, at) in storage.pending_handled(meta.chat_id) {
+            outcome.next.mark_handled_at(seen, at);
+        }
+        outcome.next.mark_handled_at(meta.update_id, now);
         dialogue.update(outcome.next.clone()).await?;
+        storage.written(meta.chat_id);
     }
     let locale = outcome.locale.unwrap_or(locale);
     let mut toast = None;
@@ -228,7 +257,11 @@ pub async fn close(
         && !outcome.erase
     {
         outcome.next.checklist_message = Some(id);
+        for (seen, at) in storage.pending_handled(meta.chat_id) {
+            outcome.next.mark_handled_at(seen, at);
+        }
         dialogue.update(outcome.next).await?;
+        storage.written(meta.chat_id);
     }
     if let Some(id) = meta.callback_id {
         let mut answer = bot.answer_callback_query(id);

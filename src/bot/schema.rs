@@ -68,7 +68,7 @@ async fn on_update(
     // What the step signals while it waits (typing…, sending a file…) is shown at once.
     let show = adapter::shower(&bot, &turn);
     let outcome = activity::scope(handle(state, input, &ctx), show).await;
-    adapter::close(bot, dialogue, &services, turn, outcome).await
+    adapter::close(bot, dialogue, &services, &storage, turn, outcome).await
 }
 
 /// Handles one input. Drafts live beside the step and survive every route; logged in while a

@@ -3,6 +3,12 @@
 //! The read also brings the chat's `users` row (in a private chat the chat id is the user id),
 //! kept aside until the adapter takes it: one round trip instead of two per update.
 //!
+//! Update ids handled by a step that changed nothing else are not written at once: they are kept
+//! here in memory (`note_handled`) and go into the dialogue with its next write. So a step that
+//! changes the state writes it once, together with its update id (durable before its replies),
+//! and a step that changes nothing writes nothing; a crash can then repeat only the replies of
+//! such steps, whose redelivered updates meet the same stored state.
+//!
 //! A stored state that no longer deserialises (an older shape after an upgrade) is treated as
 //! absent: the row is removed, the event is logged, and the chat is remembered as reset so the
 //! bot can say so; it never blocks the chat.
@@ -35,6 +41,14 @@ pub enum StorageError {
 
 /// At most this many users rows wait to be taken (one per chat being handled, normally).
 const USERS_KEPT_MAX: usize = 10_000;
+/// At most this many chats have update ids handled but not yet written; past it the older half
+/// is forgotten (such an update, redelivered, is handled again: never dropped).
+const PENDING_CHATS_MAX: usize = 20_000;
+/// At most this many unwritten update ids per chat (the dialogue's own window is no larger).
+const PENDING_PER_CHAT: usize = 32;
+
+/// An update id handled in a chat and when (Unix seconds), not written yet.
+pub type Handled = (u32, i64);
 
 /// Dialogue storage over the bot database, for any serde state type `D`.
 pub struct SqlStorage<D> {
@@ -44,6 +58,8 @@ pub struct SqlStorage<D> {
     users: Mutex<HashMap<ChatId, Option<User>>>,
     /// Seals and opens the state's sealed fields (see `crate::sealed`).
     cipher: Option<Cipher>,
+    /// Update ids handled since each chat's dialogue was last written, oldest first.
+    pending: Mutex<HashMap<ChatId, Vec<Handled>>>,
     _state: PhantomData<fn() -> D>,
 }
 
@@ -63,6 +79,7 @@ impl<D> SqlStorage<D> {
             reset: Mutex::new(HashSet::new()),
             users: Mutex::new(HashMap::new()),
             cipher,
+            pending: Mutex::new(HashMap::new()),
             _state: PhantomData,
         })
     }
@@ -79,6 +96,45 @@ impl<D> SqlStorage<D> {
     /// handled (None inside: no such user); None if the dialogue was not read here.
     pub fn take_user(&self, chat_id: ChatId) -> Option<Option<User>> {
         self.users.lock().ok()?.remove(&chat_id)
+    }
+
+    /// Remembers that update `id` was handled in this chat at `at` without writing its dialogue.
+    pub fn note_handled(&self, chat_id: ChatId, id: u32, at: i64) {
+        let Ok(mut pending) = self.pending.lock() else {
+            return;
+        };
+        if pending.len() >= PENDING_CHATS_MAX && !pending.contains_key(&chat_id) {
+            // The older half goes: the chats whose newest unwritten id is the oldest.
+            let mut newest: Vec<i64> = pending
+                .values()
+                .map(|ids| ids.last().map(|h| h.1).unwrap_or(i64::MIN))
+                .collect();
+            let middle = newest.len() / 2;
+            let (_, cut, _) = newest.select_nth_unstable(middle);
+            let cut = *cut;
+            pending.retain(|_, ids| ids.last().is_some_and(|h| h.1 > cut));
+        }
+        let ids = pending.entry(chat_id).or_default();
+        ids.retain(|h| h.0 != id);
+        ids.push((id, at));
+        let excess = ids.len().saturating_sub(PENDING_PER_CHAT);
+        ids.drain(..excess);
+    }
+
+    /// The update ids handled in this chat and not written yet, oldest first.
+    pub fn pending_handled(&self, chat_id: ChatId) -> Vec<Handled> {
+        self.pending
+            .lock()
+            .ok()
+            .and_then(|pending| pending.get(&chat_id).cloned())
+            .unwrap_or_default()
+    }
+
+    /// Forgets the unwritten ids of this chat once they are written with its dialogue.
+    pub fn written(&self, chat_id: ChatId) {
+        if let Ok(mut pending) = self.pending.lock() {
+            pending.remove(&chat_id);
+        }
     }
 
     /// True once after this chat's stored state was found unreadable and dropped.

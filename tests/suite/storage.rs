@@ -139,3 +139,38 @@ async fn an_older_state_shape_resets_the_chat() {
         db.close().await;
     }
 }
+
+/// Issue 14: update ids handled without a write wait in memory, oldest first, until the
+/// dialogue is written; a repeated id moves to the end, and the record stays bounded.
+#[tokio::test]
+async fn update_ids_handled_without_a_write_wait_for_the_next_write() {
+    let test_db = TestDb::new(engines()[0]).await;
+    let db = test_db.connect().await;
+    db.migrate_bot().await.unwrap();
+    let storage = SqlStorage::<State>::new(db.clone());
+    let chat = ChatId(7_000_003);
+    assert!(storage.pending_handled(chat).is_empty());
+    storage.note_handled(chat, 11, 100);
+    storage.note_handled(chat, 12, 101);
+    storage.note_handled(chat, 11, 102);
+    assert_eq!(storage.pending_handled(chat), vec![(12, 101), (11, 102)]);
+    for id in 0..100 {
+        storage.note_handled(chat, 1_000 + id, 200);
+    }
+    let pending = storage.pending_handled(chat);
+    assert_eq!(pending.len(), 32, "no more than a dialogue's window");
+    assert_eq!(pending.last(), Some(&(1_099, 200)));
+    storage.written(chat);
+    assert!(storage.pending_handled(chat).is_empty());
+
+    // Many chats: the one whose newest id is the oldest is forgotten first.
+    for i in 0..25_000i64 {
+        storage.note_handled(ChatId(1_000_000 + i), 1, 1_000 + i);
+    }
+    assert!(storage.pending_handled(ChatId(1_000_000)).is_empty());
+    assert_eq!(
+        storage.pending_handled(ChatId(1_024_999)),
+        vec![(1, 25_999)]
+    );
+    db.close().await;
+}

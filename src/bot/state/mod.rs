@@ -74,9 +74,40 @@ pub struct State {
     /// Set when the stored step no longer read and the chat was put back at the menu.
     #[serde(skip)]
     pub step_lost: bool,
+    /// Set when what is stored differs from what it read as (a step or a draft that no longer
+    /// read, update ids in an older shape): the next update writes it anew even if it changes
+    /// nothing else.
+    #[serde(skip)]
+    pub stale_shape: bool,
 }
 
 impl State {
+    /// Whether `self` is `before` apart from the update ids handled (and so need not be written
+    /// again): every other part equal, and `before` stored in the shape it read as.
+    pub fn unchanged_since(&self, before: &State) -> bool {
+        let State {
+            step,
+            recent_updates: _,
+            drafts,
+            resume,
+            checklist_message,
+            sent,
+            last_kind,
+            step_lost,
+            stale_shape,
+        } = self;
+        !before.stale_shape
+            && !before.step_lost
+            && !*stale_shape
+            && !*step_lost
+            && *step == before.step
+            && *drafts == before.drafts
+            && *resume == before.resume
+            && *checklist_message == before.checklist_message
+            && *sent == before.sent
+            && *last_kind == before.last_kind
+    }
+
     /// Whether update `id` was handled already in this chat, within the redelivery window.
     pub fn handled(&self, id: u32) -> bool {
         self.handled_at(id, chrono::Utc::now().timestamp())
@@ -147,7 +178,8 @@ impl<'de> Deserialize<'de> for State {
                 }
             }
         };
-        let drafts = stored
+        let stored_drafts = stored.drafts.len();
+        let drafts: Vec<Draft> = stored
             .drafts
             .into_iter()
             .filter_map(|value| match serde_json::from_value::<Draft>(value) {
@@ -158,6 +190,12 @@ impl<'de> Deserialize<'de> for State {
                 }
             })
             .collect();
+        let older_ids = stored.last_update.is_some()
+            || stored
+                .recent_updates
+                .iter()
+                .any(|seen| matches!(seen, StoredSeen::Bare(_)));
+        let stale_shape = step_lost || drafts.len() != stored_drafts || older_ids;
         let mut recent_updates: Vec<SeenUpdate> =
             stored.recent_updates.into_iter().map(Into::into).collect();
         if recent_updates.is_empty() {
@@ -179,6 +217,7 @@ impl<'de> Deserialize<'de> for State {
                 .last_kind
                 .and_then(|v| serde_json::from_value(v).ok()),
             step_lost,
+            stale_shape,
         })
     }
 }
@@ -457,5 +496,32 @@ mod tests {
         assert!(state.handled(5));
         let again: State = serde_json::from_str(&serde_json::to_string(&state).unwrap()).unwrap();
         assert!(again.handled(5) && again.handled(6));
+    }
+
+    /// Issue 14: only the update ids changing means nothing to write; a state stored in an
+    /// older shape is written anew whatever the step does.
+    #[test]
+    fn unchanged_apart_from_the_update_ids() {
+        let before = State {
+            step: Step::Procedures { query: None },
+            ..Default::default()
+        };
+        let mut after = before.clone();
+        after.mark_handled(7);
+        assert!(after.unchanged_since(&before));
+        after.step = Step::Idle;
+        assert!(!after.unchanged_since(&before));
+        let mut sent = before.clone();
+        sent.remember_sent("k1", "000.00.25.H50-261125-0001");
+        assert!(!sent.unchanged_since(&before));
+
+        let old: State = serde_json::from_value(serde_json::json!({
+            "step": "Idle", "recent_updates": [3]
+        }))
+        .unwrap();
+        assert!(old.stale_shape, "bare ids are an older shape");
+        assert!(!old.clone().unchanged_since(&old));
+        let current: State = serde_json::from_str(&serde_json::to_string(&old).unwrap()).unwrap();
+        assert!(!current.stale_shape && current.unchanged_since(&current));
     }
 }

@@ -9,7 +9,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
-pub use http::HttpPortal;
+pub use http::{CATALOGUE_TTL, HttpPortal};
 pub use send::{BACKGROUND_DEADLINE, INTERACTIVE_DEADLINE, UPLOAD_DEADLINE};
 
 use super::model::{

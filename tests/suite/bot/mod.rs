@@ -3,6 +3,7 @@
 
 mod card;
 mod commands;
+mod dedupe;
 mod edit;
 mod feedback;
 mod follow;

@@ -1,8 +1,15 @@
 //! `HttpPortal`: the [`Portal`] contract over HTTP (reqwest), and the officer's calls that tools
 //! and end-to-end tests use (in `officer`); the files a call carries are read in `files`.
 
+mod cache;
 mod files;
 mod officer;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use cache::CATALOGUE_TTL;
+use cache::CatalogueCache;
 
 use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -28,6 +35,8 @@ pub struct HttpPortal {
     http: reqwest::Client,
     /// The event feed's token, which also lets lookups name the end user they are for.
     service_token: Option<crate::config::Secret>,
+    /// The catalogue as last fetched, shared by clones; None: the portal is asked every time.
+    catalogue: Option<Arc<CatalogueCache>>,
 }
 
 impl HttpPortal {
@@ -47,7 +56,15 @@ impl HttpPortal {
             base,
             http,
             service_token: None,
+            catalogue: None,
         })
+    }
+
+    /// The same client keeping the catalogue (fields, a field's procedures, a procedure) for
+    /// `ttl` instead of asking the portal each time; searches and errors are never kept.
+    pub fn with_catalogue_cache(mut self, ttl: Duration) -> Self {
+        self.catalogue = Some(Arc::new(CatalogueCache::new(ttl)));
+        self
     }
 
     /// The same client holding the service token (see [`Portal::public_lookup_as`]).
@@ -94,7 +111,14 @@ async fn read_json<T: DeserializeOwned>(response: Response) -> PortalResult<T> {
 #[async_trait::async_trait]
 impl Portal for HttpPortal {
     async fn fields(&self) -> PortalResult<Vec<FieldCount>> {
-        self.json(true, self.get(&["fields"])).await
+        if let Some(fields) = self.catalogue.as_ref().and_then(|c| c.fields()) {
+            return Ok(fields);
+        }
+        let fields: Vec<FieldCount> = self.json(true, self.get(&["fields"])).await?;
+        if let Some(cache) = &self.catalogue {
+            cache.put_fields(&fields);
+        }
+        Ok(fields)
     }
 
     async fn procedures(
@@ -102,6 +126,13 @@ impl Portal for HttpPortal {
         q: Option<&str>,
         field: Option<&str>,
     ) -> PortalResult<Vec<ProcedureSummary>> {
+        // A field's list is kept; searches (any `q`) always go to the portal.
+        let kept_field = field.filter(|_| q.is_none());
+        if let (Some(cache), Some(field)) = (&self.catalogue, kept_field)
+            && let Some(list) = cache.field(field)
+        {
+            return Ok(list);
+        }
         let url = self.url(&["procedures"]);
         let mut query = Vec::new();
         if let Some(q) = q {
@@ -110,11 +141,24 @@ impl Portal for HttpPortal {
         if let Some(f) = field {
             query.push(("field", f.to_owned()));
         }
-        self.json(true, |h| h.get(url.clone()).query(&query)).await
+        let list: Vec<ProcedureSummary> = self
+            .json(true, |h| h.get(url.clone()).query(&query))
+            .await?;
+        if let (Some(cache), Some(field)) = (&self.catalogue, kept_field) {
+            cache.put_field(field, &list);
+        }
+        Ok(list)
     }
 
     async fn procedure(&self, code: &str) -> PortalResult<Procedure> {
-        self.json(true, self.get(&["procedures", code])).await
+        if let Some(procedure) = self.catalogue.as_ref().and_then(|c| c.procedure(code)) {
+            return Ok(procedure);
+        }
+        let procedure: Procedure = self.json(true, self.get(&["procedures", code])).await?;
+        if let Some(cache) = &self.catalogue {
+            cache.put_procedure(code, &procedure);
+        }
+        Ok(procedure)
     }
 
     async fn register(

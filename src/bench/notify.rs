@@ -1,53 +1,65 @@
-//! Benchmark of notifications (not a test): event → chat latency with the long poll, and the
-//! sender's achieved rate against the sandbox's enforced limit.
+//! The notifier's and the sender's figures (issue 14, with the notifications issue): event →
+//! chat latency through the portal's long-polled event feed, and the sender's achieved rate
+//! against the sandbox's enforced limit (`--limits`, 30 messages/s).
 //!
-//! ```text
-//! cargo run --release --example bench_notify -- [MESSAGES=5000] [SAMPLES=50]
-//! ```
-//!
-//! Starts the sandbox with `--limits` (30 messages/s), the reference portal and the notifier
-//! and sender (`DVC_SEND_RATE` 30/s) on fresh SQLite files in a temporary folder. Prints the
-//! latency from an officer's action to the message in the chat (p50, p99) over SAMPLES
-//! dossiers, then queues MESSAGES rows for as many chats and prints the achieved rate ÷ the
-//! limit and the 429s the sandbox gave.
+//! Its own sandbox (limits on), portal and notifier with the sender (`DVC_SEND_RATE` 30/s) on
+//! fresh SQLite files in the run's folder. Latency: SAMPLES dossiers, each accepted by an officer
+//! while its owner's chat waits; from the officer's call until the chat shows the message.
+//! Rate: MESSAGES rows queued at once for as many chats, until the outbox is empty.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use dvc_bot::app;
-use dvc_bot::config::{SANDBOX_TOKEN, Secret};
-use dvc_bot::db::users;
-use dvc_bot::domain::DossierCode;
-use dvc_bot::notify::message::{self, ReminderKind};
-use dvc_bot::notify::{NotifyConfig, QuietHours, store};
-use dvc_bot::portal::HttpPortal;
-use dvc_bot::portal::client::{Portal, Upload};
-use dvc_bot::portal::model::{AccountType, CreateDraft, Delivery, LoginRequest, RegisterRequest};
-use dvc_bot::portal::server::PortalConfig;
-use dvc_bot::sandbox::SandboxConfig;
-use dvc_bot::sandbox::client::Citizen;
+
+use crate::app;
+use crate::config::{SANDBOX_TOKEN, Secret};
+use crate::db::users;
+use crate::domain::DossierCode;
+use crate::notify::message::{self, ReminderKind};
+use crate::notify::{NotifyConfig, QuietHours, store};
+use crate::portal::HttpPortal;
+use crate::portal::client::{Portal, Upload};
+use crate::portal::model::{AccountType, CreateDraft, Delivery, LoginRequest, RegisterRequest};
+use crate::portal::server::PortalConfig;
+use crate::sandbox::SandboxConfig;
+use crate::sandbox::client::Citizen;
 
 const PASSWORD: &str = "Matkhau2026";
 /// The sandbox's enforced overall limit (`--limits`).
-const LIMIT: f64 = dvc_bot::sandbox::limits::GLOBAL_PER_SECOND;
+pub const LIMIT: f64 = crate::sandbox::limits::GLOBAL_PER_SECOND;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let messages: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(5_000);
-    let samples: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(50);
-    let dir = tempfile::tempdir()?;
-    let sandbox = dvc_bot::sandbox::spawn(
+/// What the notifier and the sender achieved.
+#[derive(Debug, Clone)]
+pub struct NotifyResult {
+    /// Sorted event → chat latencies, one per sample.
+    pub latencies: Vec<Duration>,
+    pub messages: usize,
+    pub sent: u64,
+    pub send_seconds: f64,
+    pub too_many_requests: u64,
+}
+
+impl NotifyResult {
+    /// Messages per second the sender achieved.
+    pub fn rate(&self) -> f64 {
+        self.sent as f64 / self.send_seconds.max(1e-9)
+    }
+}
+
+/// Measures with `samples` officer actions and `messages` queued messages, in `dir`.
+pub async fn measure(dir: &Path, samples: usize, messages: usize) -> anyhow::Result<NotifyResult> {
+    let sandbox = crate::sandbox::spawn(
         SandboxConfig::new(Vec::<String>::new(), true),
         "127.0.0.1:0".parse()?,
     )
     .await?;
     let client = sandbox.client();
-    let portal = dvc_bot::portal::server::spawn(
+    let portal = crate::portal::server::spawn(
         PortalConfig {
-            database_url: format!("sqlite://{}", dir.path().join("portal.db").display()),
-            files_dir: dir.path().join("files"),
+            database_url: format!("sqlite://{}", dir.join("portal.db").display()),
+            files_dir: dir.join("files"),
             officer_token: Secret::new("bench-officer"),
             service_token: Secret::new("bench-service"),
             officers: Default::default(),
@@ -57,10 +69,10 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
     let http_portal = HttpPortal::new(&portal.url)?;
-    let telegram = dvc_bot::bot::client(&Secret::new(SANDBOX_TOKEN), Some(&sandbox.base_url));
+    let telegram = crate::bot::client(&Secret::new(SANDBOX_TOKEN), Some(&sandbox.base_url));
     let services = app::services(
-        &format!("sqlite://{}", dir.path().join("bot.db").display()),
-        dir.path(),
+        &format!("sqlite://{}", dir.join("bot.db").display()),
+        dir,
         Some(&Secret::generate()),
         Arc::new(http_portal.clone()),
         telegram.clone(),
@@ -72,7 +84,6 @@ async fn main() -> anyhow::Result<()> {
     let officer = reqwest::Client::new();
 
     // 1. Event → chat latency: one account, dossier and chat per sample.
-    println!("preparing {samples} dossiers…");
     let mut latencies = Vec::with_capacity(samples);
     for i in 0..samples {
         let id = format!("01409{:07}", 1_000_000 + i);
@@ -168,15 +179,8 @@ async fn main() -> anyhow::Result<()> {
         latencies.push(started.elapsed());
     }
     latencies.sort();
-    let pick = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q).round() as usize];
-    println!(
-        "event → chat latency over {samples} actions: p50 {:?}, p99 {:?}",
-        pick(0.50),
-        pick(0.99)
-    );
 
     // 2. The sender's rate: MESSAGES rows queued at once for as many chats.
-    println!("opening {messages} chats…");
     let code =
         DossierCode::parse("000.00.25.H50-261125-0001").map_err(|e| anyhow::anyhow!("{e:?}"))?;
     for i in 0..messages {
@@ -206,7 +210,6 @@ async fn main() -> anyhow::Result<()> {
     }
     tx.commit().await?;
     let started = Instant::now();
-    println!("sending {messages} messages at {LIMIT}/s…");
     loop {
         let left = store::depth(&services.db).await?;
         if left == 0 {
@@ -217,14 +220,14 @@ async fn main() -> anyhow::Result<()> {
     let took = started.elapsed().as_secs_f64();
     let after = client.stats().await?;
     let sent = after.messages_sent - before.messages_sent;
-    let rate = sent as f64 / took;
-    println!(
-        "sender: {sent} messages in {took:.1} s = {rate:.2}/s; achieved ÷ limit = {:.3}; 429s: {}",
-        rate / LIMIT,
-        after.too_many_requests - before.too_many_requests
-    );
     notifier.stop().await;
     portal.stop().await?;
     sandbox.shutdown().await?;
-    Ok(())
+    Ok(NotifyResult {
+        latencies,
+        messages,
+        sent,
+        send_seconds: took,
+        too_many_requests: after.too_many_requests - before.too_many_requests,
+    })
 }

@@ -8,6 +8,7 @@ mod feedback;
 mod follow;
 mod forged;
 mod journeys;
+mod prefill;
 mod qr_photos;
 mod register_qr;
 mod resume;

@@ -126,6 +126,8 @@ mydossiers-group = <b>{ $status }</b> ({ $count })
 mydossiers-none = You have not sent any dossier yet.
 button-drafts = Draft dossiers ({ $count })
 submit-current-value = Current answer: { $value }
+submit-prefilled-value = From your account: { $value }
+    Press «{ button-keep }» to use it, or type another value.
 button-keep = Keep it
 button-skip-optional = Skip all { $count } optional papers
 button-edit-draft = ✏️ Edit details

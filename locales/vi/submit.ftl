@@ -117,6 +117,8 @@ mydossiers-group = <b>{ $status }</b> ({ $count })
 mydossiers-none = Bạn chưa gửi hồ sơ nào.
 button-drafts = Hồ sơ nháp ({ $count })
 submit-current-value = Đang khai: { $value }
+submit-prefilled-value = Theo tài khoản của bạn: { $value }
+    Bấm «{ button-keep }» để dùng, hoặc gõ giá trị khác.
 button-keep = Giữ nguyên
 button-skip-optional = Bỏ qua cả { $count } giấy tờ không bắt buộc
 button-edit-draft = ✏️ Sửa thông tin

@@ -54,6 +54,38 @@ pub struct FormField {
     /// is still the Vietnamese option). Empty where the catalogue has none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options_en: Vec<String>,
+    /// What of the applicant's own account the field asks for, so a client can offer the
+    /// account's value (`GET /api/v1/accounts/me`) instead of asking it typed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefill: Option<Prefill>,
+}
+
+/// The applicant's own detail a form field asks for (see `FormField::prefill`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Prefill {
+    /// The account's full name.
+    ApplicantName,
+    /// The account's CCCD (a citizen account's login).
+    ApplicantCccd,
+    /// The account's birth date, `YYYY-MM-DD`.
+    ApplicantBirthDate,
+    /// The account's address.
+    ApplicantAddress,
+}
+
+impl Prefill {
+    /// The value of this detail in `account`; `None` where the account has none of it (an
+    /// organisation has no CCCD nor a person's birth date).
+    pub fn value_in(self, account: &AccountDetails) -> Option<String> {
+        let citizen = account.account_type == AccountType::Citizen;
+        match self {
+            Self::ApplicantName => Some(account.full_name.clone()),
+            Self::ApplicantCccd => citizen.then(|| account.login.clone()),
+            Self::ApplicantBirthDate => citizen.then(|| account.birth_date.to_string()),
+            Self::ApplicantAddress => Some(account.address.clone()),
+        }
+    }
 }
 
 /// A file type the portal accepts, recognised by content.
@@ -162,6 +194,31 @@ pub struct AccountSummary {
     pub login: String,
     pub phone: String,
     pub email: Option<String>,
+}
+
+/// `GET /api/v1/accounts/me`: the logged-in account's own details, to pre-fill a form.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AccountDetails {
+    pub id: i64,
+    pub account_type: AccountType,
+    pub full_name: String,
+    /// The CCCD or tax code the account logs in with.
+    pub login: String,
+    /// As registered (for an organisation: its representative's).
+    pub birth_date: NaiveDate,
+    pub address: String,
+    pub phone: String,
+    pub email: Option<String>,
+}
+
+impl fmt::Debug for AccountDetails {
+    /// Personal details never reach a log line through `Debug`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccountDetails")
+            .field("id", &self.id)
+            .field("account_type", &self.account_type)
+            .finish_non_exhaustive()
+    }
 }
 
 /// `POST /api/v1/sessions`: `login` is the CCCD (citizen) or tax code (organisation).
@@ -590,4 +647,56 @@ pub struct Question {
 #[serde(deny_unknown_fields)]
 pub struct AnswerRequest {
     pub answer: String,
+}
+
+#[cfg(test)]
+mod prefill_tests {
+    use super::*;
+
+    fn account(account_type: AccountType) -> AccountDetails {
+        AccountDetails {
+            id: 7,
+            account_type,
+            full_name: "Lò Văn Mến".into(),
+            login: "014090001234".into(),
+            birth_date: NaiveDate::from_ymd_opt(1990, 5, 17).expect("date"),
+            address: "Tổ 3, phường Chiềng Lề".into(),
+            phone: "0912345678".into(),
+            email: None,
+        }
+    }
+
+    #[test]
+    fn each_detail_comes_from_its_own_column() {
+        let citizen = account(AccountType::Citizen);
+        let value = |p: Prefill| p.value_in(&citizen);
+        assert_eq!(value(Prefill::ApplicantName).as_deref(), Some("Lò Văn Mến"));
+        assert_eq!(
+            value(Prefill::ApplicantCccd).as_deref(),
+            Some("014090001234")
+        );
+        assert_eq!(
+            value(Prefill::ApplicantBirthDate).as_deref(),
+            Some("1990-05-17")
+        );
+        assert_eq!(
+            value(Prefill::ApplicantAddress).as_deref(),
+            Some("Tổ 3, phường Chiềng Lề")
+        );
+        // An organisation's login is a tax code, not a CCCD; its birth date is not one.
+        let organisation = account(AccountType::Organisation);
+        assert_eq!(Prefill::ApplicantCccd.value_in(&organisation), None);
+        assert_eq!(Prefill::ApplicantBirthDate.value_in(&organisation), None);
+        assert!(Prefill::ApplicantName.value_in(&organisation).is_some());
+        let debug = format!("{citizen:?}");
+        assert!(
+            !debug.contains("Mến") && !debug.contains("014090001234"),
+            "{debug}"
+        );
+        // The catalogue's spelling.
+        assert_eq!(
+            serde_json::to_string(&Prefill::ApplicantBirthDate).expect("json"),
+            "\"applicant_birth_date\""
+        );
+    }
 }

@@ -97,6 +97,7 @@ pub async fn resume_portal(mut state: State, id: i64, ctx: &Ctx<'_>) -> Out {
         key: key.clone(),
         procedure,
         values: dossier.values.clone(),
+        prefilled: Default::default(),
         papers,
         skipped: Vec::new(),
         delivery: dossier.delivery.clone(),

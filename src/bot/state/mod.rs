@@ -230,8 +230,19 @@ pub struct Draft {
     /// dossier at the portal.
     pub key: String,
     pub procedure: Procedure,
-    /// Form values by field key, as the portal expects them (dates `YYYY-MM-DD`).
+    /// Form values by field key, as the portal expects them (dates `YYYY-MM-DD`). Sealed where
+    /// stored: they carry personal data.
+    #[serde(with = "crate::sealed")]
     pub values: BTreeMap<String, String>,
+    /// Values offered from the citizen's own account for the fields that ask for them (see
+    /// `FormField::prefill`), by field key, until the field is answered: shown with "Giữ
+    /// nguyên". Sealed where stored.
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        with = "crate::sealed"
+    )]
+    pub prefilled: BTreeMap<String, String>,
     pub papers: Vec<PaperFile>,
     /// Optional papers the citizen chose to skip.
     #[serde(default)]

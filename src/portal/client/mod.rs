@@ -13,9 +13,9 @@ pub use http::{CATALOGUE_TTL, HttpPortal};
 pub use send::{BACKGROUND_DEADLINE, INTERACTIVE_DEADLINE, UPLOAD_DEADLINE};
 
 use super::model::{
-    AccountSummary, CreateDraft, Document, Dossier, DossierStatus, Event, FieldCount, FieldError,
-    LoginRequest, MissingItem, Procedure, ProcedureSummary, PublicDossier, RegisterRequest,
-    Session, UpdateDraft,
+    AccountDetails, AccountSummary, CreateDraft, Document, Dossier, DossierStatus, Event,
+    FieldCount, FieldError, LoginRequest, MissingItem, Procedure, ProcedureSummary, PublicDossier,
+    RegisterRequest, Session, UpdateDraft,
 };
 use super::model::{AskRequest, QuestionCreated, RateRequest, Rating};
 use crate::domain::{DossierCode, Invalid};
@@ -132,6 +132,8 @@ pub trait Portal: Send + Sync {
     ) -> PortalResult<AccountSummary>;
     async fn login(&self, request: &LoginRequest) -> PortalResult<Session>;
     async fn logout(&self, token: &str) -> PortalResult<()>;
+    /// The session's own account details (to pre-fill the form fields that ask for them).
+    async fn account(&self, token: &str) -> PortalResult<AccountDetails>;
     async fn create_draft(
         &self,
         token: &str,

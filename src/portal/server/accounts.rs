@@ -12,7 +12,8 @@ use crate::domain::{
     BirthDate, CitizenId, Email, FullName, OrganisationName, Password, Phone, TaxCode, clean_text,
 };
 use crate::portal::model::{
-    AccountSummary, AccountType, ApiErrorBody, LoginRequest, RegisterRequest, Session,
+    AccountDetails, AccountSummary, AccountType, ApiErrorBody, LoginRequest, RegisterRequest,
+    Session,
 };
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -242,6 +243,15 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 pub async fn logout(State(app): State<AppState>, citizen: Citizen) -> ApiResult<StatusCode> {
     store::delete_session(&app, &citizen.token_hash).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The logged-in account's own details (name, CCCD, birth date, address, …), so a client can
+/// pre-fill a form field that asks for them. Only ever the session's own account.
+#[utoipa::path(get, path = "/api/v1/accounts/me", tag = "accounts",
+    responses((status = 200, body = AccountDetails), (status = 401, body = ApiErrorBody)),
+    security(("session" = [])))]
+pub async fn me(State(app): State<AppState>, citizen: Citizen) -> ApiResult<Json<AccountDetails>> {
+    Ok(Json(store::details(&app, citizen.account_id).await?))
 }
 
 /// A logged-in account (from `Authorization: Bearer <session token>`).

@@ -46,6 +46,7 @@ pub fn router_and_doc() -> (axum::Router<AppState>, Doc) {
         .routes(routes!(accounts::register))
         .routes(routes!(accounts::login))
         .routes(routes!(accounts::logout))
+        .routes(routes!(accounts::me))
         .routes(routes!(dossiers::create_draft))
         .routes(routes!(dossiers::list_mine))
         .routes(routes!(dossiers::get_mine))

@@ -94,6 +94,7 @@ async fn a_draft(steps: &Steps, key: &str) -> Draft {
         key: key.into(),
         procedure,
         values: [("document_title".to_owned(), "Giấy uỷ quyền".to_owned())].into(),
+        prefilled: Default::default(),
         papers: Vec::new(),
         skipped: Vec::new(),
         delivery: None,

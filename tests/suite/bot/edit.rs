@@ -39,6 +39,7 @@ async fn complete_draft(steps: &Steps, delivery: Option<Delivery>) -> Draft {
         key: "ed170001".into(),
         procedure,
         values: [("document_title".to_owned(), "Giấy uỷ quyền cũ".to_owned())].into(),
+        prefilled: Default::default(),
         papers,
         skipped: Vec::new(),
         delivery,

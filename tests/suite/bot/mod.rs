@@ -9,6 +9,7 @@ mod feedback;
 mod follow;
 mod forged;
 mod journeys;
+mod prefill;
 mod qr_photos;
 mod register_qr;
 mod resume;

@@ -39,6 +39,7 @@ async fn birth_draft(steps: &Steps, key: &str) -> Draft {
             key,
             procedure,
             values,
+            prefilled: Default::default(),
             papers: vec![PaperFile {
                 paper_code: "giay_chung_sinh".into(),
                 file_id: "telegram-file-1".into(),

@@ -628,6 +628,7 @@ async fn a_file_over_20_mb_is_refused_before_any_download() {
         key: "k1".into(),
         procedure,
         values: Default::default(),
+        prefilled: Default::default(),
         papers: Vec::new(),
         skipped: Vec::new(),
         delivery: None,

@@ -295,3 +295,64 @@ async fn a_registration_retried_with_its_key_answers_the_same_account() {
             .unwrap();
     }
 }
+
+/// `GET /api/v1/accounts/me`: the session's own account, whole, and only with a session.
+#[tokio::test]
+async fn me_is_the_sessions_own_account() {
+    for engine in engines() {
+        let tp = spawn_portal(engine).await;
+        let first = tp.citizen(&cccd("1101")).await;
+        let mut other = registration(&cccd("1102"));
+        other.full_name = "Quàng Thị Lan".into();
+        other.birth_date = "1985-02-03".into();
+        other.address = "Bản Mòng, xã Hua La, tỉnh Sơn La".into();
+        tp.client.register(&other, None).await.expect("register");
+        let second = tp
+            .client
+            .login(&LoginRequest {
+                login: cccd("1102"),
+                password: PASSWORD.into(),
+            })
+            .await
+            .expect("login");
+
+        let me = tp.client.account(&first.token).await.expect("me");
+        let expected = registration(&cccd("1101"));
+        assert_eq!(me.id, first.account.id);
+        assert_eq!(me.login, cccd("1101"));
+        assert_eq!(me.full_name, expected.full_name);
+        assert_eq!(me.birth_date.to_string(), expected.birth_date);
+        assert_eq!(me.address, expected.address);
+        assert_eq!(me.account_type, AccountType::Citizen);
+
+        let them = tp.client.account(&second.token).await.expect("me");
+        assert_eq!(them.id, second.account.id);
+        assert_eq!(
+            (
+                them.login.as_str(),
+                them.full_name.as_str(),
+                them.address.as_str()
+            ),
+            (
+                cccd("1102").as_str(),
+                "Quàng Thị Lan",
+                "Bản Mòng, xã Hua La, tỉnh Sơn La"
+            )
+        );
+        assert_eq!(them.birth_date.to_string(), "1985-02-03");
+        // Debug never shows the details (log lines).
+        let debug = format!("{them:?}");
+        assert!(!debug.contains("Lan") && !debug.contains("1102"), "{debug}");
+
+        for token in ["", "not-a-session"] {
+            let refused = tp.client.account(token).await.unwrap_err();
+            assert!(matches!(refused, PortalError::Unauthorized), "{refused:?}");
+        }
+        let refused = reqwest::get(tp.api("/accounts/me")).await.expect("answer");
+        assert_eq!(refused.status(), 401);
+        // Logged out: no longer.
+        tp.client.logout(&first.token).await.expect("logout");
+        let refused = tp.client.account(&first.token).await.unwrap_err();
+        assert!(matches!(refused, PortalError::Unauthorized), "{refused:?}");
+    }
+}

@@ -58,6 +58,7 @@ async fn document_and_router_agree() {
         }
         for extra in [
             "/api/v1/fields",
+            "/api/v1/accounts/me",
             "/api/v1/officer/dossiers",
             "/api/v1/officer/dossiers/{dossier}/actions",
             "/api/v1/officer/dossiers/{dossier}/documents/{document}",

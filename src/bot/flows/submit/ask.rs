@@ -56,9 +56,17 @@ pub fn ask_field(state: State, key: &str, index: usize, again: bool, ctx: &Ctx<'
             )]
         }));
     }
-    if let Some(current) = draft.values.get(&field.key) {
+    // An answer given before, or else the value from the citizen's own account.
+    let current = match draft.values.get(&field.key) {
+        Some(value) => Some(("submit-current-value", value)),
+        None => draft
+            .prefilled
+            .get(&field.key)
+            .map(|value| ("submit-prefilled-value", value)),
+    };
+    if let Some((message, current)) = current {
         text = text
-            .then("submit-current-value")
+            .then(message)
             .arg("value", shown_value(field, current, ctx.locale));
         rows.push(vec![(Text::msg("button-keep"), Callback::KeepField(n))]);
     }

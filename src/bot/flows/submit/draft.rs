@@ -13,7 +13,7 @@ use crate::bot::reply::{Keyboard, Outcome, Reply, Text};
 use crate::bot::state::{Draft, State, Step};
 use crate::i18n::{Locale, format_date};
 use crate::portal::client::{PortalError, Upload};
-use crate::portal::model::{CreateDraft, FieldKind, FormField, Paper, UpdateDraft};
+use crate::portal::model::{CreateDraft, FieldKind, FormField, Paper, Prefill, UpdateDraft};
 
 /// What every step of the flow answers: the whole state (the drafts travel with it).
 pub type Out = Outcome<State>;
@@ -117,6 +117,37 @@ pub async fn refresh_procedure(draft: &mut Draft, ctx: &Ctx<'_>) {
     match ctx.services.portal.procedure(&code).await {
         Ok(procedure) => draft.procedure = procedure,
         Err(error) => tracing::info!(%error, "going on with the draft's copy of the procedure"),
+    }
+}
+
+/// Offers the details of the account logged in now (`token`) for the form fields that ask for
+/// the applicant's own name, CCCD, birth date or address and have no answer yet: kept in
+/// `draft.prefilled` (sealed where stored), shown with "Giữ nguyên". Asked again each time, so
+/// what is offered is always the current session's account; when the portal cannot say, the
+/// fields are asked as any other.
+pub async fn prefill_from_account(draft: &mut Draft, token: Option<&str>, ctx: &Ctx<'_>) {
+    let wanted: Vec<(String, Prefill)> = draft
+        .procedure
+        .form
+        .iter()
+        .filter(|f| !draft.values.contains_key(&f.key))
+        .filter_map(|f| Some((f.key.clone(), f.prefill?)))
+        .collect();
+    for (key, _) in &wanted {
+        draft.prefilled.remove(key);
+    }
+    let Some(token) = token.filter(|_| !wanted.is_empty()) else {
+        return;
+    };
+    match ctx.services.portal.account(token).await {
+        Ok(account) => {
+            for (key, what) in wanted {
+                if let Some(value) = what.value_in(&account) {
+                    draft.prefilled.insert(key, value);
+                }
+            }
+        }
+        Err(error) => tracing::info!(%error, "no account details to pre-fill the form"),
     }
 }
 

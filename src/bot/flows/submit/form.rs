@@ -157,8 +157,14 @@ pub async fn receive_value(
                 Answer::Clear => {
                     draft.values.remove(&field.key);
                 }
-                Answer::Keep => {}
+                Answer::Keep => {
+                    // "Giữ nguyên" on a value offered from the account takes it.
+                    if let Some(offered) = draft.prefilled.get(&field.key).cloned() {
+                        draft.values.entry(field.key.clone()).or_insert(offered);
+                    }
+                }
             }
+            draft.prefilled.remove(&field.key);
             draft.updated_at = now_unix();
             let echo = match (&input, draft.values.get(&field.key)) {
                 // A choice pressed is said back, so the chat shows what was chosen.
@@ -200,6 +206,7 @@ mod tests {
             required,
             options: vec!["Nam".into(), "Nữ".into()],
             options_en: vec!["Male".into(), "Female".into()],
+            prefill: None,
         }
     }
 

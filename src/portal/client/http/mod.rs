@@ -21,8 +21,9 @@ use super::send::{
 use super::{DossierRef, DownloadedFile, Portal, PortalError, PortalResult, Upload};
 use crate::domain::DossierCode;
 use crate::portal::model::{
-    AccountSummary, CreateDraft, Document, Dossier, DossierStatus, Event, FieldCount, LoginRequest,
-    Procedure, ProcedureSummary, PublicDossier, RegisterRequest, Session, UpdateDraft,
+    AccountDetails, AccountSummary, CreateDraft, Document, Dossier, DossierStatus, Event,
+    FieldCount, LoginRequest, Procedure, ProcedureSummary, PublicDossier, RegisterRequest, Session,
+    UpdateDraft,
 };
 use crate::portal::model::{AskRequest, QuestionCreated, RateRequest, Rating};
 use files::{disposition_file_name, form_of};
@@ -190,6 +191,12 @@ impl Portal for HttpPortal {
         })
         .await
         .map(|_| ())
+    }
+
+    async fn account(&self, token: &str) -> PortalResult<AccountDetails> {
+        let url = self.url(&["accounts", "me"]);
+        self.json(true, |h| h.get(url.clone()).bearer_auth(token))
+            .await
     }
 
     async fn create_draft(

@@ -6,7 +6,7 @@ use sqlx::Row;
 use super::super::AppState;
 use super::super::error::{ApiError, ApiResult};
 use crate::db::now_unix;
-use crate::portal::model::{AccountSummary, AccountType};
+use crate::portal::model::{AccountDetails, AccountSummary, AccountType};
 
 /// A new account's columns (values already parsed and the password hashed).
 pub struct NewAccount<'a> {
@@ -86,6 +86,34 @@ pub async fn summary(app: &AppState, id: i64) -> ApiResult<AccountSummary> {
         },
         full_name: row.try_get("full_name")?,
         login: row.try_get("login")?,
+        phone: row.try_get("phone")?,
+        email: row.try_get("email")?,
+    })
+}
+
+/// The account's own details (for its owner only: `GET /api/v1/accounts/me`).
+pub async fn details(app: &AppState, id: i64) -> ApiResult<AccountDetails> {
+    let row = sqlx::query(
+        "SELECT id, account_type, full_name, login, birth_date, address, phone, email \
+         FROM accounts WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&app.db.pool)
+    .await?
+    .ok_or_else(|| ApiError::not_found("account"))?;
+    let birth_date: String = row.try_get("birth_date")?;
+    Ok(AccountDetails {
+        id: row.try_get("id")?,
+        account_type: if row.try_get::<String, _>("account_type")? == "organisation" {
+            AccountType::Organisation
+        } else {
+            AccountType::Citizen
+        },
+        full_name: row.try_get("full_name")?,
+        login: row.try_get("login")?,
+        birth_date: chrono::NaiveDate::parse_from_str(&birth_date, "%Y-%m-%d")
+            .map_err(|e| ApiError::Internal(format!("stored birth date unreadable: {e}")))?,
+        address: row.try_get("address")?,
         phone: row.try_get("phone")?,
         email: row.try_get("email")?,
     })

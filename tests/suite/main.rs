@@ -10,5 +10,6 @@ mod i18n;
 mod modes;
 mod notify;
 mod portal;
+mod reliability;
 mod sandbox;
 mod storage;

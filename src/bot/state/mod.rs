@@ -68,6 +68,10 @@ pub struct State {
     /// Drafts sent lately and their dossier codes (draft key, code), newest last: a second tap
     /// on "Gửi hồ sơ" is answered with the code.
     pub sent: Vec<(String, String)>,
+    /// The bot process that last saved this state (`adapter::instance`): another one means
+    /// the replies of the last update may have died with that process.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub writer: Option<u64>,
     /// Set when the stored step no longer read and the chat was put back at the menu.
     #[serde(skip)]
     pub step_lost: bool,
@@ -128,6 +132,8 @@ impl<'de> Deserialize<'de> for State {
             checklist_message: Option<i32>,
             #[serde(default)]
             sent: Vec<(String, String)>,
+            #[serde(default)]
+            writer: Option<u64>,
         }
         let stored = Stored::deserialize(d)?;
         let (step, step_lost) = if stored.step.is_null() {
@@ -169,6 +175,7 @@ impl<'de> Deserialize<'de> for State {
             resume: stored.resume,
             checklist_message: stored.checklist_message,
             sent: stored.sent,
+            writer: stored.writer,
             step_lost,
         })
     }

@@ -192,7 +192,7 @@ async fn an_old_button_pressed_after_a_crash_brings_back_the_lost_question() {
         let mut sys = System::start(engine).await;
         let who = Citizen::new(7_500_013).named("Mến").language("vi");
         let agree = vi_label("consent-agree");
-        sys.say_until(&who, "/start", Expect::button(&vi_label("language-vi")))
+        sys.say_until(&who, "/start", Expect::button(vi_label("language-vi")))
             .await;
         sys.press_until(
             &who,

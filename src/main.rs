@@ -52,6 +52,9 @@ enum Command {
     Migrate,
     /// Measure dvc-bot against a teloxide baseline through the sandbox and print one table.
     Bench(dvc_bot::bench::BenchArgs),
+    /// The kill test: citizens on random journeys while the bot is killed with SIGKILL and
+    /// restarted; checks that nothing is lost or doubled and prints a table.
+    Killtest(dvc_bot::bench::kill::KillArgs),
     /// One bot under test in its own process (started by `bench`).
     #[command(hide = true)]
     BenchBot(dvc_bot::bench::ChildArgs),
@@ -117,6 +120,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Webhook { action } => webhook(&settings, action).await,
         Command::Bench(args) => dvc_bot::bench::run(args).await,
+        Command::Killtest(args) => dvc_bot::bench::kill::run(args).await,
         Command::BenchBot(args) => dvc_bot::bench::child::run(args).await,
         Command::Portal => run_portal(&settings).await,
         Command::Sandbox {

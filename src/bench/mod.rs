@@ -10,6 +10,7 @@
 
 pub mod baseline;
 pub mod child;
+pub mod kill;
 pub mod load;
 pub mod measure;
 pub mod notify;

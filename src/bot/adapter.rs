@@ -33,6 +33,12 @@ pub use super::incoming::{
 pub type BotDialogue = Dialogue<State, ErasedStorage<State>>;
 pub type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
+/// This bot process, as stored in each state it saves (`State::writer`).
+pub fn instance() -> u64 {
+    static INSTANCE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *INSTANCE.get_or_init(rand::random)
+}
+
 /// An update under way: opened with its context, closed with the step's outcome.
 pub struct Turn {
     incoming: Incoming,
@@ -126,6 +132,7 @@ pub async fn close(
         started,
     } = turn;
     let now = Utc::now().timestamp();
+    outcome.next.writer = Some(instance());
     if was_reset {
         outcome.effects.insert(
             0,

@@ -21,8 +21,8 @@ use super::context::{Ctx, Services};
 use super::flows::common::{hint, stale_button};
 use super::flows::submit::{delivery, form, papers, send};
 use super::flows::{
-    account, ask, dossiers, drafts, follow, lookup, notifications, procedures, rate, register,
-    start, submit,
+    account, again, ask, dossiers, drafts, follow, lookup, notifications, procedures, rate,
+    register, start, submit,
 };
 use super::input::Input;
 use super::menu::MenuItem;
@@ -65,9 +65,15 @@ async fn on_update(
     else {
         return Ok(());
     };
+    // Saved by a bot process that is gone: its last replies may never have gone out.
+    let restarted = state.writer != Some(adapter::instance());
     // What the step signals while it waits (typing…, sending a file…) is shown at once.
     let show = adapter::shower(&bot, &turn);
-    let outcome = activity::scope(handle(state, input, &ctx), show).await;
+    let mut outcome = activity::scope(handle(state, input, &ctx), show).await;
+    if restarted && again::only_reminds(&outcome) {
+        // An input repeated after a crash that lost its answer: the question it should see.
+        outcome = again::remind_again(outcome, &ctx);
+    }
     adapter::close(bot, dialogue, &services, &storage, turn, outcome).await
 }
 

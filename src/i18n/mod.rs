@@ -177,6 +177,17 @@ impl I18n {
         Some((text, errors.iter().map(|e| format!("{e:?}")).collect()))
     }
 
+    /// Renders message `id` in `locale` as Fluent does, errors ignored and not logged (a
+    /// missing argument shows as `{$name}`): for tools that recognise the bot's messages.
+    pub fn text_lenient(
+        &self,
+        locale: Locale,
+        id: &str,
+        args: Option<&FluentArgs>,
+    ) -> Option<String> {
+        self.render(locale, id, args).map(|(text, _)| text)
+    }
+
     /// Renders message `id` in `locale`; any Fluent error is an error.
     pub fn try_text(
         &self,

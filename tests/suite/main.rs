@@ -11,6 +11,7 @@ mod modes;
 mod notify;
 mod ops;
 mod portal;
+mod reliability;
 mod replicas;
 mod sandbox;
 mod storage;

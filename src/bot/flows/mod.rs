@@ -3,6 +3,7 @@
 //! adapter renders and sends. Flows import `common` and the bot's shared parts, not the router.
 
 pub mod account;
+pub mod again;
 pub mod ask;
 pub mod common;
 pub mod dossiers;

@@ -318,7 +318,7 @@ async fn advance(mut form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
 }
 
 /// The summary with confirm and edit buttons.
-fn review(mut form: RegisterForm) -> Outcome<Step> {
+pub fn review(mut form: RegisterForm) -> Outcome<Step> {
     form.editing = false;
     if form.create_key.is_none() {
         form.create_key = Some(format!(

@@ -71,6 +71,10 @@ pub struct State {
     /// The account type of the chat's last login or registration: a login does not ask it again.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_kind: Option<AccountKind>,
+    /// The bot process that last saved this state (`adapter::instance`): another one means
+    /// the replies of the last update may have died with that process.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub writer: Option<u64>,
     /// Set when the stored step no longer read and the chat was put back at the menu.
     #[serde(skip)]
     pub step_lost: bool,
@@ -93,6 +97,7 @@ impl State {
             checklist_message,
             sent,
             last_kind,
+            writer,
             step_lost,
             stale_shape,
         } = self;
@@ -106,6 +111,8 @@ impl State {
             && *checklist_message == before.checklist_message
             && *sent == before.sent
             && *last_kind == before.last_kind
+            // Saved by another process: written once by this one (see `again`).
+            && *writer == before.writer
     }
 
     /// Whether update `id` was handled already in this chat, within the redelivery window.
@@ -165,6 +172,8 @@ impl<'de> Deserialize<'de> for State {
             /// A type no longer known is forgotten (asked again).
             #[serde(default)]
             last_kind: Option<serde_json::Value>,
+            #[serde(default)]
+            writer: Option<u64>,
         }
         let stored = Stored::deserialize(d)?;
         let (step, step_lost) = if stored.step.is_null() {
@@ -216,6 +225,7 @@ impl<'de> Deserialize<'de> for State {
             last_kind: stored
                 .last_kind
                 .and_then(|v| serde_json::from_value(v).ok()),
+            writer: stored.writer,
             step_lost,
             stale_shape,
         })

@@ -176,3 +176,67 @@ async fn a_paper_uploaded_again_after_a_crash_is_held_once() {
         assert_eq!(dossier.documents.len(), 1, "{:?}", dossier.documents);
     }
 }
+
+/// Issue 13 (found by the kill test): the bot is killed after saving a chat's next step and
+/// before its question went out. The citizen, seeing no answer, presses the old button again:
+/// a state written by a process that is gone gets the "outdated" notice and the lost question
+/// with its buttons, not the notice alone.
+#[tokio::test]
+async fn an_old_button_pressed_after_a_crash_brings_back_the_lost_question() {
+    use crate::bot::System;
+    use crate::support::said::{vi, vi_label};
+    use crate::support::wait::Expect;
+    use dvc_bot::bot::state::{RegField, RegisterForm};
+    use dvc_bot::sandbox::client::Citizen;
+
+    for engine in engines() {
+        let mut sys = System::start(engine).await;
+        let who = Citizen::new(7_500_013).named("Mến").language("vi");
+        let agree = vi_label("consent-agree");
+        sys.say_until(&who, "/start", Expect::button(vi_label("language-vi")))
+            .await;
+        sys.press_until(
+            &who,
+            &vi_label("language-vi"),
+            Expect::said(vi("language-set")),
+        )
+        .await;
+        sys.say_until(
+            &who,
+            "/register",
+            Expect::said_with(vi("consent-statement"), &agree),
+        )
+        .await;
+        // "Đồng ý" handled by a process that died before the account-type question went out:
+        // the stored step moved on, written by another process; nothing more in the chat.
+        sys.stop_bot().await;
+        let mut state = sys.stored_state(&who).await;
+        state.step = Step::Register {
+            form: RegisterForm::default(),
+            field: RegField::Kind,
+        };
+        state.writer = Some(dvc_bot::bot::adapter::instance().wrapping_add(1));
+        let db = sys.db().await;
+        sqlx::query("UPDATE dialogues SET state = $1 WHERE chat_id = $2")
+            .bind(serde_json::to_string(&state).expect("state"))
+            .bind(who.id)
+            .execute(&db.pool)
+            .await
+            .expect("state stored");
+        db.close().await;
+        sys.start_bot().await;
+        sys.press_until(
+            &who,
+            &agree,
+            Expect::said_with(vi("ask-kind"), vi_label("kind-citizen")),
+        )
+        .await;
+        // Answered from here on as always: the question shown is the one that works.
+        sys.press_until(
+            &who,
+            &vi_label("kind-citizen"),
+            Expect::said(vi("register-ask-name").arg("kind", "citizen")),
+        )
+        .await;
+    }
+}

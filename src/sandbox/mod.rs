@@ -96,8 +96,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use protocol::{
-    BlockRequest, BotInfo, ContactInput, ContactView, DocumentInput, DocumentView,
-    InlineButtonView, KeyButtonView, NoticeView, PhotoInput, PhotoView, SendRequest, SendResponse,
+    BlockRequest, BotInfo, ContactInput, ContactView, DocumentInput, DocumentView, EditInput,
+    InlineButtonView, KeyButtonView, NoticeView, OtherKind, PhotoInput, PhotoView, SendRequest, SendResponse,
     Sender, Stats, Transcript, TranscriptMessage,
 };
 use state::{BotSlot, BotState};

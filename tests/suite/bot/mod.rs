@@ -7,11 +7,13 @@ mod edit;
 mod feedback;
 mod follow;
 mod forged;
+mod hostile;
 mod journeys;
 mod resume;
 mod steps;
 mod submit;
 mod submit_en;
+mod throttle;
 
 use std::sync::Arc;
 

@@ -264,6 +264,54 @@ impl fmt::Display for Phrase {
     }
 }
 
+/// Every message of the locale files of `locale` with its fixed pieces (made once).
+fn every_message(locale: Locale) -> &'static [(String, Vec<String>)] {
+    static ALL: OnceLock<Vec<(Locale, Vec<(String, Vec<String>)>)>> = OnceLock::new();
+    let all = ALL.get_or_init(|| {
+        Locale::ALL
+            .into_iter()
+            .map(|l| {
+                let messages = resources()
+                    .iter()
+                    .filter(|(r, _)| *r == l)
+                    .flat_map(|(_, resource)| &resource.body)
+                    .filter_map(|entry| match entry {
+                        ast::Entry::Message(m) if m.value.is_some() => Some(m.id.name),
+                        _ => None,
+                    })
+                    .map(|id| (id.to_owned(), Phrase::new(l, id).pieces()))
+                    .collect();
+                (l, messages)
+            })
+            .collect()
+    });
+    all.iter()
+        .find(|(l, _)| *l == locale)
+        .map(|(_, m)| m.as_slice())
+        .unwrap_or_default()
+}
+
+/// The message of `locale` that `text` says with the most fixed text, and how many characters
+/// of fixed text that is (0 and `None`: none of its messages).
+pub fn best_match(locale: Locale, text: &str) -> (usize, Option<&'static str>) {
+    every_message(locale)
+        .iter()
+        .filter(|(_, pieces)| !pieces.is_empty())
+        .filter(|(_, pieces)| {
+            let mut rest = text;
+            pieces.iter().all(|piece| match rest.find(piece.as_str()) {
+                Some(at) => {
+                    rest = &rest[at + piece.len()..];
+                    true
+                }
+                None => false,
+            })
+        })
+        .map(|(id, pieces)| (pieces.iter().map(|p| p.trim().chars().count()).sum(), id))
+        .max()
+        .map_or((0, None), |(n, id)| (n, Some(id.as_str())))
+}
+
 /// Whether any bot message of the transcript says `phrase`.
 #[allow(dead_code)] // part of the vocabulary, for tests that check without waiting
 pub fn said(t: &Transcript, phrase: &Phrase) -> bool {

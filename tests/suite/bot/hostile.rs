@@ -630,16 +630,44 @@ impl Chat {
                     continue;
                 }
             };
-            for m in t.bot_messages().filter(|m| !m.deleted && !m.text.is_empty()) {
-                let text = m.text.clone();
-                if let Err(e) = self.in_language(&text) {
-                    self.fail(&format!("message #{} in chat {}", m.message_id, chat.id), e);
+            // A long reply is cut into several messages: a part is checked with its neighbours.
+            let said: Vec<(i64, String)> = t
+                .bot_messages()
+                .filter(|m| !m.deleted && !m.text.is_empty())
+                .map(|m| (m.message_id, m.text.clone()))
+                .collect();
+            for (i, (id, text)) in said.iter().enumerate() {
+                let joined = |from: usize, to: usize, sep: &str| {
+                    said[from..=to]
+                        .iter()
+                        .map(|(_, t)| t.as_str())
+                        .collect::<Vec<_>>()
+                        .join(sep)
+                };
+                let count = said.len();
+                let windows = || {
+                    (i.saturating_sub(3)..=i)
+                        .flat_map(move |from| (i..count.min(i + 4)).map(move |to| (from, to)))
+                };
+                let where_ = format!("message #{id} in chat {}", chat.id);
+                if let Err(e) = self.in_language(text) {
+                    let in_parts = windows().any(|(from, to)| {
+                        ["", "\n"]
+                            .iter()
+                            .any(|sep| self.in_language(&joined(from, to, sep)).is_ok())
+                    });
+                    if !in_parts {
+                        self.fail(&where_, e);
+                    }
                 }
-                if let Err(e) = self.escaped(&text) {
-                    self.fail(&format!("message #{} in chat {}", m.message_id, chat.id), e);
+                if let Err(e) = self.escaped(text) {
+                    let continued = i > 0 && self.escaped(&joined(i - 1, i, "")).is_ok();
+                    if !continued {
+                        self.fail(&where_, e);
+                    }
                 }
-                if let Err(e) = self.nothing_of_the_victim(&text) {
-                    self.fail(&format!("message #{} in chat {}", m.message_id, chat.id), e);
+                if let Err(e) = self.nothing_of_the_victim(text) {
+                    self.fail(&where_, e);
                 }
             }
         }

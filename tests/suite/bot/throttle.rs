@@ -24,6 +24,9 @@ async fn to_username(sys: &System, who: &Citizen, first: bool) {
         sys.press_until(who, &agree, Expect::said(vi("ask-kind")))
             .await;
     } else {
+        // Still asked for the password: a typed command would be taken for one.
+        sys.say_until(who, "/cancel", Expect::said(vi("cancelled")))
+            .await;
         sys.say_until(who, "/login", Expect::said(vi("ask-kind")))
             .await;
     }

@@ -276,10 +276,25 @@ fn every_message(locale: Locale) -> &'static [(String, Vec<String>)] {
                     .filter(|(r, _)| *r == l)
                     .flat_map(|(_, resource)| &resource.body)
                     .filter_map(|entry| match entry {
-                        ast::Entry::Message(m) if m.value.is_some() => Some(m.id.name),
+                        ast::Entry::Message(m) => m.value.as_ref().map(|v| (m.id.name, v)),
                         _ => None,
                     })
-                    .map(|id| (id.to_owned(), Phrase::new(l, id).pieces()))
+                    .flat_map(|(id, pattern)| {
+                        // A choice on a variable is a gap unless the variable is given: one
+                        // phrase per variant, so a message that is all choice is known too.
+                        let mut phrases = vec![Phrase::new(l, id)];
+                        for (name, keys) in choices(pattern) {
+                            phrases = phrases
+                                .into_iter()
+                                .flat_map(|p| keys.iter().map(move |k| p.clone().arg(name, *k)))
+                                .take(32)
+                                .collect();
+                        }
+                        phrases
+                            .into_iter()
+                            .map(|p| (id.to_owned(), p.pieces()))
+                            .collect::<Vec<_>>()
+                    })
                     .collect();
                 (l, messages)
             })
@@ -289,6 +304,33 @@ fn every_message(locale: Locale) -> &'static [(String, Vec<String>)] {
         .find(|(l, _)| *l == locale)
         .map(|(_, m)| m.as_slice())
         .unwrap_or_default()
+}
+
+/// The choices on a variable at the top of a pattern: the variable and its variants' keys.
+fn choices(pattern: &ast::Pattern<&'static str>) -> Vec<(&'static str, Vec<&'static str>)> {
+    pattern
+        .elements
+        .iter()
+        .filter_map(|element| match element {
+            ast::PatternElement::Placeable {
+                expression:
+                    ast::Expression::Select {
+                        selector: ast::InlineExpression::VariableReference { id },
+                        variants,
+                    },
+            } => Some((
+                id.name,
+                variants
+                    .iter()
+                    .map(|v| match &v.key {
+                        ast::VariantKey::Identifier { name } => *name,
+                        ast::VariantKey::NumberLiteral { value } => *value,
+                    })
+                    .collect(),
+            )),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The message of `locale` that `text` says with the most fixed text, and how many characters

@@ -316,6 +316,30 @@ impl SandboxClient {
         Self::answer(response).await
     }
 
+    /// `changes`, answering only the messages after message `after` (a long chat's recent
+    /// part).
+    pub async fn changes_after(
+        &self,
+        user: impl Into<Citizen>,
+        after: i64,
+        version: u64,
+        wait_ms: u64,
+    ) -> Result<Transcript, ClientError> {
+        let user = user.into();
+        let mut url = self.url(&format!("sandbox/chats/{}", user.id))?;
+        url.query_pairs_mut()
+            .append_pair("after", &after.to_string())
+            .append_pair("version", &version.to_string())
+            .append_pair("wait_ms", &wait_ms.to_string());
+        let response = self
+            .http
+            .get(url)
+            .timeout(Duration::from_millis(wait_ms) + Duration::from_secs(30))
+            .send()
+            .await?;
+        Self::answer(response).await
+    }
+
     /// `GET /sandbox/stats`.
     pub async fn stats(&self) -> Result<Stats, ClientError> {
         let response = self

@@ -463,7 +463,20 @@ impl Chat {
             self.n = n;
             let case = self.generate();
             let what = describe(&case);
-            if let Err(e) = self.play(case).await {
+            let start = self.seen.last_id().unwrap_or(0);
+            let result = self.play(case).await.and_then(|()| {
+                // A reply that did not go out is followed by the apology for an internal error.
+                let sorry = Phrase::new(self.locale, "error-internal");
+                match self
+                    .seen
+                    .bot_messages()
+                    .any(|m| m.message_id > start && sorry.is_in(&m.text))
+                {
+                    true => Err("a reply did not go out: the bot apologised".to_owned()),
+                    false => Ok(()),
+                }
+            });
+            if let Err(e) = result {
                 self.fail(&what, e);
                 // A chat that stopped answering would fail every later case the same way.
                 if self.failures.len() > 5 {
@@ -1101,4 +1114,48 @@ fn describe(case: &Case) -> String {
         Case::Group(t) => format!("group text {}", short(t)),
         Case::Edit(id, t) => format!("edit of #{id} to {}", short(t)),
     }
+}
+
+/// Found by the fuzzer (`DVC_FUZZ_SEED=12699757368298110047 DVC_FUZZ_CASES=12000`): a search
+/// page drawn again in place for a query so long that the page no longer fits one message was
+/// refused by Telegram ("message is too long") and the citizen got an apology. A reply too long
+/// to edit in place is sent anew, cut in parts.
+#[tokio::test]
+async fn a_search_page_too_long_to_edit_in_place_is_sent_anew() {
+    use super::System;
+    use crate::support::engines;
+    use crate::support::said::{vi, vi_label};
+
+    let sys = System::start(engines()[0]).await;
+    let who = Citizen::new(7_500_001).named("Lan").language("vi");
+    sys.say_until(&who, "/procedures", Expect::said(vi("procedures-fields")))
+        .await;
+    let query = "thủ tục không có thật ".repeat(220);
+    let fields = vi_label("button-fields");
+    let t = sys
+        .say_until(&who, &query, Expect::button(&fields))
+        .await;
+    assert!(t.bot_messages().count() > 1, "the answer is cut in parts");
+    let before = sys.last_id(&who).await;
+    sys.client
+        .send(SendRequest {
+            user_id: who.id,
+            callback: Some(CallbackInput {
+                data: "sp:0".into(),
+                message_id: None,
+            }),
+            ..SendRequest::default()
+        })
+        .await
+        .expect("a press");
+    let answered = Expect::new("the press answered", |t| t.callbacks_unanswered == 0);
+    let t = sys
+        .wait_for(&who, before, answered.and(Expect::button(&fields)))
+        .await;
+    assert!(
+        !t.bot_messages().any(|m| vi("error-internal").is_in(&m.text)),
+        "no apology: {:?}",
+        t.bot_messages().map(|m| &m.text).collect::<Vec<_>>()
+    );
+    assert!(t.bot_messages().count() > 1, "sent anew, in parts");
 }

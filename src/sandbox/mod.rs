@@ -97,8 +97,8 @@ use tokio::task::JoinHandle;
 
 pub use protocol::{
     BlockRequest, BotInfo, ContactInput, ContactView, DocumentInput, DocumentView, EditInput,
-    InlineButtonView, KeyButtonView, NoticeView, OtherKind, PhotoInput, PhotoView, SendRequest, SendResponse,
-    Sender, Stats, Transcript, TranscriptMessage,
+    InlineButtonView, KeyButtonView, NoticeView, OtherKind, PhotoInput, PhotoView, SendRequest,
+    SendResponse, Sender, Stats, Transcript, TranscriptMessage,
 };
 use state::{BotSlot, BotState};
 

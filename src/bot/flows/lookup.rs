@@ -3,7 +3,6 @@
 //! the last 4 digits of the applicant's CCCD also the history and what the dossier waits for.
 //! A procedure code typed by mistake opens that procedure's card.
 
-
 use crate::domain::DossierCode;
 use crate::i18n::{format_date, format_datetime, format_money, local_date};
 use crate::portal::client::PortalError;

@@ -4,9 +4,9 @@
 
 use super::AppState;
 use super::error::{ApiError, ApiJson, ApiResult};
+use super::second_factor::ClientKey;
 use super::store::accounts::{self as store, NewAccount};
 use super::store::to_time;
-use super::second_factor::ClientKey;
 use super::throttle;
 use crate::db::now_unix;
 use crate::domain::{

@@ -21,9 +21,8 @@ use serde::de::DeserializeOwned;
 
 pub use super::protocol::{
     ActionView, Actions, BlockRequest, BotInfo, CallbackInput, ContactInput, ContactView,
-    DocumentInput, DocumentView, EditInput, InlineButtonView, KeyButtonView, NoticeView,
-    OtherKind, PhotoInput,
-    PhotoView, SendRequest, SendResponse, Sender, Stats, Transcript, TranscriptMessage,
+    DocumentInput, DocumentView, EditInput, InlineButtonView, KeyButtonView, NoticeView, OtherKind,
+    PhotoInput, PhotoView, SendRequest, SendResponse, Sender, Stats, Transcript, TranscriptMessage,
 };
 
 mod citizen;

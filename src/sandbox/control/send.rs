@@ -71,7 +71,9 @@ fn action(req: &SendRequest) -> Result<Action, ControlError> {
     }
     if let Some(edit) = &req.edit {
         if edit.text.is_empty() {
-            return Err(ControlError::BadRequest("\"edit\".\"text\" is empty".into()));
+            return Err(ControlError::BadRequest(
+                "\"edit\".\"text\" is empty".into(),
+            ));
         }
         return Ok(Action::Edit(edit.clone()));
     }
@@ -258,11 +260,7 @@ fn other_payload(kind: OtherKind) -> serde_json::Value {
 }
 
 /// The citizen edits their own text message: its new text, and an `edited_message` update.
-fn edited(
-    bot: &mut BotState,
-    chat_id: i64,
-    edit: EditInput,
-) -> Result<SendResponse, ControlError> {
+fn edited(bot: &mut BotState, chat_id: i64, edit: EditInput) -> Result<SendResponse, ControlError> {
     let message = bot
         .chats
         .get_mut(&chat_id)

@@ -154,7 +154,10 @@ async fn hostile_input_gets_a_polite_answer_and_breaks_nothing() {
     let mut tasks = Vec::new();
     for i in 0..CHATS {
         let shared = shared.clone();
-        let account = accounts.get(i / LOGGED_IN_EVERY).cloned().filter(|_| i % LOGGED_IN_EVERY == 0);
+        let account = accounts
+            .get(i / LOGGED_IN_EVERY)
+            .cloned()
+            .filter(|_| i.is_multiple_of(LOGGED_IN_EVERY));
         let rng = StdRng::seed_from_u64(seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         tasks.push(tokio::spawn(async move {
             let mut chat = Chat::new(shared, i, rng);
@@ -198,9 +201,11 @@ async fn hostile_input_gets_a_polite_answer_and_breaks_nothing() {
         .my_dossiers(&session.token, None)
         .await
         .expect("their dossiers");
-    let dossier = theirs
-        .iter()
-        .find(|d| d.code.as_ref().is_some_and(|c| c.as_str() == shared.victim.code));
+    let dossier = theirs.iter().find(|d| {
+        d.code
+            .as_ref()
+            .is_some_and(|c| c.as_str() == shared.victim.code)
+    });
     match dossier {
         Some(d) if d.status == dvc_bot::portal::model::DossierStatus::New => {}
         other => failures.push(format!("the other citizen's dossier changed: {other:?}")),
@@ -216,12 +221,17 @@ async fn hostile_input_gets_a_polite_answer_and_breaks_nothing() {
         .expect("metrics text");
     let failed = metric(&metrics, "dvc_replies_failed_total");
     if failed > 0.0 {
-        failures.push(format!("{failed} replies did not go out (invalid HTML or too long)"));
+        failures.push(format!(
+            "{failed} replies did not go out (invalid HTML or too long)"
+        ));
     }
 
     let status = stop_with_sigterm(child).await;
     let log_text = std::fs::read_to_string(&log_path).unwrap_or_default();
-    let panics: Vec<&str> = log_text.lines().filter(|l| l.contains("panicked")).collect();
+    let panics: Vec<&str> = log_text
+        .lines()
+        .filter(|l| l.contains("panicked"))
+        .collect();
     if !panics.is_empty() {
         failures.push(format!("the bot panicked:\n{}", panics.join("\n")));
     }
@@ -237,7 +247,12 @@ async fn hostile_input_gets_a_polite_answer_and_breaks_nothing() {
         failures.is_empty(),
         "{} failures (repeat with {repeat}):\n{}\n-- log lines about replies:\n{}",
         failures.len(),
-        failures.iter().take(30).cloned().collect::<Vec<_>>().join("\n"),
+        failures
+            .iter()
+            .take(30)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n"),
         failed_replies.join("\n")
     );
 }
@@ -272,7 +287,10 @@ async fn victim(client: &SandboxClient, portal: &HttpPortal, data: &std::path::P
     account.full_name = VICTIM_NAME.into();
     account.address = VICTIM_ADDRESS.into();
     account.phone = VICTIM_PHONE.into();
-    portal.register(&account, None).await.expect("the other citizen registers");
+    portal
+        .register(&account, None)
+        .await
+        .expect("the other citizen registers");
     let session = portal
         .login(&LoginRequest {
             login: id.clone(),
@@ -358,8 +376,14 @@ async fn log_in(client: &SandboxClient, who: &Citizen, locale: Locale, id: &str)
     let said = |id: &str| Expect::said(Phrase::new(locale, id));
     let steps: [(Step, Expect); 5] = [
         (Step::Text("/login".into()), said("consent-statement")),
-        (Step::Press(label(locale, "consent-agree")), said("ask-kind")),
-        (Step::Press(label(locale, "kind-citizen")), said("login-ask-username")),
+        (
+            Step::Press(label(locale, "consent-agree")),
+            said("ask-kind"),
+        ),
+        (
+            Step::Press(label(locale, "kind-citizen")),
+            said("login-ask-username"),
+        ),
         (Step::Text(id.into()), said("login-ask-password")),
         (Step::Text(PASSWORD.into()), said("login-done")),
     ];
@@ -423,12 +447,18 @@ struct Chat {
 
 impl Chat {
     fn new(shared: Arc<Shared>, index: usize, rng: StdRng) -> Self {
-        let locale = if index % 2 == 0 { Locale::Vi } else { Locale::En };
+        let locale = if index.is_multiple_of(2) {
+            Locale::Vi
+        } else {
+            Locale::En
+        };
         let id = FIRST_CHAT + index as i64;
         Self {
             shared,
             index,
-            who: Citizen::new(id).named(format!("Fuzz {index}")).language(locale.code()),
+            who: Citizen::new(id)
+                .named(format!("Fuzz {index}"))
+                .language(locale.code()),
             locale,
             rng,
             markers: Vec::new(),
@@ -528,7 +558,8 @@ impl Chat {
                     })
                     .await?;
                 let after = sent.message_id.unwrap_or(0);
-                let answer = Expect::bot_message("an answer in the group", move |m| m.message_id > after);
+                let answer =
+                    Expect::bot_message("an answer in the group", move |m| m.message_id > after);
                 self.wait(&group, &answer).await.map(drop)
             }
             Case::Edit(id, text) => {
@@ -566,7 +597,10 @@ impl Chat {
         }
     }
 
-    async fn send(&mut self, request: SendRequest) -> Result<dvc_bot::sandbox::SendResponse, String> {
+    async fn send(
+        &mut self,
+        request: SendRequest,
+    ) -> Result<dvc_bot::sandbox::SendResponse, String> {
         self.updates += 1;
         self.client()
             .send(SendRequest {
@@ -750,7 +784,12 @@ impl Chat {
 
     fn nothing_of_the_victim(&self, text: &str) -> Result<(), String> {
         let victim = &self.shared.victim;
-        for secret in [VICTIM_NAME, VICTIM_ADDRESS, VICTIM_PHONE, victim.cccd.as_str()] {
+        for secret in [
+            VICTIM_NAME,
+            VICTIM_ADDRESS,
+            VICTIM_PHONE,
+            victim.cccd.as_str(),
+        ] {
             if text.contains(secret) {
                 return Err(format!("the other citizen's {secret:?} shown"));
             }
@@ -836,7 +875,10 @@ impl Chat {
             "<pre><code class=\"language-x\">",
             "&",
         ];
-        let fragment = FRAGMENTS.choose(&mut self.rng).expect("fragments").to_string();
+        let fragment = FRAGMENTS
+            .choose(&mut self.rng)
+            .expect("fragments")
+            .to_string();
         let marker = format!("Zq{}x{}x{}q", self.index, self.n, self.markers.len());
         self.markers.push((fragment.clone(), marker.clone()));
         format!("{fragment}{marker}")
@@ -854,11 +896,40 @@ impl Chat {
             "$1 $2 ?",
         ];
         const ODD: [char; 34] = [
-            '\u{0}', '\u{7}', '\u{8}', '\u{1b}', '\u{7f}', '\u{85}', '\u{200B}', '\u{200C}',
-            '\u{200D}', '\u{200E}', '\u{200F}', '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}',
-            '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{FEFF}', '\u{00AD}',
-            '\r', '\n', '\t', '\u{2028}', '\u{2029}', '\u{E000}', '\u{FFFD}', '\u{1F600}',
-            '\u{0301}', 'ệ', 'Đ', '<',
+            '\u{0}',
+            '\u{7}',
+            '\u{8}',
+            '\u{1b}',
+            '\u{7f}',
+            '\u{85}',
+            '\u{200B}',
+            '\u{200C}',
+            '\u{200D}',
+            '\u{200E}',
+            '\u{200F}',
+            '\u{202A}',
+            '\u{202B}',
+            '\u{202C}',
+            '\u{202D}',
+            '\u{202E}',
+            '\u{2066}',
+            '\u{2067}',
+            '\u{2068}',
+            '\u{2069}',
+            '\u{FEFF}',
+            '\u{00AD}',
+            '\r',
+            '\n',
+            '\t',
+            '\u{2028}',
+            '\u{2029}',
+            '\u{E000}',
+            '\u{FFFD}',
+            '\u{1F600}',
+            '\u{0301}',
+            'ệ',
+            'Đ',
+            '<',
         ];
         let target = self.rng.gen_range(min..max.max(min + 1));
         let mut out = String::new();
@@ -870,9 +941,8 @@ impl Chat {
                 }
                 1 => out.push_str(SQL.choose(&mut self.rng).expect("sql")),
                 2 | 3 => out.push(*ODD.choose(&mut self.rng).expect("odd")),
-                4 => out.push(
-                    char::from_u32(self.rng.gen_range(0x80..0x2FFFF)).unwrap_or('\u{FFFD}'),
-                ),
+                4 => out
+                    .push(char::from_u32(self.rng.gen_range(0x80..0x2FFFF)).unwrap_or('\u{FFFD}')),
                 _ => {
                     let n = self.rng.gen_range(1..12);
                     out.extend((0..n).map(|_| self.rng.gen_range(b' '..=b'~') as char));
@@ -888,12 +958,33 @@ impl Chat {
     /// A command with junk arguments.
     fn command(&mut self) -> String {
         const COMMANDS: [&str; 22] = [
-            "/start", "/status", "/submit", "/follow", "/unfollow", "/login", "/register",
-            "/help", "/ask", "/procedures", "/cancel", "/mydossiers", "/drafts", "/account",
-            "/mydata", "/notifications", "/logout", "/deleteme", "/nosuchcommand",
-            "/start@dvc_sandbox_bot", "/status@another_bot", "/",
+            "/start",
+            "/status",
+            "/submit",
+            "/follow",
+            "/unfollow",
+            "/login",
+            "/register",
+            "/help",
+            "/ask",
+            "/procedures",
+            "/cancel",
+            "/mydossiers",
+            "/drafts",
+            "/account",
+            "/mydata",
+            "/notifications",
+            "/logout",
+            "/deleteme",
+            "/nosuchcommand",
+            "/start@dvc_sandbox_bot",
+            "/status@another_bot",
+            "/",
         ];
-        let command = COMMANDS.choose(&mut self.rng).expect("commands").to_string();
+        let command = COMMANDS
+            .choose(&mut self.rng)
+            .expect("commands")
+            .to_string();
         let victim = self.shared.victim.code.clone();
         let args = [
             format!("status_{}", victim.replace('.', "_")),
@@ -967,9 +1058,9 @@ impl Chat {
     fn callback_data(&mut self) -> String {
         const KINDS: [&str; 44] = [
             "ho:", "bs:", "fe:", "kq:", "hq:", "dg:", "rt:", "rx:", "gs:", "lm:", "fo:", "uf:",
-            "st:5:", "st:9:", "p:", "n:", "ed:", "dd:", "sv:", "sn:", "rs:", "rp:", "dl:",
-            "ch:0:", "sf:", "kf:", "sk:", "f:", "fp:", "sp:", "mg:", "nt:s:", "nt:r:", "r:e:",
-            "a:", "k:", "c:", "d:", "m", "dr", "md", "rn", "s", "r:ok",
+            "st:5:", "st:9:", "p:", "n:", "ed:", "dd:", "sv:", "sn:", "rs:", "rp:", "dl:", "ch:0:",
+            "sf:", "kf:", "sk:", "f:", "fp:", "sp:", "mg:", "nt:s:", "nt:r:", "r:e:", "a:", "k:",
+            "c:", "d:", "m", "dr", "md", "rn", "s", "r:ok",
         ];
         let data = if self.rng.gen_bool(0.3) {
             let n = self.rng.gen_range(1..40);
@@ -1132,9 +1223,7 @@ async fn a_search_page_too_long_to_edit_in_place_is_sent_anew() {
         .await;
     let query = "thủ tục không có thật ".repeat(220);
     let fields = vi_label("button-fields");
-    let t = sys
-        .say_until(&who, &query, Expect::button(&fields))
-        .await;
+    let t = sys.say_until(&who, &query, Expect::button(&fields)).await;
     assert!(t.bot_messages().count() > 1, "the answer is cut in parts");
     let before = sys.last_id(&who).await;
     sys.client
@@ -1153,7 +1242,8 @@ async fn a_search_page_too_long_to_edit_in_place_is_sent_anew() {
         .wait_for(&who, before, answered.and(Expect::button(&fields)))
         .await;
     assert!(
-        !t.bot_messages().any(|m| vi("error-internal").is_in(&m.text)),
+        !t.bot_messages()
+            .any(|m| vi("error-internal").is_in(&m.text)),
         "no apology: {:?}",
         t.bot_messages().map(|m| &m.text).collect::<Vec<_>>()
     );

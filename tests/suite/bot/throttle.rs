@@ -15,12 +15,17 @@ use crate::support::wait::Expect;
 async fn to_username(sys: &System, who: &Citizen, first: bool) {
     if first {
         let language = vi_label("language-vi");
-        sys.say_until(who, "/start", Expect::button(&language)).await;
+        sys.say_until(who, "/start", Expect::button(&language))
+            .await;
         sys.press_until(who, &language, Expect::said(vi("language-set")))
             .await;
         let agree = vi_label("consent-agree");
-        sys.say_until(who, "/login", Expect::said_with(vi("consent-statement"), &agree))
-            .await;
+        sys.say_until(
+            who,
+            "/login",
+            Expect::said_with(vi("consent-statement"), &agree),
+        )
+        .await;
         sys.press_until(who, &agree, Expect::said(vi("ask-kind")))
             .await;
     } else {
@@ -77,7 +82,11 @@ async fn one_chats_failed_logins_do_not_slow_another_chats_login() {
     sys.say_until(&citizen, &id, Expect::said(vi("login-ask-password")))
         .await;
     let t = sys
-        .say_until(&citizen, PASSWORD, Expect::said(vi("login-done")).or(slowed.clone()))
+        .say_until(
+            &citizen,
+            PASSWORD,
+            Expect::said(vi("login-done")).or(slowed.clone()),
+        )
         .await;
     assert!(
         !slowed.matches(&t),

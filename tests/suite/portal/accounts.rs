@@ -300,7 +300,10 @@ async fn failed_logins_count_for_the_end_user_a_service_names() {
         .expect("another citizen is not slowed down");
     // The attacker still waits, whatever account they try.
     let err = service.login_as(&right, "tg-attacker").await.unwrap_err();
-    assert!(matches!(err, PortalError::TooManyAttempts { .. }), "{err:?}");
+    assert!(
+        matches!(err, PortalError::TooManyAttempts { .. }),
+        "{err:?}"
+    );
 
     // Without the service token the header is ignored: the address is counted.
     let other = spawn_portal(engines()[0]).await;

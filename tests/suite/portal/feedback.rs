@@ -234,7 +234,10 @@ async fn questions_answers_and_comments_are_stored_without_hidden_characters() {
         .await
         .unwrap();
     let open = tp.client.officer_questions(OFFICER, false).await.unwrap();
-    let stored = open.iter().find(|q| q.id == asked.id).expect("the question");
+    let stored = open
+        .iter()
+        .find(|q| q.id == asked.id)
+        .expect("the question");
     assert_eq!(stored.text, "Khi nào có kết quả?");
     let answered = tp
         .client

@@ -73,7 +73,10 @@ async fn the_api_answers_hostile_requests_as_its_document_says() {
     let started = std::time::Instant::now();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("an operation") {
-            let generator = Generator { doc: &doc, known: &known };
+            let generator = Generator {
+                doc: &doc,
+                known: &known,
+            };
             let op_started = std::time::Instant::now();
             for _ in 0..cases {
                 let request = generator.request(&mut rng, path, method, op);
@@ -100,7 +103,12 @@ async fn the_api_answers_hostile_requests_as_its_document_says() {
         failures.is_empty(),
         "{} failures (repeat with {repeat}):\n{}",
         failures.len(),
-        failures.iter().take(40).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(40)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 
@@ -125,10 +133,18 @@ async fn check(doc: &Value, op: &Value, answer: reqwest::Response) -> Result<(),
     if schema.is_null() || !is_json {
         return Ok(());
     }
-    let value: Value = serde_json::from_slice(&body)
-        .map_err(|e| format!("{status}: a JSON answer that does not parse ({e}): {}", shown()))?;
-    validate(doc, schema, &value, "$")
-        .map_err(|e| format!("{status}: the answer does not match its schema: {e}: {}", shown()))
+    let value: Value = serde_json::from_slice(&body).map_err(|e| {
+        format!(
+            "{status}: a JSON answer that does not parse ({e}): {}",
+            shown()
+        )
+    })?;
+    validate(doc, schema, &value, "$").map_err(|e| {
+        format!(
+            "{status}: the answer does not match its schema: {e}: {}",
+            shown()
+        )
+    })
 }
 
 /// A JSON value against the subset of JSON Schema the document uses: `$ref`, `type` (one or
@@ -148,7 +164,10 @@ fn validate(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), 
                 .filter_map(|s| validate(doc, s, value, at).err())
                 .collect();
             if errors.len() == options.len() {
-                return Err(format!("{at}: matches none of {key}: {}", errors.join(" | ")));
+                return Err(format!(
+                    "{at}: matches none of {key}: {}",
+                    errors.join(" | ")
+                ));
             }
         }
     }
@@ -261,7 +280,10 @@ impl Request {
             Body::Raw(t, b) => format!("{t}, {} bytes", b.len()),
             Body::Multipart(parts) => format!(
                 "multipart {:?}",
-                parts.iter().map(|(n, f, b)| (n, f, b.len())).collect::<Vec<_>>()
+                parts
+                    .iter()
+                    .map(|(n, f, b)| (n, f, b.len()))
+                    .collect::<Vec<_>>()
             ),
         };
         let path: String = self.path.chars().take(120).collect();
@@ -294,7 +316,9 @@ impl Request {
         request = match self.body {
             Body::None => request,
             Body::Json(v) => request.json(&v),
-            Body::Raw(content_type, bytes) => request.header("content-type", content_type).body(bytes),
+            Body::Raw(content_type, bytes) => {
+                request.header("content-type", content_type).body(bytes)
+            }
             Body::Multipart(parts) => {
                 let mut form = reqwest::multipart::Form::new();
                 for (name, file_name, bytes) in parts {
@@ -335,12 +359,18 @@ impl Generator<'_> {
                 // The event feed's long poll waits as long as asked (up to 30 s) for an event
                 // that does not come: asked briefly here.
                 Some("query") if name == "wait_ms" => {
-                    let v = ["0", "1", "20", "-5", "x", "99999999999"].choose(rng).expect("waits");
+                    let v = ["0", "1", "20", "-5", "x", "99999999999"]
+                        .choose(rng)
+                        .expect("waits");
                     query.push((name, v.to_string()));
                 }
                 Some("query") if rng.gen_bool(0.7) => {
                     // Long, but within what an HTTP client sends in a URL.
-                    let v: String = self.scalar(rng, &p["schema"], &name).chars().take(4000).collect();
+                    let v: String = self
+                        .scalar(rng, &p["schema"], &name)
+                        .chars()
+                        .take(4000)
+                        .collect();
                     query.push((name, v));
                 }
                 Some("header") if rng.gen_bool(0.5) => {
@@ -407,7 +437,9 @@ impl Generator<'_> {
                         0 => pdf(),
                         1 => png(),
                         2 => Vec::new(),
-                        3 => (0..rng.gen_range(1..2048)).map(|_| rng.r#gen::<u8>()).collect(),
+                        3 => (0..rng.gen_range(1..2048))
+                            .map(|_| rng.r#gen::<u8>())
+                            .collect(),
                         _ => b"MZ\x90\0".to_vec(),
                     };
                     (name, file_name, bytes)
@@ -503,8 +535,15 @@ impl Generator<'_> {
             "phone" => vec!["0912345678".into()],
             "email" => vec!["a@b.vn".into()],
             "birth_date" => vec!["1990-05-17".into()],
-            "deadline" | "at" => vec!["2030-01-01T00:00:00Z".into(), "2026-12-31T00:00:00+07:00".into()],
-            "action" => vec!["accept".into(), "request_supplement".into(), "reject".into()],
+            "deadline" | "at" => vec![
+                "2030-01-01T00:00:00Z".into(),
+                "2026-12-31T00:00:00+07:00".into(),
+            ],
+            "action" => vec![
+                "accept".into(),
+                "request_supplement".into(),
+                "reject".into(),
+            ],
             "status" => vec!["new".into(), "processing".into(), "open".into()],
             "cccd_last4" => vec!["8001".into(), "0000".into()],
             _ => vec!["Lò Văn Mến".into()],
@@ -609,7 +648,9 @@ impl Generator<'_> {
     /// Breaks a value: a wrong type, a field dropped or added, a null, a huge string.
     fn mutate(&self, rng: &mut StdRng, value: &mut Value, depth: usize) {
         match value {
-            Value::Object(fields) if !fields.is_empty() && depth < MAX_DEPTH && rng.gen_bool(0.6) => {
+            Value::Object(fields)
+                if !fields.is_empty() && depth < MAX_DEPTH && rng.gen_bool(0.6) =>
+            {
                 let keys: Vec<String> = fields.keys().cloned().collect();
                 let key = keys.choose(rng).expect("a key").clone();
                 match rng.gen_range(0..4) {

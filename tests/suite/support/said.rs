@@ -264,9 +264,12 @@ impl fmt::Display for Phrase {
     }
 }
 
+/// A message id with the fixed pieces of one of its variants.
+type Known = (String, Vec<String>);
+
 /// Every message of the locale files of `locale` with its fixed pieces (made once).
-fn every_message(locale: Locale) -> &'static [(String, Vec<String>)] {
-    static ALL: OnceLock<Vec<(Locale, Vec<(String, Vec<String>)>)>> = OnceLock::new();
+fn every_message(locale: Locale) -> &'static [Known] {
+    static ALL: OnceLock<Vec<(Locale, Vec<Known>)>> = OnceLock::new();
     let all = ALL.get_or_init(|| {
         Locale::ALL
             .into_iter()

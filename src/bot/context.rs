@@ -146,6 +146,14 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The name the portal counts this user's failed logins and wrong second factors under
+    /// (`X-Dvc-Client`): opaque, stable, never the Telegram id itself.
+    pub fn asker(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(format!("dvc-bot telegram user {}", self.user_id).as_bytes());
+        format!("tg-{}", &hex::encode(digest)[..20])
+    }
+
     /// The portal session token, if logged in and it decrypts.
     pub fn session(&self) -> Option<String> {
         let sealed = self.user.as_ref()?.portal_session_enc.as_ref()?;

@@ -152,6 +152,11 @@ async fn edit(
     reply: &Reply,
 ) -> Result<(), RequestError> {
     let text = render(i18n, locale, &reply.text);
+    if parts(&text).len() > 1 {
+        // Too long for one message (a long search echoed back, say): Telegram cannot edit it
+        // in place, so it is sent anew, cut in parts, its keyboard on the last.
+        return send(bot, i18n, locale, chat, reply).await.map(drop);
+    }
     let inline = match markup(i18n, locale, &reply.keyboard) {
         Some(ReplyMarkup::InlineKeyboard(k)) => k,
         _ => InlineKeyboardMarkup::new(Vec::<Vec<InlineKeyboardButton>>::new()),

@@ -96,9 +96,10 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use protocol::{
-    BlockRequest, BotInfo, ContactInput, ContactView, DocumentInput, DocumentView,
-    InlineButtonView, KeyButtonView, NoticeView, PhotoInput, PhotoView, SendRequest, SendResponse,
-    Sender, Stats, TargetStats, Targets, TargetsRequest, Transcript, TranscriptMessage,
+    BlockRequest, BotInfo, ContactInput, ContactView, DocumentInput, DocumentView, EditInput,
+    InlineButtonView, KeyButtonView, NoticeView, OtherKind, PhotoInput, PhotoView, SendRequest,
+    SendResponse, Sender, Stats, TargetStats, Targets, TargetsRequest, Transcript,
+    TranscriptMessage,
 };
 use state::{BotSlot, BotState};
 

@@ -41,6 +41,45 @@ pub struct SendRequest {
     /// with `press`). Its transcript is `GET /sandbox/chats/<group id>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
+    /// A message of a kind the bot does not read as text or a file (an addition): `"sticker"`,
+    /// `"location"`, `"poll"` or `"dice"`, with a fixed payload of Telegram's shape.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other: Option<OtherKind>,
+    /// The citizen edits one of their own text messages (an addition): Telegram's
+    /// `edited_message` update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edit: Option<EditInput>,
+}
+
+/// `"other"` of `POST /sandbox/send`: a kind of message the bot has no step for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OtherKind {
+    Sticker,
+    Location,
+    Poll,
+    Dice,
+}
+
+impl OtherKind {
+    pub const ALL: [OtherKind; 4] = [Self::Sticker, Self::Location, Self::Poll, Self::Dice];
+
+    /// The Message field that carries it.
+    pub fn field(self) -> &'static str {
+        match self {
+            Self::Sticker => "sticker",
+            Self::Location => "location",
+            Self::Poll => "poll",
+            Self::Dice => "dice",
+        }
+    }
+}
+
+/// `"edit"` of `POST /sandbox/send`: the new text of the citizen's message `message_id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditInput {
+    pub message_id: i64,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -186,6 +225,10 @@ pub struct Transcript {
     /// The text of the latest answered callback query (answerCallbackQuery `text`).
     #[serde(default)]
     pub notice: Option<NoticeView>,
+    /// Button presses of this chat the bot has not answered (answerCallbackQuery) yet: an app
+    /// shows a spinner on the button until it is answered (an addition).
+    #[serde(default)]
+    pub callbacks_unanswered: u64,
 }
 
 /// A callback query answer's text, as the apps show it (a toast, or an alert).

@@ -125,6 +125,7 @@ pub fn message(bot: &BotState, chat: &ChatState, m: &StoredMessage) -> Value {
             }
             v["contact"] = c;
         }
+        Content::Other { field, payload } => v[*field] = payload.clone(),
     }
     if let Some(rows) = &m.inline_keyboard {
         let rows: Vec<Vec<Value>> = rows

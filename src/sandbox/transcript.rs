@@ -105,6 +105,7 @@ fn view(bot: &BotState, chat: &ChatState, after: i64) -> Transcript {
             text: n.text.clone(),
             show_alert: n.show_alert,
         }),
+        callbacks_unanswered: chat.callbacks_unanswered,
     }
 }
 
@@ -180,6 +181,7 @@ fn view_message(bot: &BotState, m: &StoredMessage) -> TranscriptMessage {
                 user_id: *user_id,
             });
         }
+        Content::Other { .. } => {}
     }
     out
 }

@@ -253,7 +253,7 @@ pub async fn receive_login_password(
         login: username.clone(),
         password,
     };
-    let result = ctx.services.portal.login(&request).await;
+    let result = ctx.services.portal.login_as(&request, &ctx.asker()).await;
     let outcome = match result {
         Ok(session) => link(ctx, &session).await.send(
             Reply::new(

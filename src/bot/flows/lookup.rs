@@ -3,8 +3,6 @@
 //! the last 4 digits of the applicant's CCCD also the history and what the dossier waits for.
 //! A procedure code typed by mistake opens that procedure's card.
 
-use sha2::{Digest, Sha256};
-
 use crate::domain::DossierCode;
 use crate::i18n::{format_date, format_datetime, format_money, local_date};
 use crate::portal::client::PortalError;
@@ -45,12 +43,6 @@ pub fn entered(text: &str) -> Entered {
         }
         _ => Entered::Malformed,
     }
-}
-
-/// The name the portal counts this user's wrong second factors under: opaque, stable.
-pub fn asker(ctx: &Ctx<'_>) -> String {
-    let digest = Sha256::digest(format!("dvc-bot telegram user {}", ctx.user_id).as_bytes());
-    format!("tg-{}", &hex::encode(digest)[..20])
 }
 
 /// `/status [code]` or the menu button: shows the code given, or asks for one.
@@ -158,7 +150,7 @@ pub async fn verified(
     let dossier = ctx
         .services
         .portal
-        .public_lookup_as(code, Some(last4), &asker(ctx))
+        .public_lookup_as(code, Some(last4), &ctx.asker())
         .await?;
     Ok(dossier.history.is_some().then_some(dossier))
 }

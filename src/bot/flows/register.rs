@@ -471,7 +471,7 @@ async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
         login: id.to_string(),
         password: password.expose().to_owned(),
     };
-    match portal.login(&login).await {
+    match portal.login_as(&login, &ctx.asker()).await {
         Ok(session) => link(ctx, &session).await.send(
             Reply::new(
                 Text::msg("register-done")

@@ -131,6 +131,12 @@ pub trait Portal: Send + Sync {
         idempotency_key: Option<&str>,
     ) -> PortalResult<AccountSummary>;
     async fn login(&self, request: &LoginRequest) -> PortalResult<Session>;
+    /// `login` on behalf of end user `asker` (an opaque name): a client that holds the service
+    /// token has failed logins counted per asker instead of per address.
+    async fn login_as(&self, request: &LoginRequest, asker: &str) -> PortalResult<Session> {
+        let _ = asker;
+        self.login(request).await
+    }
     async fn logout(&self, token: &str) -> PortalResult<()>;
     /// The session's own account details (to pre-fill the form fields that ask for them).
     async fn account(&self, token: &str) -> PortalResult<AccountDetails>;

@@ -4,6 +4,7 @@
 
 use super::AppState;
 use super::error::{ApiError, ApiJson, ApiResult};
+use super::second_factor::ClientKey;
 use super::store::accounts::{self as store, NewAccount};
 use super::store::to_time;
 use super::throttle;
@@ -158,19 +159,30 @@ fn wrong_credentials() -> ApiError {
 
 /// Logs in: a bearer token for the account. An unknown account and a wrong password answer
 /// alike; after a few failures for one account name or from one client, 429 with
-/// `Retry-After` (see `throttle`).
+/// `Retry-After` (see `throttle`). A caller holding the service token (the bot) names the
+/// end user in `X-Dvc-Client`; the failures are then counted for that user, not the address.
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "accounts", request_body = LoginRequest,
+    params(("X-Dvc-Client" = Option<String>, Header,
+            description = "with the service token: the end user failed logins count for")),
     responses((status = 201, body = Session), (status = 401, body = ApiErrorBody),
               (status = 429, body = ApiErrorBody, description = "too many failed logins: try again after Retry-After seconds"),
               (status = 400, body = ApiErrorBody, description = "malformed request: body, query or path value"),
               (status = 415, body = ApiErrorBody, description = "wrong content type")))]
 pub async fn login(
     State(app): State<AppState>,
-    client: ClientAddr,
+    addr: ClientAddr,
+    named: ClientKey,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<(StatusCode, Json<Session>)> {
     let login = req.login.split_whitespace().collect::<String>();
-    let keys = throttle::Keys::new(&login, client.0);
+    // The bot is one client for every citizen: it names the end user (with the service token)
+    // so that one person's failures do not slow everyone's logins down.
+    let client = if named.is_service_named() {
+        Some(named.0)
+    } else {
+        addr.0.map(|ip| ip.to_string())
+    };
+    let keys = throttle::Keys::new(&login, client);
     let now = now_unix();
     throttle::check(&app, &keys, now).await?;
     let found = store::credentials(&app, &login).await?;

@@ -86,7 +86,49 @@ pub fn router_and_doc() -> (axum::Router<AppState>, Doc) {
     components.add_security_scheme("session", bearer());
     components.add_security_scheme("officer", bearer());
     components.add_security_scheme("service", bearer());
+    document_body_limit(&mut doc);
     (router, doc)
+}
+
+/// Every operation that reads a JSON body refuses one over `MAX_JSON_BYTES` with 413 (the
+/// `ApiJson` extractor does it): said once here for all of them, so none can forget it.
+fn document_body_limit(doc: &mut Doc) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let too_large = ResponseBuilder::new()
+        .description(format!(
+            "the JSON body is larger than {} bytes",
+            super::error::MAX_JSON_BYTES
+        ))
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ApiErrorBody")))
+                .build(),
+        )
+        .build();
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let reads_json = op
+                .request_body
+                .as_ref()
+                .is_some_and(|b| b.content.contains_key("application/json"));
+            if reads_json {
+                op.responses
+                    .responses
+                    .entry("413".to_owned())
+                    .or_insert_with(|| RefOr::T(too_large.clone()));
+            }
+        }
+    }
 }
 
 /// The document served at `/api/v1/openapi.json`.

@@ -12,20 +12,22 @@ use super::AppState;
 use super::accounts::{Citizen, Officer};
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
 use super::store;
+use crate::domain::clean_text;
 use crate::portal::model::{AnswerRequest, ApiErrorBody, AskRequest, Question, QuestionCreated};
 
 /// Longest question or answer, in characters.
 const MAX_TEXT_CHARS: usize = 2000;
 
+/// A question or an answer as it is stored: see [`clean_text`].
 fn text_of(field: &str, text: &str) -> ApiResult<String> {
-    let text = text.trim();
+    let text = clean_text(text);
     if text.is_empty() {
         return Err(ApiError::field(field, "required"));
     }
     if text.chars().count() > MAX_TEXT_CHARS {
         return Err(ApiError::field(field, "text-too-long"));
     }
-    Ok(text.to_owned())
+    Ok(text)
 }
 
 /// Asks the officers a question, optionally about one of the asker's own dossiers.

@@ -10,6 +10,7 @@ use super::error::{ApiError, ApiJson, ApiPath, ApiResult};
 use super::store::ratings::NewRating;
 use super::store::{self, to_time};
 use crate::db::now_unix;
+use crate::domain::clean_text;
 use crate::portal::model::{
     ApiErrorBody, DossierStatus, RateRequest, Rating, RatingAverage, RatingsReport,
 };
@@ -42,11 +43,13 @@ pub async fn rate(
     if !(1..=5).contains(&req.stars) {
         return Err(ApiError::field("stars", "stars"));
     }
+    // Stored as every text the portal keeps: see `clean_text`.
     let comment = req
         .comment
         .as_deref()
-        .map(str::trim)
+        .map(clean_text)
         .filter(|c| !c.is_empty());
+    let comment = comment.as_deref();
     if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
         return Err(ApiError::field("comment", "text-too-long"));
     }

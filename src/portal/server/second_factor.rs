@@ -27,6 +27,13 @@ const MAX_CLIENT_CHARS: usize = 64;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientKey(pub String);
 
+impl ClientKey {
+    /// Whether a service holding the service token named the end user (else: the address).
+    pub fn is_service_named(&self) -> bool {
+        self.0.starts_with("service:")
+    }
+}
+
 impl FromRequestParts<AppState> for ClientKey {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {

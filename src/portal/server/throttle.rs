@@ -1,10 +1,9 @@
 //! Slowing down password guessing instead of locking accounts: failed logins are counted per
-//! account name (known or not, so the answers reveal nothing) and per client address; past a
+//! account name (known or not, so the answers reveal nothing) and per client (its address, or
+//! the end user a service holding the service token names in `X-Dvc-Client`); past a
 //! few, each key must wait before its next attempt, twice as long after each new failure.
 //! Nobody can lock a citizen out: the wait is short at first, and a success starts the
 //! account's count again.
-
-use std::net::IpAddr;
 
 use super::AppState;
 use super::error::{ApiError, ApiResult};
@@ -30,11 +29,12 @@ pub struct Keys {
 }
 
 impl Keys {
-    /// The keys of an attempt at `login` from `client` (unknown when the server does not say).
-    pub fn new(login: &str, client: Option<IpAddr>) -> Self {
+    /// The keys of an attempt at `login` from `client`: its address, or the end user a
+    /// trusted service names (unknown when neither is known).
+    pub fn new(login: &str, client: Option<String>) -> Self {
         Self {
             account: format!("account:{login}"),
-            client: client.map(|ip| format!("client:{ip}")),
+            client: client.map(|c| format!("client:{c}")),
         }
     }
 

@@ -21,9 +21,9 @@ use serde::de::DeserializeOwned;
 
 pub use super::protocol::{
     ActionView, Actions, BlockRequest, BotInfo, CallbackInput, ContactInput, ContactView,
-    DocumentInput, DocumentView, InlineButtonView, KeyButtonView, NoticeView, PhotoInput,
-    PhotoView, SendRequest, SendResponse, Sender, Stats, TargetStats, Targets, TargetsRequest,
-    Transcript, TranscriptMessage,
+    DocumentInput, DocumentView, EditInput, InlineButtonView, KeyButtonView, NoticeView, OtherKind,
+    PhotoInput, PhotoView, SendRequest, SendResponse, Sender, Stats, TargetStats, Targets,
+    TargetsRequest, Transcript, TranscriptMessage,
 };
 
 mod citizen;
@@ -305,6 +305,30 @@ impl SandboxClient {
         let mut url = self.url(&format!("sandbox/chats/{}", user.id))?;
         url.query_pairs_mut()
             .append_pair("after", "0")
+            .append_pair("version", &version.to_string())
+            .append_pair("wait_ms", &wait_ms.to_string());
+        let response = self
+            .http
+            .get(url)
+            .timeout(Duration::from_millis(wait_ms) + Duration::from_secs(30))
+            .send()
+            .await?;
+        Self::answer(response).await
+    }
+
+    /// `changes`, answering only the messages after message `after` (a long chat's recent
+    /// part).
+    pub async fn changes_after(
+        &self,
+        user: impl Into<Citizen>,
+        after: i64,
+        version: u64,
+        wait_ms: u64,
+    ) -> Result<Transcript, ClientError> {
+        let user = user.into();
+        let mut url = self.url(&format!("sandbox/chats/{}", user.id))?;
+        url.query_pairs_mut()
+            .append_pair("after", &after.to_string())
             .append_pair("version", &version.to_string())
             .append_pair("wait_ms", &wait_ms.to_string());
         let response = self

@@ -11,7 +11,9 @@ use serde_json::json;
 
 use super::{BotQuery, ControlError, ControlResult, json_body, pick};
 use crate::sandbox::html;
-use crate::sandbox::protocol::{CallbackInput, ContactInput, SendRequest, SendResponse};
+use crate::sandbox::protocol::{
+    CallbackInput, ContactInput, EditInput, OtherKind, SendRequest, SendResponse,
+};
 use crate::sandbox::state::{
     BotState, ChatState, Citizen, Content, PendingCallback, StoredMessage, clean_mime,
     image_dimensions, unix_now,
@@ -44,6 +46,8 @@ enum Action {
     },
     Press(String),
     Callback(CallbackInput),
+    Other(OtherKind),
+    Edit(EditInput),
 }
 
 fn action(req: &SendRequest) -> Result<Action, ControlError> {
@@ -54,11 +58,24 @@ fn action(req: &SendRequest) -> Result<Action, ControlError> {
         req.photo.is_some(),
         req.press.is_some(),
         req.callback.is_some(),
+        req.other.is_some(),
+        req.edit.is_some(),
     ];
     if given.iter().filter(|g| **g).count() != 1 {
         return Err(ControlError::BadRequest(
-            "give exactly one of \"text\", \"contact\", \"document\", \"photo\", \"press\", \"callback\"".into(),
+            "give exactly one of \"text\", \"contact\", \"document\", \"photo\", \"press\", \"callback\", \"other\", \"edit\"".into(),
         ));
+    }
+    if let Some(kind) = req.other {
+        return Ok(Action::Other(kind));
+    }
+    if let Some(edit) = &req.edit {
+        if edit.text.is_empty() {
+            return Err(ControlError::BadRequest(
+                "\"edit\".\"text\" is empty".into(),
+            ));
+        }
+        return Ok(Action::Edit(edit.clone()));
     }
     if let Some(callback) = &req.callback {
         // Telegram's limit on callback data.
@@ -181,8 +198,16 @@ fn user_acts(
             let id = bot.store_file("photos", None, "image/jpeg".into(), data.into(), Some(dims));
             (Content::Photo { file_id: id }, String::new())
         }
+        Action::Other(kind) => (
+            Content::Other {
+                field: kind.field(),
+                payload: other_payload(kind),
+            },
+            String::new(),
+        ),
         Action::Press(label) => return press(bot, req, &label),
         Action::Callback(callback) => return forged_press(bot, user_id, callback),
+        Action::Edit(edit) => return edited(bot, chat_id, edit),
     };
     Ok(user_message(bot, chat_id, content, &text))
 }
@@ -213,6 +238,51 @@ fn user_message(bot: &mut BotState, chat_id: i64, content: Content, text: &str) 
         update_id,
         message_id: Some(id),
     }
+}
+
+/// What Telegram puts under the Message field of each kind the bot has no step for.
+fn other_payload(kind: OtherKind) -> serde_json::Value {
+    match kind {
+        OtherKind::Sticker => json!({
+            "file_id": "sandbox-sticker", "file_unique_id": "sandbox-sticker-u",
+            "type": "regular", "width": 512, "height": 512,
+            "is_animated": false, "is_video": false, "emoji": "👍",
+        }),
+        OtherKind::Location => json!({"latitude": 21.3256, "longitude": 103.9188}),
+        OtherKind::Poll => json!({
+            "id": "sandbox-poll", "question": "<b>?</b>",
+            "options": [{"text": "A", "voter_count": 0}, {"text": "B", "voter_count": 0}],
+            "total_voter_count": 0, "is_closed": false, "is_anonymous": true,
+            "type": "regular", "allows_multiple_answers": false,
+        }),
+        OtherKind::Dice => json!({"emoji": "🎲", "value": 3}),
+    }
+}
+
+/// The citizen edits their own text message: its new text, and an `edited_message` update.
+fn edited(bot: &mut BotState, chat_id: i64, edit: EditInput) -> Result<SendResponse, ControlError> {
+    let message = bot
+        .chats
+        .get_mut(&chat_id)
+        .and_then(|chat| chat.message_mut(edit.message_id))
+        .filter(|m| !m.from_bot && !m.deleted && matches!(m.content, Content::Text))
+        .ok_or_else(|| {
+            ControlError::NotFound(format!(
+                "no text message {} of the citizen in chat {chat_id}",
+                edit.message_id
+            ))
+        })?;
+    message.formatted = html::plain(&edit.text);
+    message.edit_date = Some(unix_now());
+    if let Some(chat) = bot.chats.get_mut(&chat_id) {
+        chat.touch();
+    }
+    let payload = telegram::message_by_id(bot, chat_id, edit.message_id);
+    let update_id = bot.push_update("edited_message", payload);
+    Ok(SendResponse {
+        update_id,
+        message_id: Some(edit.message_id),
+    })
 }
 
 /// A callback query with any data, on a bot message of the chat (the newest by default).
@@ -258,6 +328,9 @@ fn callback_query(bot: &mut BotState, user_id: i64, message_id: i64, data: Strin
         "chat_instance": format!("{}{}", bot.id, user_id),
         "data": data,
     });
+    if let Some(chat) = bot.chats.get_mut(&user_id) {
+        chat.callbacks_unanswered += 1;
+    }
     bot.callbacks.insert(
         query_id,
         PendingCallback {

@@ -28,15 +28,16 @@ pub(super) fn answer_callback(slot: &BotSlot, params: &Params) -> ApiResult {
                 ));
             }
         };
-        if let (Some(text), Some(chat)) =
-            (text.filter(|t| !t.is_empty()), bot.chats.get_mut(&chat_id))
-        {
-            let id = chat.notice.as_ref().map_or(1, |n| n.id + 1);
-            chat.notice = Some(Notice {
-                id,
-                text,
-                show_alert,
-            });
+        if let Some(chat) = bot.chats.get_mut(&chat_id) {
+            chat.callbacks_unanswered = chat.callbacks_unanswered.saturating_sub(1);
+            if let Some(text) = text.filter(|t| !t.is_empty()) {
+                let id = chat.notice.as_ref().map_or(1, |n| n.id + 1);
+                chat.notice = Some(Notice {
+                    id,
+                    text,
+                    show_alert,
+                });
+            }
             chat.touch();
         }
     }

@@ -46,6 +46,11 @@ pub enum Content {
         first_name: String,
         user_id: Option<i64>,
     },
+    /// A sticker, a location, a poll…: `payload` under the Message field `field`.
+    Other {
+        field: &'static str,
+        payload: Value,
+    },
 }
 
 /// One message of a chat, from the bot or from the user.
@@ -88,6 +93,8 @@ pub struct ChatState {
     pub changes: watch::Sender<u64>,
     /// Chat actions the bot sent (typing, upload_document, …) with their Unix time in ms.
     pub actions: Vec<(String, u64)>,
+    /// Button presses (callback queries) of this chat not answered by the bot yet.
+    pub callbacks_unanswered: u64,
 }
 
 impl ChatState {
@@ -109,6 +116,7 @@ impl ChatState {
             version: 0,
             changes: watch::Sender::new(0),
             actions: Vec::new(),
+            callbacks_unanswered: 0,
         }
     }
 

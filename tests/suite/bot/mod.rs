@@ -8,6 +8,7 @@ mod edit;
 mod feedback;
 mod follow;
 mod forged;
+mod hostile;
 mod journeys;
 mod prefill;
 mod qr_photos;
@@ -17,6 +18,7 @@ mod steps;
 mod submit;
 mod submit_en;
 mod taps;
+mod throttle;
 
 use std::sync::Arc;
 

@@ -257,6 +257,90 @@ async fn one_client_trying_many_accounts_is_slowed_down() {
     assert!(slowed.is_some_and(|s| s >= 1));
 }
 
+/// Issue 13 (security leftover): the bot is one client for every citizen, so it names the end
+/// user in `X-Dvc-Client` with the service token, and failed logins are counted for that user:
+/// one citizen's failures slow their own next login, not another's through the same bot. The
+/// header means nothing without the service token (the address is counted then).
+#[tokio::test]
+async fn failed_logins_count_for_the_end_user_a_service_names() {
+    let tp = spawn_portal(engines()[0]).await;
+    let known = cccd("3001");
+    tp.client
+        .register(&registration(&known), None)
+        .await
+        .unwrap();
+    let service = tp
+        .client
+        .clone()
+        .with_service_token(dvc_bot::config::Secret::new(&tp.service_token));
+    let wrong = |n: usize| LoginRequest {
+        login: cccd(&format!("{:04}", 3100 + n)),
+        password: "Sai12345".into(),
+    };
+    // One end user fails with many accounts until the portal slows them down.
+    let mut tried = 0;
+    loop {
+        tried += 1;
+        assert!(tried <= 100, "never slowed down");
+        match service.login_as(&wrong(tried), "tg-attacker").await {
+            Err(PortalError::Unauthorized) => {}
+            Err(PortalError::TooManyAttempts { .. }) => break,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(tried > 4, "more room than for one account ({tried})");
+    // Another end user of the same service logs in at once.
+    let right = LoginRequest {
+        login: known.clone(),
+        password: PASSWORD.into(),
+    };
+    service
+        .login_as(&right, "tg-someone-else")
+        .await
+        .expect("another citizen is not slowed down");
+    // The attacker still waits, whatever account they try.
+    let err = service.login_as(&right, "tg-attacker").await.unwrap_err();
+    assert!(
+        matches!(err, PortalError::TooManyAttempts { .. }),
+        "{err:?}"
+    );
+
+    // Without the service token the header is ignored: the address is counted.
+    let other = spawn_portal(engines()[0]).await;
+    other
+        .client
+        .register(&registration(&known), None)
+        .await
+        .unwrap();
+    let mut tried = 0;
+    loop {
+        tried += 1;
+        assert!(tried <= 100, "never slowed down");
+        let answer = other
+            .http
+            .post(other.api("/sessions"))
+            .header("X-Dvc-Client", format!("forged-{tried}"))
+            .json(&wrong(tried))
+            .send()
+            .await
+            .unwrap();
+        match answer.status().as_u16() {
+            401 => {}
+            429 => break,
+            s => panic!("{s}"),
+        }
+    }
+    let answer = other
+        .http
+        .post(other.api("/sessions"))
+        .header("X-Dvc-Client", "forged-someone-else")
+        .json(&right)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 429, "the address is slowed down");
+}
+
 /// Issue 13.3: with an `Idempotency-Key`, a retried registration answers the account it made
 /// (200, same id), so a client cut off after the portal created it can finish; without the
 /// key, or with another one, the CCCD is a duplicate.

@@ -214,3 +214,72 @@ async fn a_question_is_answered_once_and_the_answer_is_on_the_feed() {
         assert_json_error(r, 400).await;
     }
 }
+
+/// Issue 13.8, everywhere text is stored: a question, its answer and a rating's comment lose
+/// bidi overrides, zero-width and control characters like names, addresses and form values.
+#[tokio::test]
+async fn questions_answers_and_comments_are_stored_without_hidden_characters() {
+    let tp = spawn_portal(engines()[0]).await;
+    let a = tp.citizen(&cccd("6301")).await;
+    let code = tp.submitted(&a.token).await.code.unwrap();
+    let asked = tp
+        .client
+        .ask(
+            &a.token,
+            &AskRequest {
+                text: "\u{202E}Khi nào\u{200B} có\u{0} kết quả?\u{FEFF}\u{2066}".into(),
+                dossier: None,
+            },
+        )
+        .await
+        .unwrap();
+    let open = tp.client.officer_questions(OFFICER, false).await.unwrap();
+    let stored = open
+        .iter()
+        .find(|q| q.id == asked.id)
+        .expect("the question");
+    assert_eq!(stored.text, "Khi nào có kết quả?");
+    let answered = tp
+        .client
+        .officer_answer(OFFICER, asked.id, "Thứ\u{200D} sáu\u{7}.\u{202C}")
+        .await
+        .unwrap();
+    assert_eq!(answered.answer.as_deref(), Some("Thứ sáu."));
+    // Only a text of hidden characters is no text at all.
+    let err = tp
+        .client
+        .ask(
+            &a.token,
+            &AskRequest {
+                text: "\u{200B}\u{202E}\u{0}".into(),
+                dossier: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PortalError::Invalid { .. }), "{err:?}");
+
+    for action in [
+        json!({"action": "accept"}),
+        json!({"action": "complete", "result": {"file_name": "kq.pdf", "data_base64": "JVBERi0xLjQKJSVFT0YK"}}),
+        json!({"action": "return_result"}),
+    ] {
+        let (status, body) = tp.officer(&code, action).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let rated = tp
+        .client
+        .rate(
+            &a.token,
+            &dc(&code),
+            &RateRequest {
+                stars: 5,
+                comment: Some("Nhanh\u{202E},\u{200B} chu đáo\u{1b}".into()),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(rated.comment.as_deref(), Some("Nhanh, chu đáo"));
+    let report = tp.client.officer_ratings(OFFICER).await.unwrap();
+    assert_eq!(report.ratings[0].comment.as_deref(), Some("Nhanh, chu đáo"));
+}

@@ -6,6 +6,7 @@ mod binary;
 mod client;
 mod console;
 mod feedback;
+mod fuzz;
 mod life;
 mod openapi;
 mod public;

@@ -278,6 +278,99 @@ impl fmt::Display for Phrase {
     }
 }
 
+/// A message id with the fixed pieces of one of its variants.
+type Known = (String, Vec<String>);
+
+/// Every message of the locale files of `locale` with its fixed pieces (made once).
+fn every_message(locale: Locale) -> &'static [Known] {
+    static ALL: OnceLock<Vec<(Locale, Vec<Known>)>> = OnceLock::new();
+    let all = ALL.get_or_init(|| {
+        Locale::ALL
+            .into_iter()
+            .map(|l| {
+                let messages = resources()
+                    .iter()
+                    .filter(|(r, _)| *r == l)
+                    .flat_map(|(_, resource)| &resource.body)
+                    .filter_map(|entry| match entry {
+                        ast::Entry::Message(m) => m.value.as_ref().map(|v| (m.id.name, v)),
+                        _ => None,
+                    })
+                    .flat_map(|(id, pattern)| {
+                        // A choice on a variable is a gap unless the variable is given: one
+                        // phrase per variant, so a message that is all choice is known too.
+                        let mut phrases = vec![Phrase::new(l, id)];
+                        for (name, keys) in choices(pattern) {
+                            phrases = phrases
+                                .into_iter()
+                                .flat_map(|p| keys.iter().map(move |k| p.clone().arg(name, *k)))
+                                .take(32)
+                                .collect();
+                        }
+                        phrases
+                            .into_iter()
+                            .map(|p| (id.to_owned(), p.pieces()))
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                (l, messages)
+            })
+            .collect()
+    });
+    all.iter()
+        .find(|(l, _)| *l == locale)
+        .map(|(_, m)| m.as_slice())
+        .unwrap_or_default()
+}
+
+/// The choices on a variable at the top of a pattern: the variable and its variants' keys.
+fn choices(pattern: &ast::Pattern<&'static str>) -> Vec<(&'static str, Vec<&'static str>)> {
+    pattern
+        .elements
+        .iter()
+        .filter_map(|element| match element {
+            ast::PatternElement::Placeable {
+                expression:
+                    ast::Expression::Select {
+                        selector: ast::InlineExpression::VariableReference { id },
+                        variants,
+                    },
+            } => Some((
+                id.name,
+                variants
+                    .iter()
+                    .map(|v| match &v.key {
+                        ast::VariantKey::Identifier { name } => *name,
+                        ast::VariantKey::NumberLiteral { value } => *value,
+                    })
+                    .collect(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The message of `locale` that `text` says with the most fixed text, and how many characters
+/// of fixed text that is (0 and `None`: none of its messages).
+pub fn best_match(locale: Locale, text: &str) -> (usize, Option<&'static str>) {
+    every_message(locale)
+        .iter()
+        .filter(|(_, pieces)| !pieces.is_empty())
+        .filter(|(_, pieces)| {
+            let mut rest = text;
+            pieces.iter().all(|piece| match rest.find(piece.as_str()) {
+                Some(at) => {
+                    rest = &rest[at + piece.len()..];
+                    true
+                }
+                None => false,
+            })
+        })
+        .map(|(id, pieces)| (pieces.iter().map(|p| p.trim().chars().count()).sum(), id))
+        .max()
+        .map_or((0, None), |(n, id)| (n, Some(id.as_str())))
+}
+
 /// Whether any bot message of the transcript says `phrase`.
 #[allow(dead_code)] // part of the vocabulary, for tests that check without waiting
 pub fn said(t: &Transcript, phrase: &Phrase) -> bool {

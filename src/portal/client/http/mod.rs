@@ -184,6 +184,20 @@ impl Portal for HttpPortal {
             .await
     }
 
+    async fn login_as(&self, request: &LoginRequest, asker: &str) -> PortalResult<Session> {
+        let Some(service) = &self.service_token else {
+            return self.login(request).await;
+        };
+        let url = self.url(&["sessions"]);
+        self.json(false, |h| {
+            h.post(url.clone())
+                .bearer_auth(service.expose())
+                .header("x-dvc-client", asker)
+                .json(request)
+        })
+        .await
+    }
+
     async fn logout(&self, token: &str) -> PortalResult<()> {
         let url = self.url(&["sessions"]);
         send(&self.http, false, INTERACTIVE_DEADLINE, |h| {

@@ -50,23 +50,40 @@ pub struct Turn {
     started: std::time::Instant,
 }
 
-/// Opens an update: skipped (`None`) if handled already, else its context for the steps.
+/// What `open` makes of an update.
+pub enum Opened<'a> {
+    /// Handled already here (this process saved the chat's state after it, or holds its id in
+    /// memory): skipped in silence.
+    Skip,
+    /// Handled already by another bot process (a replica, or this bot before a restart), which
+    /// may have died after saving the state and before its replies went out: the current
+    /// step's question is asked once more (`flows::again::asked_again`), and the state saved
+    /// by this process, so a further delivery is skipped.
+    Again(Turn, Ctx<'a>),
+    /// New: the step answers it.
+    New(Turn, Ctx<'a>),
+}
+
+/// Opens an update: skipped if handled already here, asked again if handled by another
+/// process, else its context for the steps.
 pub async fn open<'a>(
     bot: &Bot,
     state: &State,
     services: &'a Services,
     storage: &SqlStorage<State>,
     incoming: Incoming,
-) -> Result<Option<(Turn, Ctx<'a>)>, Box<dyn std::error::Error + Send + Sync>> {
+) -> Result<Opened<'a>, Box<dyn std::error::Error + Send + Sync>> {
     // Telegram delivers at least once: an update already handled in this chat is skipped.
     let now = Utc::now().timestamp();
-    let handled_lately = || {
-        storage
-            .pending_handled(incoming.chat_id)
-            .iter()
-            .any(|&(id, at)| id == incoming.update_id && now - at < REDELIVERY_WINDOW_SECS)
-    };
-    if state.handled_at(incoming.update_id, now) || handled_lately() {
+    let handled_here_lately = storage
+        .pending_handled(incoming.chat_id)
+        .iter()
+        .any(|&(id, at)| id == incoming.update_id && now - at < REDELIVERY_WINDOW_SECS);
+    let handled = handled_here_lately || state.handled_at(incoming.update_id, now);
+    // Saved by another process: the update may be delivered again because that process died
+    // between saving the state and sending the replies (or before answering the delivery).
+    let again = handled && !handled_here_lately && state.writer != Some(instance());
+    if handled && !again {
         metrics::counter!("dvc_updates_duplicate_total").increment(1);
         tracing::info!(update_id = incoming.update_id, "duplicate update skipped");
         if let Some(id) = &incoming.callback_id {
@@ -76,7 +93,15 @@ pub async fn open<'a>(
             )
             .await;
         }
-        return Ok(None);
+        return Ok(Opened::Skip);
+    }
+    if again {
+        metrics::counter!("dvc_updates_asked_again_total").increment(1);
+        tracing::info!(
+            update_id = incoming.update_id,
+            writer = ?state.writer,
+            "update handled by another process: its question asked again"
+        );
     }
     // Read with the dialogue when the chat is the user's own (a private chat), else now.
     let user = match storage.take_user(incoming.chat_id) {
@@ -111,7 +136,11 @@ pub async fn open<'a>(
         checklist: state.checklist_message,
         started: std::time::Instant::now(),
     };
-    Ok(Some((turn, ctx)))
+    Ok(if again {
+        Opened::Again(turn, ctx)
+    } else {
+        Opened::New(turn, ctx)
+    })
 }
 
 /// Closes an update: the next state persisted, then the replies rendered and sent.

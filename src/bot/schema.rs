@@ -13,7 +13,7 @@ use teloxide::prelude::*;
 use crate::db::storage::SqlStorage;
 
 use super::activity;
-use super::adapter::{self, BotDialogue, HandlerResult, Incoming};
+use super::adapter::{self, BotDialogue, HandlerResult, Incoming, Opened};
 use super::callback::Callback;
 use super::callback::DossierAction;
 use super::command::Command;
@@ -50,7 +50,8 @@ pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'stat
         )
 }
 
-/// One update of a chat, in order: opened (skipped if seen before), routed, closed (the next
+/// One update of a chat, in order: opened (skipped if seen before, its question asked again
+/// if seen by another process), routed, closed (the next
 /// state persisted before the replies go out).
 async fn on_update(
     bot: Bot,
@@ -61,9 +62,15 @@ async fn on_update(
     incoming: Incoming,
 ) -> HandlerResult {
     let input = incoming.input.clone();
-    let Some((turn, ctx)) = adapter::open(&bot, &state, &services, &storage, incoming).await?
-    else {
-        return Ok(());
+    let (turn, ctx) = match adapter::open(&bot, &state, &services, &storage, incoming).await? {
+        Opened::Skip => return Ok(()),
+        Opened::Again(turn, ctx) => {
+            // Handled by a process that may have died before its replies went out: the step
+            // is not done again, its question is asked again (once: this process saves it).
+            let outcome = again::asked_again(state, &ctx);
+            return adapter::close(bot, dialogue, &services, &storage, turn, outcome).await;
+        }
+        Opened::New(turn, ctx) => (turn, ctx),
     };
     // Saved by a bot process that is gone: its last replies may never have gone out.
     let restarted = state.writer != Some(adapter::instance());

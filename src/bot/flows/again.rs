@@ -4,12 +4,15 @@
 //! A kill between saving the state and sending the replies loses the question with its
 //! buttons; the citizen, seeing no answer, presses the old button again or types the answer
 //! again, and a toast or a "press a button above" alone would leave the chat with nothing to
-//! answer.
+//! answer. Also used by the router when the update itself comes again after its handling by
+//! another process (a webhook redelivering to another replica the update whose replica died,
+//! or Telegram after a restart): `asked_again`.
 
 use crate::bot::context::Ctx;
 use crate::bot::reply::{Effect, Outcome, Piece, Reply};
 use crate::bot::state::{State, Step, Then};
 
+use super::common::hint;
 use super::submit::ask::ask_field;
 use super::submit::next::{After, go_on};
 use super::{account, register, start};
@@ -86,6 +89,21 @@ pub fn remind_again(outcome: Outcome<State>, ctx: &Ctx<'_>) -> Outcome<State> {
                 erase,
                 session,
             }
+        }
+    }
+}
+
+/// What an update handled already by another process gets (see `adapter::Opened::Again`): the
+/// current step's question; at the main menu, the menu; at a step that waits for typed text,
+/// its hint (what to type). Never the step itself again, so nothing is done twice.
+pub fn asked_again(state: State, ctx: &Ctx<'_>) -> Outcome<State> {
+    let lift = |o: Outcome<Step>, state: State| o.map(|step| State { step, ..state });
+    match question(state.clone(), ctx) {
+        Some(outcome) => outcome,
+        None if state.step == Step::Idle => lift(start::show_menu(Step::Idle), state),
+        None => {
+            let step = state.step.clone();
+            lift(hint(step), state)
         }
     }
 }

@@ -144,3 +144,66 @@ async fn a_redelivered_update_is_answered_once_even_after_a_restart() {
         sys.stop_bot().await;
     }
 }
+
+/// Issue 15: an update whose handling was saved by another bot process (a replica that died,
+/// or this bot before a restart) may have lost its replies with that process: delivered again,
+/// it brings the step's question back once — the step is not done again — and a further
+/// delivery, now handled here, is skipped in silence.
+#[tokio::test]
+async fn an_update_saved_by_another_process_brings_its_question_back_once() {
+    for engine in engines() {
+        let mut sys = System::start(engine).await;
+        let who = Citizen::new(7_400_002).named("Lan").language("vi");
+        let url = webhook_bot(&mut sys, &who).await;
+        let before = sys.last_id(&who).await;
+        post(&url, &who, 920_001, "/register").await;
+        sys.wait_for(&who, before, Expect::said(vi("consent-statement")))
+            .await;
+
+        // The state as a process that died after saving it left it: written by another writer.
+        sys.stop_bot().await;
+        let mut state = sys.stored_state(&who).await;
+        assert!(
+            state.handled(920_001),
+            "{engine:?}: {:?}",
+            state.recent_updates
+        );
+        let step = state.step.clone();
+        state.writer = Some(dvc_bot::bot::adapter::instance().wrapping_add(1));
+        let db = sys.db().await;
+        sqlx::query("UPDATE dialogues SET state = $1 WHERE chat_id = $2")
+            .bind(serde_json::to_string(&state).expect("state"))
+            .bind(who.id)
+            .execute(&db.pool)
+            .await
+            .expect("state stored");
+        db.close().await;
+        start_on(&mut sys, &url).await;
+        let restarted = sys.last_id(&who).await;
+
+        // Delivered again: the consent question comes back, the step is where it was.
+        post(&url, &who, 920_001, "/register").await;
+        sys.wait_for(&who, restarted, Expect::said(vi("consent-statement")))
+            .await;
+        let stored = sys.stored_state(&who).await;
+        assert_eq!(stored.step, step, "{engine:?}: the step is not done again");
+        assert_eq!(
+            stored.writer,
+            Some(dvc_bot::bot::adapter::instance()),
+            "{engine:?}: saved by this process"
+        );
+        assert!(stored.handled(920_001), "{engine:?}");
+
+        // Once more: handled here now, so skipped. The next update is answered after it.
+        post(&url, &who, 920_001, "/register").await;
+        post(&url, &who, 920_002, "/help").await;
+        sys.wait_for(&who, restarted, Expect::said(vi("help")))
+            .await;
+        assert_eq!(
+            count(&sys, &who, restarted, "consent-statement").await,
+            1,
+            "{engine:?}: asked again once"
+        );
+        sys.stop_bot().await;
+    }
+}

@@ -17,8 +17,10 @@ const PASSWORD_TTL_SECS: i64 = 15 * 60;
 
 /// Passwords typed during registration, waiting for the summary to be confirmed: sealed with
 /// the bot's key (`DVC_SECRET_KEY`, the same on every replica) in `registration_passwords`, so
-/// whichever replica handles the confirmation finds it; read and deleted on confirm, gone after
-/// 15 minutes (the user is then asked again). Never in the clear, never in a log.
+/// whichever replica handles the confirmation finds it; read on confirm and deleted once the
+/// portal has the account (so a confirmation whose replica died before its dialogue was saved
+/// finds it again when delivered again), gone after 15 minutes (the user is then asked again).
+/// Never in the clear, never in a log.
 pub struct PasswordVault<'a> {
     db: &'a Db,
     cipher: &'a Cipher,
@@ -63,10 +65,10 @@ impl PasswordVault<'_> {
         }
     }
 
-    /// The password waiting for `user_id`, deleted in the same statement: on confirm.
-    pub async fn take(&self, user_id: i64) -> Option<Password> {
+    /// The password waiting for `user_id`, on confirm; kept until `forget`.
+    pub async fn get(&self, user_id: i64) -> Option<Password> {
         let taken: Result<Option<(String, i64)>, _> = sqlx::query_as(
-            "DELETE FROM registration_passwords WHERE user_id = $1 RETURNING sealed, expires_at",
+            "SELECT sealed, expires_at FROM registration_passwords WHERE user_id = $1",
         )
         .bind(user_id)
         .fetch_optional(&self.db.pool)

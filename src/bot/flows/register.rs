@@ -380,7 +380,7 @@ pub async fn receive_review(form: RegisterForm, input: Input, ctx: &Ctx<'_>) -> 
 }
 
 async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
-    let Some(password) = ctx.services.passwords().take(ctx.user_id).await else {
+    let Some(password) = ctx.services.passwords().get(ctx.user_id).await else {
         // Typed too long ago (it expired), or the database failed: ask again.
         let form = RegisterForm {
             editing: true,
@@ -425,7 +425,6 @@ async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
     match created {
         Ok(_) => {}
         Err(PortalError::Invalid { fields, .. }) if !fields.is_empty() => {
-            keep_password(ctx, &password).await;
             let first = &fields[0];
             let field = match first.field.as_str() {
                 "full_name" => RegField::FullName,
@@ -459,11 +458,11 @@ async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
             return next;
         }
         Err(PortalError::Duplicate { .. }) => {
+            ctx.services.passwords().forget(ctx.user_id).await;
             return Outcome::new(Step::Idle)
                 .send(Reply::msg("register-duplicate").with(account_keyboard(false)));
         }
         Err(error) => {
-            keep_password(ctx, &password).await;
             return portal_failed(Step::RegisterReview { form }, &error);
         }
     }
@@ -471,7 +470,12 @@ async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
         login: id.to_string(),
         password: password.expose().to_owned(),
     };
-    match portal.login_as(&login, &ctx.asker()).await {
+    let logged_in = portal.login_as(&login, &ctx.asker()).await;
+    // The account exists: the password goes. Only now, so a confirmation whose process died
+    // before its dialogue was saved finds it again when delivered again (the create key makes
+    // the registration the same one).
+    ctx.services.passwords().forget(ctx.user_id).await;
+    match logged_in {
         Ok(session) => link(ctx, &session).await.send(
             Reply::new(
                 Text::msg("register-done")
@@ -484,13 +488,5 @@ async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
             tracing::warn!(%error, "login after registration failed");
             Outcome::new(Step::Idle).send(Reply::msg("register-done-login-later").with(main_menu()))
         }
-    }
-}
-
-/// Keeps the password again after the portal refused the registration (the citizen fixes a
-/// field and confirms once more); a failure is logged, and the confirmation then asks for it.
-async fn keep_password(ctx: &Ctx<'_>, password: &Password) {
-    if let Err(error) = ctx.services.passwords().put(ctx.user_id, password).await {
-        tracing::error!(%error, "cannot keep the registration password");
     }
 }

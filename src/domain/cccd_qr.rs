@@ -261,7 +261,8 @@ fn stretch_contrast(image: &GrayImage) -> Option<GrayImage> {
     let cut = total / 100;
     let low = percentile(&histogram, cut);
     let high = percentile(&histogram, total.saturating_sub(cut + 1));
-    if high <= low + 16 || (low < 8 && high > 247) {
+    // In u16: a white picture has `low` 255, and `low + 16` would overflow a u8.
+    if u16::from(high) <= u16::from(low) + 16 || (low < 8 && high > 247) {
         return None;
     }
     let span = f32::from(high - low);
@@ -450,6 +451,18 @@ mod tests {
         assert_eq!(card.sex, Some(Sex::Female));
         assert!(card.address.as_ref().unwrap().as_str().ends_with("Sơn La"));
         assert_eq!(card.issued, NaiveDate::from_ymd_opt(2021, 8, 15));
+    }
+
+    #[test]
+    fn flat_pictures_have_no_code_and_do_not_panic() {
+        // A white picture once overflowed the contrast stretch (`low + 16` with `low` 255).
+        for level in [0u8, 128, 240, 255] {
+            let flat = GrayImage::from_pixel(50, 50, image::Luma([level]));
+            assert!(matches!(
+                read_card(&png(&flat), today()),
+                Err(CccdQrError::NoQr)
+            ));
+        }
     }
 
     #[test]

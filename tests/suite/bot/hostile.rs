@@ -14,8 +14,7 @@
 //! default a new one, printed with every failure) to repeat a run.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -34,7 +33,7 @@ use rand::{Rng, SeedableRng};
 
 use super::jpeg;
 use crate::portal::{BIRTH, PASSWORD, cccd, complete_draft_with, pdf, registration};
-use crate::support::process::stop_with_sigterm;
+use crate::support::process::{SandboxProcess, stop_with_sigterm};
 use crate::support::said::{Phrase, best_match, label};
 use crate::support::wait::{self, Expect};
 
@@ -92,48 +91,13 @@ async fn hostile_input_gets_a_polite_answer_and_breaks_nothing() {
     let data = tempfile::tempdir().expect("data dir");
     let log_path = data.path().join("dvc-bot.log");
     let log = std::fs::File::create(&log_path).expect("log file");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dvc-bot"))
-        .arg("sandbox")
-        .env("DVC_DATA_DIR", data.path())
-        .env("DVC_SANDBOX_LISTEN", "127.0.0.1:0")
-        .env("DVC_ADMIN_LISTEN", "127.0.0.1:0")
-        .env_remove("DATABASE_URL")
-        .env_remove("DVC_PORTAL_URL")
-        .env_remove("DVC_PORTAL_DATABASE_URL")
-        .env_remove("TELOXIDE_TOKEN")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::from(log))
-        .spawn()
-        .expect("run dvc-bot");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let mut printed = Vec::new();
-    for line in lines.by_ref() {
-        let line = line.expect("a line");
-        printed.push(line.clone());
-        if line.contains("health, metrics") {
-            break;
-        }
-    }
-    let find = |label: &str| {
-        printed
-            .iter()
-            .find(|l| l.contains(label))
-            .and_then(|l| l.split_whitespace().last())
-            .unwrap_or_else(|| panic!("{label} is printed: {printed:?}"))
-            .to_owned()
-    };
-    let chat_url = find("web chat:");
-    let portal_url = find("officer console:")
+    let sandbox = SandboxProcess::start(data.path(), "warn", Stdio::from(log));
+    let chat_url = sandbox.printed("web chat:");
+    let portal_url = sandbox
+        .printed("officer console:")
         .trim_end_matches("/officer")
         .to_owned();
-    let metrics_url = printed
-        .iter()
-        .find(|l| l.contains("health, metrics"))
-        .and_then(|l| l.split_whitespace().find(|w| w.ends_with("/metrics")))
-        .expect("the metrics address is printed")
-        .to_owned();
+    let metrics_url = sandbox.printed_url("/metrics");
     let client = SandboxClient::parse(&chat_url).expect("chat URL");
     let portal = HttpPortal::new(&portal_url).expect("portal client");
 
@@ -226,7 +190,7 @@ async fn hostile_input_gets_a_polite_answer_and_breaks_nothing() {
         ));
     }
 
-    let status = stop_with_sigterm(child).await;
+    let status = stop_with_sigterm(sandbox.child).await;
     let log_text = std::fs::read_to_string(&log_path).unwrap_or_default();
     let panics: Vec<&str> = log_text
         .lines()

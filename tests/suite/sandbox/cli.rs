@@ -1,10 +1,9 @@
 //! `dvc-bot sandbox` and `dvc-bot sandbox --bot-api-only` as processes: what they print, what
 //! they serve, and a clean stop on SIGTERM.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-use crate::support::process::stop_with_sigterm;
+use crate::support::process::{SandboxProcess, stop_with_sigterm};
 use crate::support::said::vi;
 use crate::support::wait::{DEADLINE, Expect, wait_for};
 
@@ -12,86 +11,8 @@ use crate::support::wait::{DEADLINE, Expect, wait_for};
 async fn bot_api_only_serves_and_stops_on_sigterm() {
     // Where it keeps its update-id mark.
     let data = tempfile::tempdir().expect("data dir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dvc-bot"))
-        .args(["sandbox", "--bot-api-only"])
-        .env("DVC_DATA_DIR", data.path())
-        .env("DVC_SANDBOX_LISTEN", "127.0.0.1:0")
-        .env("DVC_SANDBOX_TOKENS", "777000:other-bot-token")
-        .env("RUST_LOG", "off")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run dvc-bot");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let mut printed = Vec::new();
-    for line in lines.by_ref() {
-        let line = line.expect("a line");
-        printed.push(line.clone());
-        if line.contains("777000:other-bot-token") {
-            break;
-        }
-    }
-    let url = printed
-        .iter()
-        .find_map(|l| l.split_whitespace().find(|w| w.starts_with("http://")))
-        .expect("the base URL is printed")
-        .to_owned();
-    assert!(
-        printed.iter().any(|l| l.contains("123456:sandbox-token")),
-        "{printed:?}"
-    );
-
-    let me: serde_json::Value = reqwest::get(format!("{url}bot777000:other-bot-token/getMe"))
-        .await
-        .expect("getMe")
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(me["result"]["id"], 777000);
-
-    let status = stop_with_sigterm(child).await;
-    assert!(status.success(), "{status}");
-    let rest: Vec<String> = lines.map_while(Result::ok).collect();
-    assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
-}
-
-/// `dvc-bot sandbox`: the README's first command. Sandbox, portal and bot come up on loopback
-/// with no token; the printed chat answers `/start`; SIGTERM stops all of it cleanly.
-#[tokio::test]
-async fn the_whole_system_runs_offline_and_stops_on_sigterm() {
-    let data = tempfile::tempdir().expect("data dir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dvc-bot"))
-        .arg("sandbox")
-        .env("DVC_DATA_DIR", data.path())
-        .env("DVC_SANDBOX_LISTEN", "127.0.0.1:0")
-        .env("DVC_ADMIN_LISTEN", "127.0.0.1:0")
-        .env_remove("DATABASE_URL")
-        .env_remove("DVC_PORTAL_URL")
-        .env_remove("TELOXIDE_TOKEN")
-        .env("RUST_LOG", "off")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run dvc-bot");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let mut printed = Vec::new();
-    for line in lines.by_ref() {
-        let line = line.expect("a line");
-        printed.push(line.clone());
-        if line.contains("health, metrics") {
-            break;
-        }
-    }
-    let find = |label: &str| {
-        printed
-            .iter()
-            .find(|l| l.contains(label))
-            .and_then(|l| l.split_whitespace().last())
-            .unwrap_or_else(|| panic!("{label} is printed: {printed:?}"))
-            .to_owned()
-    };
+    let sandbox = SandboxProcess::start(data.path(), "off", Stdio::null());
+    let find = |label: &str| sandbox.printed(label);
     let chat = find("web chat:");
     let console = find("officer console:");
     let officer_token = find("officer token:");
@@ -145,38 +66,16 @@ async fn the_whole_system_runs_offline_and_stops_on_sigterm() {
     let health = reqwest::get(&health_url).await.expect("healthz");
     assert_eq!(health.status(), 200);
 
-    let status = stop_with_sigterm(child).await;
+    let status = stop_with_sigterm(sandbox.child).await;
     assert!(status.success(), "{status}");
     assert!(data.path().join("dvc-bot.db").exists() && data.path().join("portal.db").exists());
 }
 
 /// Starts `dvc-bot sandbox` on `data` and returns the process and its web chat URL.
 fn start_whole_system(data: &std::path::Path) -> (std::process::Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dvc-bot"))
-        .arg("sandbox")
-        .env("DVC_DATA_DIR", data)
-        .env("DVC_SANDBOX_LISTEN", "127.0.0.1:0")
-        .env("DVC_ADMIN_LISTEN", "127.0.0.1:0")
-        .env_remove("DATABASE_URL")
-        .env_remove("DVC_PORTAL_URL")
-        .env_remove("TELOXIDE_TOKEN")
-        .env("RUST_LOG", "off")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run dvc-bot");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut chat = None;
-    for line in BufReader::new(stdout).lines() {
-        let line = line.expect("a line");
-        if line.contains("web chat:") {
-            chat = line.split_whitespace().last().map(str::to_owned);
-        }
-        if line.contains("health, metrics") {
-            break;
-        }
-    }
-    (child, chat.expect("the web chat URL is printed"))
+    let sandbox = SandboxProcess::start(data, "off", Stdio::null());
+    let chat = sandbox.printed("web chat:");
+    (sandbox.child, chat)
 }
 
 /// Issue 13.1: a restarted `dvc-bot sandbox` on the same data folder numbers updates above

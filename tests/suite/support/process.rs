@@ -25,3 +25,68 @@ pub async fn stop_with_sigterm(mut child: Child) -> ExitStatus {
         }
     }
 }
+
+/// `dvc-bot sandbox` as a citizen starts it (no token, free ports, everything under `data`),
+/// with the addresses it prints read up to its "health, metrics" line.
+pub struct SandboxProcess {
+    pub child: Child,
+    printed: Vec<String>,
+    /// The rest of its standard output (kept open: a closed pipe would fail its next print).
+    _stdout: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+}
+
+impl SandboxProcess {
+    /// Starts it with `RUST_LOG=rust_log`, its log going to `stderr`.
+    pub fn start(data: &std::path::Path, rust_log: &str, stderr: std::process::Stdio) -> Self {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dvc-bot"))
+            .arg("sandbox")
+            .env("DVC_DATA_DIR", data)
+            .env("DVC_SANDBOX_LISTEN", "127.0.0.1:0")
+            .env("DVC_ADMIN_LISTEN", "127.0.0.1:0")
+            .env_remove("DATABASE_URL")
+            .env_remove("DVC_PORTAL_URL")
+            .env_remove("DVC_PORTAL_DATABASE_URL")
+            .env_remove("TELOXIDE_TOKEN")
+            .env("RUST_LOG", rust_log)
+            .stdout(std::process::Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .expect("run dvc-bot");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let mut printed = Vec::new();
+        for line in lines.by_ref() {
+            let line = line.expect("a line");
+            printed.push(line.clone());
+            if line.contains("health, metrics") {
+                break;
+            }
+        }
+        Self {
+            child,
+            printed,
+            _stdout: lines,
+        }
+    }
+
+    /// The last word of the printed line with `label` ("web chat:", "officer token:", …).
+    pub fn printed(&self, label: &str) -> String {
+        self.printed
+            .iter()
+            .find(|l| l.contains(label))
+            .and_then(|l| l.split_whitespace().last())
+            .unwrap_or_else(|| panic!("{label} is printed: {:?}", self.printed))
+            .to_owned()
+    }
+
+    /// The printed address that ends with `suffix` ("/metrics", "/healthz").
+    pub fn printed_url(&self, suffix: &str) -> String {
+        self.printed
+            .iter()
+            .flat_map(|l| l.split_whitespace())
+            .find(|w| w.starts_with("http") && w.ends_with(suffix))
+            .unwrap_or_else(|| panic!("an address ending {suffix} is printed: {:?}", self.printed))
+            .to_owned()
+    }
+}

@@ -1,7 +1,8 @@
 //! `dvc-bot sandbox` and `dvc-bot sandbox --bot-api-only` as processes: what they print, what
 //! they serve, and a clean stop on SIGTERM.
 
-use std::process::Stdio;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 
 use crate::support::process::{SandboxProcess, stop_with_sigterm};
 use crate::support::said::vi;
@@ -10,6 +11,55 @@ use crate::support::wait::{DEADLINE, Expect, wait_for};
 #[tokio::test]
 async fn bot_api_only_serves_and_stops_on_sigterm() {
     // Where it keeps its update-id mark.
+    let data = tempfile::tempdir().expect("data dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dvc-bot"))
+        .args(["sandbox", "--bot-api-only"])
+        .env("DVC_DATA_DIR", data.path())
+        .env("DVC_SANDBOX_LISTEN", "127.0.0.1:0")
+        .env("DVC_SANDBOX_TOKENS", "777000:other-bot-token")
+        .env("RUST_LOG", "off")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run dvc-bot");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let mut printed = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.expect("a line");
+        printed.push(line.clone());
+        if line.contains("777000:other-bot-token") {
+            break;
+        }
+    }
+    let url = printed
+        .iter()
+        .find_map(|l| l.split_whitespace().find(|w| w.starts_with("http://")))
+        .expect("the base URL is printed")
+        .to_owned();
+    assert!(
+        printed.iter().any(|l| l.contains("123456:sandbox-token")),
+        "{printed:?}"
+    );
+
+    let me: serde_json::Value = reqwest::get(format!("{url}bot777000:other-bot-token/getMe"))
+        .await
+        .expect("getMe")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["result"]["id"], 777000);
+
+    let status = stop_with_sigterm(child).await;
+    assert!(status.success(), "{status}");
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
+}
+
+/// `dvc-bot sandbox`: the README's first command. Sandbox, portal and bot come up on loopback
+/// with no token; the printed chat answers `/start`; SIGTERM stops all of it cleanly.
+#[tokio::test]
+async fn the_whole_system_runs_offline_and_stops_on_sigterm() {
     let data = tempfile::tempdir().expect("data dir");
     let sandbox = SandboxProcess::start(data.path(), "off", Stdio::null());
     let find = |label: &str| sandbox.printed(label);

@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::admin;
 use crate::bot::telegram_files::TelegramFiles;
+use crate::bot::webhook::WebhookServer;
 use crate::bot::{self, BotConfig, Services, Updates};
 use crate::config::{SANDBOX_TOKEN, Secret, Settings, WebhookSettingsError};
 use crate::crypto::Cipher;
@@ -190,7 +191,7 @@ pub async fn run(
     };
     let database_url = settings.bot_database_url();
     // Said before anything starts: a replica without the shared secret would refuse every update.
-    settings.webhook_server()?;
+    WebhookServer::from_settings(&settings)?;
     if database_url.starts_with("postgres") && settings.secret_key.is_none() {
         // Replicas share the database: each must open the sessions the others sealed.
         anyhow::bail!(
@@ -198,7 +199,7 @@ pub async fn run(
              opens portal sessions with the same key (64 hex characters)"
         );
     }
-    settings.officers().context("DVC_OFFICERS")?;
+    crate::portal::server::Officers::from_settings(&settings).context("DVC_OFFICERS")?;
     let in_process = settings.portal_url.is_none();
     let no_officer = settings.officer_token.is_none() && settings.officers.is_none();
     if in_process && no_officer {
@@ -253,7 +254,7 @@ pub async fn run(
         admin_addr = %admin.addr,
         "health at /healthz, readiness at /readyz, metrics at /metrics"
     );
-    let updates = match settings.webhook_server()? {
+    let updates = match WebhookServer::from_settings(&settings)? {
         Some(server) => Updates::Webhook {
             server,
             set: set_webhook.then(|| settings.webhook_url.clone()).flatten(),

@@ -223,17 +223,6 @@ impl Settings {
         }
     }
 
-    /// The named officers of `DVC_OFFICERS` (none when unset).
-    pub fn officers(
-        &self,
-    ) -> Result<crate::portal::server::Officers, crate::portal::server::officers::OfficersError>
-    {
-        match &self.officers {
-            Some(list) => list.expose().parse(),
-            None => Ok(Default::default()),
-        }
-    }
-
     /// The webhook's shared secret, checked as Telegram checks it.
     pub fn webhook_secret(&self) -> Result<Secret, WebhookSettingsError> {
         let secret = self
@@ -248,27 +237,6 @@ impl Settings {
             return Err(WebhookSettingsError::BadSecret);
         }
         Ok(secret)
-    }
-
-    /// The webhook server of this replica: `None` without `DVC_WEBHOOK_URL` (long polling).
-    pub fn webhook_server(
-        &self,
-    ) -> Result<Option<crate::bot::webhook::WebhookServer>, WebhookSettingsError> {
-        let Some(url) = &self.webhook_url else {
-            return Ok(None);
-        };
-        let path = self
-            .webhook_path
-            .clone()
-            .unwrap_or_else(|| url.path().to_owned());
-        if !path.starts_with('/') {
-            return Err(WebhookSettingsError::BadPath(path));
-        }
-        Ok(Some(crate::bot::webhook::WebhookServer {
-            listen: self.webhook_listen,
-            path,
-            secret: self.webhook_secret()?,
-        }))
     }
 
     /// The portal database URL, defaulting to a SQLite file in the data folder.
@@ -308,44 +276,5 @@ mod tests {
         assert_eq!(t.s.portal_database_url(), "sqlite:///tmp/d/portal.db");
         let debug = format!("{:?}", T::parse_from(["x", "--teloxide-token", "1:abc"]).s);
         assert!(!debug.contains("1:abc"), "{debug}");
-    }
-
-    #[test]
-    fn webhook_settings() {
-        use clap::Parser;
-        #[derive(Parser)]
-        struct T {
-            #[command(flatten)]
-            s: Settings,
-        }
-        let parse = |args: &[&str]| T::parse_from([&["x"][..], args].concat()).s;
-        assert_eq!(parse(&[]).webhook_server(), Ok(None));
-        let url = "--webhook-url=https://bot.example/tg/hook";
-        assert_eq!(
-            parse(&[url]).webhook_server().unwrap_err(),
-            WebhookSettingsError::NoSecret
-        );
-        assert_eq!(
-            parse(&[url, "--webhook-secret=a b"])
-                .webhook_server()
-                .unwrap_err(),
-            WebhookSettingsError::BadSecret
-        );
-        let server = parse(&[url, "--webhook-secret=s3cret_-X"])
-            .webhook_server()
-            .unwrap()
-            .unwrap();
-        assert_eq!(server.path, "/tg/hook");
-        let server = parse(&[url, "--webhook-secret=s", "--webhook-path=/replica"])
-            .webhook_server()
-            .unwrap()
-            .unwrap();
-        assert_eq!(server.path, "/replica");
-        assert_eq!(
-            parse(&[url, "--webhook-secret=s", "--webhook-path=x"])
-                .webhook_server()
-                .unwrap_err(),
-            WebhookSettingsError::BadPath("x".into())
-        );
     }
 }

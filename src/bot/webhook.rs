@@ -32,7 +32,8 @@ use tokio::sync::{mpsc, oneshot};
 use teloxide::RequestError;
 use teloxide::prelude::*;
 
-use crate::config::Secret;
+use crate::config::{Settings, WebhookSettingsError};
+use crate::secret::Secret;
 
 /// Longest an update's delivery waits for its handling before it is answered 200 anyway (the
 /// update is still being handled; a redelivery would be skipped as already seen). Below
@@ -78,6 +79,28 @@ pub struct WebhookServer {
     /// The route's path, e.g. `/telegram` (a reverse proxy may put replicas under one path).
     pub path: String,
     pub secret: Secret,
+}
+
+impl WebhookServer {
+    /// This replica's webhook server from its settings: `None` without `DVC_WEBHOOK_URL`
+    /// (long polling).
+    pub fn from_settings(settings: &Settings) -> Result<Option<Self>, WebhookSettingsError> {
+        let Some(url) = &settings.webhook_url else {
+            return Ok(None);
+        };
+        let path = settings
+            .webhook_path
+            .clone()
+            .unwrap_or_else(|| url.path().to_owned());
+        if !path.starts_with('/') {
+            return Err(WebhookSettingsError::BadPath(path));
+        }
+        Ok(Some(WebhookServer {
+            listen: settings.webhook_listen,
+            path,
+            secret: settings.webhook_secret()?,
+        }))
+    }
 }
 
 #[derive(Clone)]
@@ -248,6 +271,40 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::WebhookServer;
+    use crate::config::{Settings, WebhookSettingsError};
+
+    #[test]
+    fn webhook_settings() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct T {
+            #[command(flatten)]
+            s: Settings,
+        }
+        let parse = |args: &[&str]| {
+            WebhookServer::from_settings(&T::parse_from([&["x"][..], args].concat()).s)
+        };
+        assert_eq!(parse(&[]), Ok(None));
+        let url = "--webhook-url=https://bot.example/tg/hook";
+        assert_eq!(parse(&[url]).unwrap_err(), WebhookSettingsError::NoSecret);
+        assert_eq!(
+            parse(&[url, "--webhook-secret=a b"]).unwrap_err(),
+            WebhookSettingsError::BadSecret
+        );
+        let server = parse(&[url, "--webhook-secret=s3cret_-X"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(server.path, "/tg/hook");
+        let server = parse(&[url, "--webhook-secret=s", "--webhook-path=/replica"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(server.path, "/replica");
+        assert_eq!(
+            parse(&[url, "--webhook-secret=s", "--webhook-path=x"]).unwrap_err(),
+            WebhookSettingsError::BadPath("x".into())
+        );
+    }
     use super::*;
 
     #[test]

@@ -4,6 +4,7 @@
 
 use super::AppState;
 use super::error::{ApiError, ApiJson, ApiResult};
+use super::headers::bearer;
 use super::second_factor::ClientKey;
 use super::store::accounts::{self as store, NewAccount};
 use super::store::to_time;
@@ -34,16 +35,6 @@ fn hash_token(token: &str) -> String {
 }
 
 pub use crate::secret::same_secret;
-
-pub fn bearer(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-}
 
 /// Registers an account. With an `Idempotency-Key`, kept with the account, a retry answers the
 /// account already made (200), so a client cut off after the account was created can still
@@ -205,7 +196,7 @@ pub async fn login(
         return Err(wrong_credentials());
     };
     throttle::succeeded(&app, &keys).await?;
-    let token = crate::config::Secret::generate();
+    let token = crate::secret::Secret::generate();
     let expires = now + SESSION_SECS;
     store::create_session(&app, &hash_token(token.expose()), id, expires).await?;
     Ok((

@@ -8,6 +8,7 @@ mod console;
 mod dossiers;
 mod error;
 pub mod files;
+mod headers;
 pub mod machine;
 mod officer;
 pub mod officers;
@@ -38,8 +39,8 @@ pub use error::ApiError;
 pub use files::FileStore;
 pub use officers::{OfficerDirectory, Officers, SHARED_OFFICER_NAME};
 
-use crate::config::Secret;
 use crate::db::{Db, DbError};
+use crate::secret::Secret;
 
 /// The portal's migrations, one folder per engine.
 pub static PORTAL_SQLITE: Migrator = sqlx::migrate!("migrations/portal/sqlite");
@@ -81,7 +82,7 @@ impl PortalConfig {
             database_url: settings.portal_database_url(),
             files_dir: settings.data_dir.join(FILES_FOLDER),
             officer_token,
-            officers: settings.officers()?,
+            officers: Officers::from_settings(settings)?,
             service_token,
             bot_username: settings
                 .bot_username

@@ -31,6 +31,14 @@ pub struct NamedToken {
 pub struct Officers(pub Vec<NamedToken>);
 
 impl Officers {
+    /// The named officers of `DVC_OFFICERS` (none when unset).
+    pub fn from_settings(settings: &crate::config::Settings) -> Result<Self, OfficersError> {
+        match &settings.officers {
+            Some(list) => list.expose().parse(),
+            None => Ok(Self::default()),
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

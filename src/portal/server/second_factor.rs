@@ -6,10 +6,11 @@
 use std::net::SocketAddr;
 
 use super::AppState;
-use super::accounts::{bearer, same_secret};
 use super::error::{ApiError, ApiResult};
+use super::headers::bearer;
 use super::store::lookup_failures::{self, By};
 use crate::db::now_unix;
+use crate::secret::same_secret;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 

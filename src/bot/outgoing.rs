@@ -17,7 +17,7 @@ use teloxide::types::{
 use crate::i18n::{I18n, Locale};
 
 use super::activity::Activity;
-use super::render::{markup, parts, render};
+use super::render::{fits_one, markup, parts, render};
 use super::reply::Reply;
 
 /// How many times a reply is retried after Telegram's 429 before it is given up.
@@ -122,23 +122,20 @@ async fn send(
     let markup = markup(i18n, locale, &reply.keyboard);
     let mut parts = parts(&text);
     let last = parts.pop().unwrap_or_default();
+    // Each request is built once and sent by reference, again after a 429.
     for part in parts {
-        with_retry("sendMessage", || {
-            let request = bot
-                .send_message(chat, part.clone())
-                .parse_mode(ParseMode::Html);
-            async move { request.await.map(drop) }
+        let request = bot.send_message(chat, part).parse_mode(ParseMode::Html);
+        with_retry("sendMessage", || async {
+            request.send_ref().await.map(drop)
         })
         .await?;
     }
-    with_retry("sendMessage", || {
-        let mut request = bot
-            .send_message(chat, last.clone())
-            .parse_mode(ParseMode::Html);
-        if let Some(markup) = markup.clone() {
-            request = request.reply_markup(markup);
-        }
-        async move { request.await.map(|m| m.id) }
+    let mut request = bot.send_message(chat, last).parse_mode(ParseMode::Html);
+    if let Some(markup) = markup {
+        request = request.reply_markup(markup);
+    }
+    with_retry("sendMessage", || async {
+        request.send_ref().await.map(|m| m.id)
     })
     .await
 }
@@ -152,7 +149,7 @@ async fn edit(
     reply: &Reply,
 ) -> Result<(), RequestError> {
     let text = render(i18n, locale, &reply.text);
-    if parts(&text).len() > 1 {
+    if !fits_one(&text) {
         // Too long for one message (a long search echoed back, say): Telegram cannot edit it
         // in place, so it is sent anew, cut in parts, its keyboard on the last.
         return send(bot, i18n, locale, chat, reply).await.map(drop);
@@ -161,12 +158,12 @@ async fn edit(
         Some(ReplyMarkup::InlineKeyboard(k)) => k,
         _ => InlineKeyboardMarkup::new(Vec::<Vec<InlineKeyboardButton>>::new()),
     };
-    let result = with_retry("editMessageText", || {
-        let request = bot
-            .edit_message_text(chat, id, text.clone())
-            .parse_mode(ParseMode::Html)
-            .reply_markup(inline.clone());
-        async move { request.await.map(|_| ()) }
+    let request = bot
+        .edit_message_text(chat, id, text)
+        .parse_mode(ParseMode::Html)
+        .reply_markup(inline);
+    let result = with_retry("editMessageText", || async {
+        request.send_ref().await.map(drop)
     })
     .await;
     match result {

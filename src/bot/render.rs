@@ -176,11 +176,20 @@ fn openers(open: &[(&str, &str)]) -> String {
     open.iter().map(|(_, raw)| *raw).collect()
 }
 
+/// Whether `text` goes out as one message (`parts` would not cut it).
+pub fn fits_one(text: &str) -> bool {
+    utf16_len(text) <= MESSAGE_MAX
+}
+
 /// Cuts Telegram HTML `text` into parts of at most `MESSAGE_MAX` code units, each valid HTML on
 /// its own: between lines where it can, else between words, else between characters — never
 /// inside a tag or an entity. Tags open at a cut are closed at the end of the part and opened
 /// again at the start of the next, so every part reads as that stretch of the whole.
 pub fn parts(text: &str) -> Vec<String> {
+    // Nearly every message fits whole: its tokens put back together are the text itself.
+    if fits_one(text) {
+        return vec![text.to_owned()];
+    }
     let mut out: Vec<String> = Vec::new();
     // Tags open here: (name, the start tag as written).
     let mut open: Vec<(&str, &str)> = Vec::new();

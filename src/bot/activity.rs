@@ -38,8 +38,9 @@ where
     F: Future<Output = ()> + Send,
 {
     let (tx, mut rx) = watch::channel(None);
-    let shower = tokio::spawn(async move {
-        // Ends when the step is over (the sender dropped) and nothing unseen is left.
+    // Polled beside the step in this same task (no task spawned per update). Ends when the
+    // step is over (the sender dropped) and nothing unseen is left.
+    let shower = async move {
         while rx.changed().await.is_ok() {
             loop {
                 let Some(activity) = *rx.borrow_and_update() else {
@@ -56,9 +57,8 @@ where
                 }
             }
         }
-    });
-    let out = CURRENT.scope(tx, step).await;
-    let _ = shower.await;
+    };
+    let (out, ()) = tokio::join!(CURRENT.scope(tx, step), shower);
     out
 }
 

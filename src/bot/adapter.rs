@@ -26,9 +26,7 @@ use super::render::render_plain;
 use super::reply::{Effect, Keyboard, Outcome, Reply, Text};
 use super::state::{REDELIVERY_WINDOW_SECS, State};
 
-pub use super::incoming::{
-    Incoming, answer_orphan, answer_outside_private, from_callback, from_message,
-};
+pub use super::incoming::{Incoming, answer_orphan, answer_outside_private, read};
 
 pub type BotDialogue = Dialogue<State, ErasedStorage<State>>;
 pub type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;

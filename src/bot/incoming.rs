@@ -2,7 +2,7 @@
 //! the answers to updates the bot does not handle as a step (groups, orphan buttons).
 
 use teloxide::prelude::*;
-use teloxide::types::{CallbackQuery, CallbackQueryId, MessageId, ParseMode};
+use teloxide::types::{CallbackQuery, CallbackQueryId, MessageId, ParseMode, UpdateId, UpdateKind};
 
 use crate::db::users;
 use crate::i18n::Locale;
@@ -16,7 +16,7 @@ use super::reply::Text;
 use super::state::State;
 
 /// An update as the bot reads it: its input and what it carries beside (who, which chat,
-/// which message or button), read by `from_message` / `from_callback` in the schema.
+/// which message or button), read by `read` in the schema.
 #[derive(Debug, Clone)]
 pub struct Incoming {
     pub input: Input,
@@ -32,8 +32,19 @@ pub struct Incoming {
     pub(super) callback_id: Option<CallbackQueryId>,
 }
 
+/// A message or a pressed button in a private chat, read from the update as it is (one copy of
+/// the update for the whole schema, where a filter per kind copied it again each); `None` for
+/// anything else.
+pub fn read(update: Update, state: State) -> Option<Incoming> {
+    match &update.kind {
+        UpdateKind::Message(msg) => from_message(update.id, msg, &state),
+        UpdateKind::CallbackQuery(query) => from_callback(update.id, query),
+        _ => None,
+    }
+}
+
 /// A message from a user in a private chat; `None` for anything else (groups, channels).
-pub fn from_message(update: Update, msg: Message, state: State) -> Option<Incoming> {
+fn from_message(update: UpdateId, msg: &Message, state: &State) -> Option<Incoming> {
     let from = msg.from.as_ref()?;
     if !msg.chat.is_private() {
         return None;
@@ -42,14 +53,14 @@ pub fn from_message(update: Update, msg: Message, state: State) -> Option<Incomi
     // or it would act for one citizen in another's chat.
     if from.id.0 as i64 != msg.chat.id.0 {
         refused(
-            &update,
+            update,
             "message whose sender is not the private chat's user",
         );
         return None;
     }
     Some(Incoming {
-        input: Input::from_message(&msg, state.step.expects_secret()),
-        update_id: update.id.0,
+        input: Input::from_message(msg, state.step.expects_secret()),
+        update_id: update.0,
         chat_id: msg.chat.id,
         user_id: from.id.0 as i64,
         first_name: from.first_name.clone(),
@@ -61,17 +72,17 @@ pub fn from_message(update: Update, msg: Message, state: State) -> Option<Incomi
 }
 
 /// A pressed inline button on a message the bot can still see.
-pub fn from_callback(update: Update, query: CallbackQuery) -> Option<Incoming> {
+fn from_callback(update: UpdateId, query: &CallbackQuery) -> Option<Incoming> {
     let message = query.message.as_ref()?;
     // A button in a private chat is pressed by that chat's user only (see `from_message`);
     // refused, it is answered as an orphan.
     if !message.chat().is_private() || query.from.id.0 as i64 != message.chat().id.0 {
-        refused(&update, "button press outside its own private chat");
+        refused(update, "button press outside its own private chat");
         return None;
     }
     Some(Incoming {
         input: Input::Callback(Callback::parse(query.data.as_deref().unwrap_or(""))),
-        update_id: update.id.0,
+        update_id: update.0,
         chat_id: message.chat().id,
         user_id: query.from.id.0 as i64,
         first_name: query.from.first_name.clone(),
@@ -83,9 +94,9 @@ pub fn from_callback(update: Update, query: CallbackQuery) -> Option<Incoming> {
 }
 
 /// Counts and logs an update Telegram would never send.
-fn refused(update: &Update, what: &str) {
+fn refused(update: UpdateId, what: &str) {
     metrics::counter!("dvc_updates_refused_total").increment(1);
-    tracing::warn!(update_id = update.id.0, "{what} refused");
+    tracing::warn!(update_id = update.0, "{what} refused");
 }
 
 /// A message in a group: one sentence saying the bot works in private chats only (in a

@@ -168,13 +168,19 @@ pub async fn run(
         locks: config.chat_locks.clone(),
         in_flight: in_flight.clone(),
     });
-    let handler = dptree::entry()
-        .filter_map_async(begin_turn)
-        .chain(schema::schema());
+    // A turn (a chat's lock, a webhook delivery to answer) only where there is one to keep:
+    // with long polling and no locks, nothing (no copy of each update for it).
+    let handler = if config.chat_locks.enabled() || in_flight.is_some() {
+        dptree::entry()
+            .filter_map_async(begin_turn)
+            .chain(schema::schema())
+    } else {
+        schema::schema()
+    };
     let mut dispatcher = Dispatcher::builder(bot.clone(), handler)
         .dependencies(dptree::deps![
             Arc::clone(&config.services),
-            storage,
+            Arc::clone(&storage),
             erased,
             turns
         ])
@@ -222,5 +228,6 @@ pub async fn run(
         }
     }
     config.chat_locks.close().await;
+    storage.close().await;
     Ok(())
 }

@@ -6,6 +6,8 @@
 
 pub mod chat_lock;
 pub mod follows;
+pub mod hot;
+pub mod inline;
 pub mod storage;
 pub mod users;
 
@@ -20,7 +22,7 @@ use thiserror::Error;
 pub use sqlx::AnyPool;
 
 /// How long a query waits for a locked SQLite database before giving up.
-const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+pub const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
 /// How long we wait for a connection at start before calling the database unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Connections per pool. SQLite serialises writers anyway; PostgreSQL replicas share a server.
@@ -63,6 +65,10 @@ pub enum DbError {
 pub struct Db {
     pub pool: AnyPool,
     pub engine: Engine,
+    /// How the pool's connections are opened, for connections kept outside it (`hot`).
+    options: AnyConnectOptions,
+    /// The database file, on SQLite (for the storage's inline connection, `inline`).
+    pub sqlite_path: Option<PathBuf>,
 }
 
 impl Db {
@@ -72,9 +78,11 @@ impl Db {
         sqlx::any::install_default_drivers();
         let engine = engine_of(url)?;
         let target = redact_url(url);
+        let mut file = None;
         let options: AnyConnectOptions = match engine {
             Engine::Sqlite => {
                 let path = sqlite_path(url)?;
+                file = Some(path.clone());
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                     crate::private_files::create_dir_all(parent).map_err(|source| {
                         DbError::Folder {
@@ -126,25 +134,29 @@ impl Db {
             // anyway; the ping was a round trip on every update (a thread hand-off on SQLite, a
             // loopback exchange on PostgreSQL).
             .test_before_acquire(false)
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if engine == Engine::Sqlite {
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
-                        conn.execute(&*format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"))
-                            .await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
+            .after_connect(move |conn, _meta| Box::pin(prepare(conn, engine)))
+            .connect_with(options.clone())
             .await
             .map_err(|source| DbError::Connect {
                 target: target.clone(),
                 source,
             })?;
-        Ok(Self { pool, engine })
+        Ok(Self {
+            pool,
+            engine,
+            options,
+            sqlite_path: file,
+        })
+    }
+
+    /// A connection of its own, outside the pool, set up as the pool's are.
+    pub async fn open_connection(&self) -> Result<AnyConnection, sqlx::Error> {
+        let mut conn =
+            tokio::time::timeout(CONNECT_TIMEOUT, AnyConnection::connect_with(&self.options))
+                .await
+                .map_err(|_| sqlx::Error::PoolTimedOut)??;
+        prepare(&mut conn, self.engine).await?;
+        Ok(conn)
     }
 
     /// Applies the bot's migrations for this engine.
@@ -170,6 +182,19 @@ impl Db {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Sets up a new connection: on SQLite the WAL journal, synchronous NORMAL, a busy timeout and
+/// foreign keys.
+async fn prepare(conn: &mut AnyConnection, engine: Engine) -> Result<(), sqlx::Error> {
+    if engine == Engine::Sqlite {
+        conn.execute("PRAGMA journal_mode = WAL").await?;
+        conn.execute("PRAGMA synchronous = NORMAL").await?;
+        conn.execute(&*format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"))
+            .await?;
+        conn.execute("PRAGMA foreign_keys = ON").await?;
+    }
+    Ok(())
 }
 
 fn engine_of(url: &str) -> Result<Engine, DbError> {

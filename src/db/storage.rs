@@ -13,6 +13,10 @@
 //! absent: the row is removed, the event is logged, and the chat is remembered as reset so the
 //! bot can say so; it never blocks the chat.
 //!
+//! Its queries run on connections of its own, not the pool's: on SQLite one connection called
+//! inline (`InlineSqlite`: no thread hand-off), on PostgreSQL a few taken without sqlx's pool
+//! (`HotConnections`: no ping after each query).
+//!
 //! With a cipher (`SqlStorage::sealed`), fields marked `#[serde(with = "crate::sealed")]` are
 //! written encrypted and opened on read.
 
@@ -27,6 +31,8 @@ use teloxide::dispatching::dialogue::Storage;
 use teloxide::types::ChatId;
 use thiserror::Error;
 
+use super::hot::HotConnections;
+use super::inline::InlineSqlite;
 use super::users::User;
 use super::{Db, now_unix};
 use crate::crypto::Cipher;
@@ -35,6 +41,8 @@ use crate::crypto::Cipher;
 pub enum StorageError {
     #[error("dialogue storage: {0}")]
     Db(#[from] sqlx::Error),
+    #[error("dialogue storage: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("dialogue storage: cannot encode state: {0}")]
     Encode(#[from] serde_json::Error),
 }
@@ -52,7 +60,7 @@ pub type Handled = (u32, i64);
 
 /// Dialogue storage over the bot database, for any serde state type `D`.
 pub struct SqlStorage<D> {
-    db: Db,
+    conns: Conns,
     reset: Mutex<HashSet<ChatId>>,
     /// The users row read with each chat's dialogue, until the update's handler takes it.
     users: Mutex<HashMap<ChatId, Option<User>>>,
@@ -74,14 +82,93 @@ impl<D> SqlStorage<D> {
     }
 
     fn build(db: Db, cipher: Option<Cipher>) -> Arc<Self> {
+        let conns = match &db.sqlite_path {
+            Some(path) => Conns::Inline(InlineSqlite::new(path)),
+            None => Conns::Hot(HotConnections::for_engine(db)),
+        };
         Arc::new(Self {
-            db,
+            conns,
             reset: Mutex::new(HashSet::new()),
             users: Mutex::new(HashMap::new()),
             cipher,
             pending: Mutex::new(HashMap::new()),
             _state: PhantomData,
         })
+    }
+
+    /// Closes its connections (at the end of the bot's run).
+    pub async fn close(&self) {
+        match &self.conns {
+            Conns::Inline(conn) => conn.close().await,
+            Conns::Hot(hot) => hot.close().await,
+        }
+    }
+
+    /// The dialogue and the users row of this id.
+    async fn read(&self, chat_id: ChatId) -> Result<JoinedRow, StorageError> {
+        match &self.conns {
+            Conns::Inline(conn) => Ok(conn
+                .run(|c| {
+                    c.prepare_cached(JOINED)?
+                        .query_row([chat_id.0], JoinedRow::from_sqlite)
+                })
+                .await?),
+            Conns::Hot(hot) => {
+                let mut conn = hot.take().await?;
+                let row = sqlx::query_as(JOINED)
+                    .bind(chat_id.0)
+                    .fetch_one(conn.conn())
+                    .await;
+                conn.done(&row);
+                Ok(row?)
+            }
+        }
+    }
+
+    /// Stores this chat's dialogue.
+    async fn write(&self, chat_id: ChatId, json: &str) -> Result<(), StorageError> {
+        let now = now_unix();
+        match &self.conns {
+            Conns::Inline(conn) => {
+                conn.run(|c| {
+                    c.prepare_cached(UPSERT)?
+                        .execute(rusqlite::params![chat_id.0, json, now])
+                })
+                .await?;
+            }
+            Conns::Hot(hot) => {
+                let mut conn = hot.take().await?;
+                let result = sqlx::query(UPSERT)
+                    .bind(chat_id.0)
+                    .bind(json)
+                    .bind(now)
+                    .execute(conn.conn())
+                    .await;
+                conn.done(&result);
+                result?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes this chat's dialogue.
+    async fn delete(&self, chat_id: ChatId) -> Result<(), StorageError> {
+        match &self.conns {
+            Conns::Inline(conn) => {
+                conn.run(|c| c.prepare_cached(DELETE)?.execute([chat_id.0]))
+                    .await?;
+            }
+            Conns::Hot(hot) => {
+                let mut conn = hot.take().await?;
+                let result = sqlx::query(DELETE)
+                    .bind(chat_id.0)
+                    .execute(conn.conn())
+                    .await;
+                conn.done(&result);
+                result?;
+            }
+        }
+        Ok(())
     }
 
     /// Runs a (de)serialisation with the storage's key, if it has one.
@@ -159,13 +246,7 @@ where
     where
         D: Send + 'static,
     {
-        Box::pin(async move {
-            sqlx::query("DELETE FROM dialogues WHERE chat_id = $1")
-                .bind(chat_id.0)
-                .execute(&self.db.pool)
-                .await?;
-            Ok(())
-        })
+        Box::pin(async move { self.delete(chat_id).await })
     }
 
     fn update_dialogue(
@@ -178,17 +259,7 @@ where
     {
         Box::pin(async move {
             let json = self.with_key(|| serde_json::to_string(&dialogue))?;
-            sqlx::query(
-                "INSERT INTO dialogues (chat_id, state, updated_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (chat_id) DO UPDATE SET state = excluded.state, \
-                 updated_at = excluded.updated_at",
-            )
-            .bind(chat_id.0)
-            .bind(json)
-            .bind(now_unix())
-            .execute(&self.db.pool)
-            .await?;
-            Ok(())
+            self.write(chat_id, &json).await
         })
     }
 
@@ -198,10 +269,7 @@ where
     ) -> BoxFuture<'static, Result<Option<D>, Self::Error>> {
         Box::pin(async move {
             // One row always (the id itself), with the dialogue and the user if they exist.
-            let row: JoinedRow = sqlx::query_as(JOINED)
-                .bind(chat_id.0)
-                .fetch_one(&self.db.pool)
-                .await?;
+            let row = self.read(chat_id).await?;
             let (state, user) = row.split();
             if let Ok(mut users) = self.users.lock() {
                 // Rows of chats the handler skips (groups) would stay: a hint, so it is bounded.
@@ -216,10 +284,7 @@ where
                 Err(error) => {
                     tracing::warn!(chat_id = chat_id.0, %error,
                         "stored dialogue state no longer reads; the chat starts again");
-                    sqlx::query("DELETE FROM dialogues WHERE chat_id = $1")
-                        .bind(chat_id.0)
-                        .execute(&self.db.pool)
-                        .await?;
+                    self.delete(chat_id).await?;
                     if let Ok(mut set) = self.reset.lock() {
                         set.insert(chat_id);
                     }
@@ -229,6 +294,19 @@ where
         })
     }
 }
+
+/// Where the storage's statements run.
+enum Conns {
+    /// SQLite: one connection, inline.
+    Inline(InlineSqlite),
+    /// PostgreSQL: a few connections, outside the pool.
+    Hot(HotConnections),
+}
+
+const UPSERT: &str = "INSERT INTO dialogues (chat_id, state, updated_at) VALUES ($1, $2, $3) \
+     ON CONFLICT (chat_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at";
+
+const DELETE: &str = "DELETE FROM dialogues WHERE chat_id = $1";
 
 /// The dialogue and the users row of one id, read together.
 const JOINED: &str = "SELECT d.state, u.telegram_user_id, u.locale, u.portal_account, \
@@ -252,6 +330,22 @@ struct JoinedRow {
 }
 
 impl JoinedRow {
+    /// The row as read on the inline SQLite connection (the columns of `JOINED`, in order).
+    fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            state: row.get(0)?,
+            telegram_user_id: row.get(1)?,
+            locale: row.get(2)?,
+            portal_account: row.get(3)?,
+            portal_session_enc: row.get(4)?,
+            consent_at: row.get(5)?,
+            notify: row.get(6)?,
+            blocked: row.get(7)?,
+            created_at: row.get(8)?,
+            updated_at: row.get(9)?,
+        })
+    }
+
     fn split(self) -> (Option<String>, Option<User>) {
         let user = self.telegram_user_id.map(|telegram_user_id| User {
             telegram_user_id,

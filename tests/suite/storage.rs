@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use teloxide::dispatching::dialogue::Storage;
 use teloxide::types::ChatId;
 
-use crate::support::{TestDb, engines};
+use crate::support::{Engine, TestDb, engines};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 enum State {
@@ -172,5 +172,43 @@ async fn update_ids_handled_without_a_write_wait_for_the_next_write() {
         storage.pending_handled(ChatId(1_024_999)),
         vec![(1, 25_999)]
     );
+    db.close().await;
+}
+
+/// On SQLite the storage writes on its own connection without waiting for a lock inline: when
+/// another connection holds SQLite's write lock, its write waits for it off the runtime's
+/// threads and goes through once the lock is released, instead of failing with "database is
+/// locked".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_waits_for_another_connections_write_lock() {
+    let test_db = TestDb::new(Engine::Sqlite).await;
+    let db = test_db.connect().await;
+    db.migrate_bot().await.unwrap();
+    let storage = SqlStorage::<State>::new(db.clone());
+    let chat = ChatId(7_000_009);
+    // The pool's connection takes the write lock (a write inside an open transaction).
+    let mut holder = db.pool.begin().await.unwrap();
+    sqlx::query("INSERT INTO users (telegram_user_id, created_at, updated_at) VALUES ($1, 0, 0)")
+        .bind(7_000_010_i64)
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let mut write = tokio::spawn(Arc::clone(&storage).update_dialogue(chat, filling()));
+    // Without the wait the write fails at once (SQLITE_BUSY); with it, it is still waiting.
+    let early = tokio::time::timeout(std::time::Duration::from_millis(300), &mut write).await;
+    assert!(
+        early.is_err(),
+        "the write ended while another connection held the lock: {early:?}"
+    );
+    holder.commit().await.unwrap();
+    write
+        .await
+        .unwrap()
+        .expect("the write goes through once the lock is free");
+    assert_eq!(
+        Arc::clone(&storage).get_dialogue(chat).await.unwrap(),
+        Some(filling())
+    );
+    storage.close().await;
     db.close().await;
 }

@@ -1,0 +1,101 @@
+//! The dialogue storage's own SQLite connection, called inline on the update's thread.
+//!
+//! sqlx runs each SQLite connection on a worker thread of its own: every query is a hand-off
+//! to that thread and back (two thread switches), and an update waiting for a free connection
+//! stays suspended, holding its memory, behind every other update that waits. A read of one
+//! row (or the write of one) on a warm WAL database takes microseconds, less than the
+//! hand-off, so the storage runs its statements here directly, one at a time (an async mutex:
+//! a step waiting for it holds no thread), on a connection opened with the pool's settings.
+//!
+//! SQLite has one writer at a time. The connection waits for no lock inline: when another
+//! connection (the pool's: the notifier, a user's row) holds the write lock, the statement is
+//! tried again with the busy timeout, on a thread where blocking is allowed
+//! (`block_in_place`), so the runtime's threads never sleep on a lock. A commit is as durable
+//! as the pool's (WAL, synchronous NORMAL): done before the replies go out.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+use tokio::sync::Mutex;
+
+use super::SQLITE_BUSY_TIMEOUT_MS;
+
+/// A SQLite connection used inline, opened when first needed.
+pub struct InlineSqlite {
+    path: PathBuf,
+    conn: Mutex<Option<Connection>>,
+}
+
+impl InlineSqlite {
+    pub fn new(path: &Path) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            conn: Mutex::new(None),
+        }
+    }
+
+    /// Runs `f` on the connection (opened first if need be). `f` may run twice: again with the
+    /// busy timeout when the first try met another connection's write lock.
+    pub async fn run<T>(
+        &self,
+        f: impl Fn(&Connection) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        let mut guard = self.conn.lock().await;
+        let conn = match &mut *guard {
+            Some(conn) => conn,
+            empty => empty.insert(open(&self.path)?),
+        };
+        match f(conn) {
+            Err(error) if is_busy(&error) => {
+                metrics::counter!("dvc_dialogue_lock_waits_total").increment(1);
+                blocking(|| {
+                    conn.busy_timeout(Duration::from_millis(SQLITE_BUSY_TIMEOUT_MS.into()))?;
+                    let result = f(conn);
+                    conn.busy_timeout(Duration::ZERO)?;
+                    result
+                })
+            }
+            result => result,
+        }
+    }
+
+    /// Closes the connection (the next use opens it again).
+    pub async fn close(&self) {
+        if let Some(conn) = self.conn.lock().await.take() {
+            let _ = conn.close();
+        }
+    }
+}
+
+/// Opens the database file as the pool does (it exists: the pool created and migrated it),
+/// waiting for no lock.
+fn open(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::ZERO)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
+fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(
+        error,
+        rusqlite::Error::SqliteFailure(e, _)
+            if matches!(e.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
+/// Runs `f`, which may block, where blocking is allowed: off the runtime's worker (so its
+/// other tasks move on) on a multi-threaded runtime; in place on a single-threaded one.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}

@@ -53,15 +53,15 @@ impl Catalogue {
         let fields = portal.fields().await?;
         let mut by_field = Vec::with_capacity(fields.len());
         let mut cards = HashMap::new();
-        for field in &fields {
+        for field in fields.iter() {
             let list = portal.procedures(None, Some(&field.field)).await?;
-            for p in &list {
+            for p in list.iter() {
                 cards.insert(p.code.clone(), portal.procedure(&p.code).await?);
             }
-            by_field.push(list);
+            by_field.push(list.to_vec());
         }
         Ok(Self {
-            fields,
+            fields: fields.to_vec(),
             by_field,
             cards,
         })

@@ -30,7 +30,18 @@ impl BotProcess {
             BotKind::Baseline => "baseline",
             BotKind::Echo => "echo",
         };
-        let mut child = Command::new(exe)
+        // `DVC_BENCH_WRAP` (e.g. `valgrind --tool=callgrind`) runs each bot under a profiler.
+        let wrap = std::env::var("DVC_BENCH_WRAP").unwrap_or_default();
+        let mut wrap = wrap.split_whitespace();
+        let mut command = match wrap.next() {
+            Some(program) => {
+                let mut command = Command::new(program);
+                command.args(wrap).arg(exe);
+                command
+            }
+            None => Command::new(exe),
+        };
+        let mut child = command
             .arg("bench-bot")
             .args(["--kind", kind])
             .args(["--api", args.api_url.as_str()])

@@ -33,11 +33,45 @@ pub struct SeenUpdate {
 
 /// A stored entry of `recent_updates`: the id alone before times were kept (read as seen
 /// long ago, so it never drops an update), or the id with its time.
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum StoredSeen {
     Seen(SeenUpdate),
     Bare(u32),
+}
+
+/// Read by the JSON's own shape (a number or an object), not as an untagged enum: serde would
+/// buffer each of the up to 32 entries and try each variant in turn, on every update.
+impl<'de> Deserialize<'de> for StoredSeen {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = StoredSeen;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an update id, or an update id with its time")
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, id: u64) -> Result<StoredSeen, E> {
+                u32::try_from(id)
+                    .map(StoredSeen::Bare)
+                    .map_err(|_| E::custom("update id out of range"))
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, id: i64) -> Result<StoredSeen, E> {
+                u32::try_from(id)
+                    .map(StoredSeen::Bare)
+                    .map_err(|_| E::custom("update id out of range"))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<StoredSeen, A::Error> {
+                SeenUpdate::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(StoredSeen::Seen)
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 impl From<StoredSeen> for SeenUpdate {

@@ -5,6 +5,7 @@ mod http;
 mod send;
 
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use thiserror::Error;
@@ -116,12 +117,13 @@ pub struct DownloadedFile {
 /// Everything the bot asks of the portal. `token` is a session token from [`Portal::login`].
 #[async_trait::async_trait]
 pub trait Portal: Send + Sync {
-    async fn fields(&self) -> PortalResult<Vec<FieldCount>>;
+    /// The catalogue's lists are shared, not copied: a kept list is handed out as it is.
+    async fn fields(&self) -> PortalResult<Arc<[FieldCount]>>;
     async fn procedures(
         &self,
         q: Option<&str>,
         field: Option<&str>,
-    ) -> PortalResult<Vec<ProcedureSummary>>;
+    ) -> PortalResult<Arc<[ProcedureSummary]>>;
     /// A procedure by its procedure code (`1.001193`, never a dossier code).
     async fn procedure(&self, code: &str) -> PortalResult<Procedure>;
     /// With an idempotency key, a retry answers the account already made with it.

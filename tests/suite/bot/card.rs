@@ -486,8 +486,9 @@ async fn a_fee_with_its_vietqr_code_in_english() {
             .fields()
             .await
             .unwrap()
-            .into_iter()
+            .iter()
             .find(|f| f.field == "Hộ tịch")
+            .cloned()
             .expect("civil status in the catalogue");
         let t = sys
             .say_until(

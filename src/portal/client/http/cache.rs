@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::portal::model::{FieldCount, Procedure, ProcedureSummary};
@@ -49,8 +49,8 @@ impl<K: Eq + Hash, V: Clone> Kept<K, V> {
 #[derive(Debug)]
 pub(super) struct CatalogueCache {
     ttl: Duration,
-    fields: Kept<(), Vec<FieldCount>>,
-    by_field: Kept<String, Vec<ProcedureSummary>>,
+    fields: Kept<(), Arc<[FieldCount]>>,
+    by_field: Kept<String, Arc<[ProcedureSummary]>>,
     procedures: Kept<String, Procedure>,
 }
 
@@ -64,20 +64,20 @@ impl CatalogueCache {
         }
     }
 
-    pub(super) fn fields(&self) -> Option<Vec<FieldCount>> {
+    pub(super) fn fields(&self) -> Option<Arc<[FieldCount]>> {
         self.fields.get(&(), self.ttl)
     }
 
-    pub(super) fn put_fields(&self, fields: &[FieldCount]) {
-        self.fields.put((), fields.to_vec());
+    pub(super) fn put_fields(&self, fields: &Arc<[FieldCount]>) {
+        self.fields.put((), Arc::clone(fields));
     }
 
-    pub(super) fn field(&self, field: &str) -> Option<Vec<ProcedureSummary>> {
+    pub(super) fn field(&self, field: &str) -> Option<Arc<[ProcedureSummary]>> {
         self.by_field.get(&field.to_owned(), self.ttl)
     }
 
-    pub(super) fn put_field(&self, field: &str, list: &[ProcedureSummary]) {
-        self.by_field.put(field.to_owned(), list.to_vec());
+    pub(super) fn put_field(&self, field: &str, list: &Arc<[ProcedureSummary]>) {
+        self.by_field.put(field.to_owned(), Arc::clone(list));
     }
 
     pub(super) fn procedure(&self, code: &str) -> Option<Procedure> {

@@ -111,11 +111,12 @@ async fn read_json<T: DeserializeOwned>(response: Response) -> PortalResult<T> {
 
 #[async_trait::async_trait]
 impl Portal for HttpPortal {
-    async fn fields(&self) -> PortalResult<Vec<FieldCount>> {
+    async fn fields(&self) -> PortalResult<Arc<[FieldCount]>> {
         if let Some(fields) = self.catalogue.as_ref().and_then(|c| c.fields()) {
             return Ok(fields);
         }
         let fields: Vec<FieldCount> = self.json(true, self.get(&["fields"])).await?;
+        let fields: Arc<[FieldCount]> = fields.into();
         if let Some(cache) = &self.catalogue {
             cache.put_fields(&fields);
         }
@@ -126,7 +127,7 @@ impl Portal for HttpPortal {
         &self,
         q: Option<&str>,
         field: Option<&str>,
-    ) -> PortalResult<Vec<ProcedureSummary>> {
+    ) -> PortalResult<Arc<[ProcedureSummary]>> {
         // A field's list is kept; searches (any `q`) always go to the portal.
         let kept_field = field.filter(|_| q.is_none());
         if let (Some(cache), Some(field)) = (&self.catalogue, kept_field)
@@ -145,6 +146,7 @@ impl Portal for HttpPortal {
         let list: Vec<ProcedureSummary> = self
             .json(true, |h| h.get(url.clone()).query(&query))
             .await?;
+        let list: Arc<[ProcedureSummary]> = list.into();
         if let (Some(cache), Some(field)) = (&self.catalogue, kept_field) {
             cache.put_field(field, &list);
         }

@@ -149,6 +149,18 @@ impl Db {
         })
     }
 
+    /// A transaction that writes. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`,
+    /// waiting for it up to the busy timeout): a deferred transaction that reads before it
+    /// writes fails at its first write, without waiting, whenever another connection wrote
+    /// in between (its snapshot is stale: `SQLITE_BUSY_SNAPSHOT`, or `SQLITE_BUSY` while that
+    /// write is under way). On PostgreSQL a plain `BEGIN`.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.engine {
+            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Engine::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// A connection of its own, outside the pool, set up as the pool's are.
     pub async fn open_connection(&self) -> Result<AnyConnection, sqlx::Error> {
         let mut conn =

@@ -163,7 +163,7 @@ pub async fn set_blocked(db: &Db, user_id: i64, blocked: bool) -> Result<(), sql
 /// Erases everything the bot keeps about the user: their row, their chat's dialogue, and its
 /// notifications (outbox, reminders, follows).
 pub async fn delete(db: &Db, user_id: i64) -> Result<(), sqlx::Error> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     for table in ["dialogues", "outbox", "reminders", "follows"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE chat_id = $1"))
             .bind(user_id)

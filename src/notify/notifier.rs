@@ -162,7 +162,7 @@ async fn handle(
     };
     let now = Utc::now();
     let not_before = config.quiet.defer(now).timestamp();
-    let mut tx = shared.db.pool.begin().await?;
+    let mut tx = shared.db.begin_write().await?;
     let mut written = 0;
     if event.kind == "question_answered" {
         // The asker's chats alone: a question is nobody else's business.
@@ -336,7 +336,7 @@ pub async fn run_reminders(shared: Arc<Shared>, config: NotifyConfig) {
 
 async fn fire_due(shared: &Shared, config: &NotifyConfig) -> Result<usize, NotifyError> {
     let now = Utc::now();
-    let mut tx = shared.db.pool.begin().await?;
+    let mut tx = shared.db.begin_write().await?;
     let due = store::due_reminders(&mut tx, now.timestamp(), 200).await?;
     metrics::gauge!("dvc_reminders_due").set(due.len() as f64);
     let mut written = 0;

@@ -212,3 +212,49 @@ async fn a_write_waits_for_another_connections_write_lock() {
     storage.close().await;
     db.close().await;
 }
+
+/// A transaction that reads and then writes (the notifier's, the reminders') while the storage
+/// writes dialogues on its own connection: started with `Db::begin_write`, none fails. (Started
+/// deferred, as `pool.begin()` does, some fail at their first write on SQLite, without waiting,
+/// whenever a dialogue was written between their read and their write.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_then_write_transactions_never_fail_beside_dialogue_writes() {
+    for engine in engines() {
+        let test_db = TestDb::new(engine).await;
+        let db = test_db.connect().await;
+        db.migrate_bot().await.unwrap();
+        let storage = SqlStorage::<State>::new(db.clone());
+        let writes = Arc::clone(&storage);
+        let writer = tokio::spawn(async move {
+            for i in 0..1_000_i64 {
+                let chat = ChatId(7_100_000 + i % 50);
+                Arc::clone(&writes)
+                    .update_dialogue(chat, filling())
+                    .await
+                    .unwrap();
+            }
+        });
+        let mut failures = Vec::new();
+        for i in 0..200_i64 {
+            let mut tx = db.begin_write().await.unwrap();
+            let _: Vec<(i64,)> = sqlx::query_as("SELECT telegram_user_id FROM users")
+                .fetch_all(&mut *tx)
+                .await
+                .unwrap();
+            let write = sqlx::query(
+                "INSERT INTO users (telegram_user_id, created_at, updated_at) VALUES ($1, 0, 0)",
+            )
+            .bind(7_200_000 + i)
+            .execute(&mut *tx)
+            .await;
+            match write {
+                Ok(_) => tx.commit().await.unwrap(),
+                Err(error) => failures.push(format!("transaction {i}: {error}")),
+            }
+        }
+        writer.await.unwrap();
+        assert!(failures.is_empty(), "{engine:?}: {failures:?}");
+        storage.close().await;
+        db.close().await;
+    }
+}

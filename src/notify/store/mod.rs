@@ -69,7 +69,7 @@ pub async fn followers(tx: &mut Tx<'_>, code: &str) -> Result<Vec<i64>, sqlx::Er
 
 /// The chat blocked the bot: marked so, and everything pending for it dropped.
 pub async fn chat_blocked(db: &Db, chat_id: i64) -> Result<u64, sqlx::Error> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE users SET blocked = 1, updated_at = $1 WHERE telegram_user_id = $2")
         .bind(now_unix())
         .bind(chat_id)

@@ -151,6 +151,7 @@ pub struct Report {
 
 /// Runs the benchmark and prints its table on stdout; fails if any run had errors.
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    raise_open_files_limit();
     let report = measure_all(&args).await?;
     crate::say!("{}", table(&report));
     let errors: usize = report.runs.iter().map(|r| r.errors.len()).sum();
@@ -245,4 +246,31 @@ async fn measure_in(args: &BenchArgs, work: &Path) -> anyhow::Result<Vec<RunResu
     }
     portal.stop().await?;
     Ok(runs)
+}
+
+/// Thousands of citizens at once hold about four sockets each in this process (the generator's
+/// and the sandbox's ends of a send and of a wait): the soft limit on open files is raised to
+/// the hard one, and past it where the system allows it (root with CAP_SYS_RESOURCE). Children
+/// (the bots) inherit it.
+fn raise_open_files_limit() {
+    const WANTED: libc::rlim_t = 262_144;
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed by pointer.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 || limit.rlim_cur >= WANTED {
+            return;
+        }
+        let raised = libc::rlimit {
+            rlim_cur: WANTED,
+            rlim_max: limit.rlim_max.max(WANTED),
+        };
+        if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) != 0 {
+            // Not allowed past the hard limit: up to it.
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
 }

@@ -75,6 +75,17 @@ impl HotConnections {
         })
     }
 
+    /// Runs one statement on a connection taken and given back.
+    pub async fn execute<'q>(
+        &self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<(), sqlx::Error> {
+        let mut conn = self.take().await?;
+        let result = query.execute(conn.conn()).await.map(drop);
+        conn.done(&result);
+        result
+    }
+
     /// Closes the idle connections and takes no more (those out are closed when dropped).
     pub async fn close(&self) {
         self.permits.close();

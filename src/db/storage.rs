@@ -137,15 +137,8 @@ impl<D> SqlStorage<D> {
                 .await?;
             }
             Conns::Hot(hot) => {
-                let mut conn = hot.take().await?;
-                let result = sqlx::query(UPSERT)
-                    .bind(chat_id.0)
-                    .bind(json)
-                    .bind(now)
-                    .execute(conn.conn())
-                    .await;
-                conn.done(&result);
-                result?;
+                let query = sqlx::query(UPSERT).bind(chat_id.0).bind(json).bind(now);
+                hot.execute(query).await?;
             }
         }
         Ok(())
@@ -159,13 +152,7 @@ impl<D> SqlStorage<D> {
                     .await?;
             }
             Conns::Hot(hot) => {
-                let mut conn = hot.take().await?;
-                let result = sqlx::query(DELETE)
-                    .bind(chat_id.0)
-                    .execute(conn.conn())
-                    .await;
-                conn.done(&result);
-                result?;
+                hot.execute(sqlx::query(DELETE).bind(chat_id.0)).await?;
             }
         }
         Ok(())

@@ -10,8 +10,11 @@
 //! SQLite has one writer at a time. The connection waits for no lock inline: when another
 //! connection (the pool's: the notifier, a user's row) holds the write lock, the statement is
 //! tried again with the busy timeout, on a thread where blocking is allowed
-//! (`block_in_place`), so the runtime's threads never sleep on a lock. A commit is as durable
-//! as the pool's (WAL, synchronous NORMAL): done before the replies go out.
+//! (`block_in_place`), so the runtime's threads never sleep on a lock. Meanwhile the other
+//! chats' statements wait for this one (one at a time): milliseconds, as the bot's other
+//! writers hold the lock only while their statements run (`Db::begin_write`, never across a
+//! call to the portal or Telegram). A commit is as durable as the pool's (WAL, synchronous
+//! NORMAL): done before the replies go out.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

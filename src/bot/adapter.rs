@@ -185,6 +185,10 @@ pub async fn close(
         dialogue.update(outcome.next.clone()).await?;
         storage.written(meta.chat_id);
     }
+    // Only now that the next state is saved (see `Outcome::forget_password`).
+    if outcome.forget_password {
+        services.passwords().forget(meta.user_id).await;
+    }
     let locale = outcome.locale.unwrap_or(locale);
     let mut toast = None;
     let mut new_checklist = None;

@@ -175,6 +175,9 @@ pub struct Outcome<S> {
     pub erase: bool,
     /// A portal session token obtained by this step (login or registration).
     pub session: Option<String>,
+    /// The registration's waiting password goes, once the next state is saved (dropped before,
+    /// a confirmation whose process died in between would find it gone when delivered again).
+    pub forget_password: bool,
 }
 
 impl<S> Outcome<S> {
@@ -185,6 +188,7 @@ impl<S> Outcome<S> {
             locale: None,
             erase: false,
             session: None,
+            forget_password: false,
         }
     }
     pub fn in_locale(mut self, locale: Locale) -> Self {
@@ -207,6 +211,7 @@ impl<S> Outcome<S> {
             locale: self.locale,
             erase: self.erase,
             session: self.session,
+            forget_password: self.forget_password,
         }
     }
 

@@ -61,6 +61,7 @@ pub fn remind_again(outcome: Outcome<State>, ctx: &Ctx<'_>) -> Outcome<State> {
         locale,
         erase,
         session,
+        forget_password,
     } = outcome;
     match question(next.clone(), ctx) {
         Some(mut again) => {
@@ -70,6 +71,7 @@ pub fn remind_again(outcome: Outcome<State>, ctx: &Ctx<'_>) -> Outcome<State> {
             again.locale = locale;
             again.erase = erase;
             again.session = session;
+            again.forget_password = forget_password;
             again
         }
         None => {
@@ -88,6 +90,7 @@ pub fn remind_again(outcome: Outcome<State>, ctx: &Ctx<'_>) -> Outcome<State> {
                 locale,
                 erase,
                 session,
+                forget_password,
             }
         }
     }

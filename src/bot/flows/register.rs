@@ -458,9 +458,10 @@ async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
             return next;
         }
         Err(PortalError::Duplicate { .. }) => {
-            ctx.services.passwords().forget(ctx.user_id).await;
-            return Outcome::new(Step::Idle)
+            let mut out = Outcome::new(Step::Idle)
                 .send(Reply::msg("register-duplicate").with(account_keyboard(false)));
+            out.forget_password = true;
+            return out;
         }
         Err(error) => {
             return portal_failed(Step::RegisterReview { form }, &error);
@@ -471,11 +472,10 @@ async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
         password: password.expose().to_owned(),
     };
     let logged_in = portal.login_as(&login, &ctx.asker()).await;
-    // The account exists: the password goes. Only now, so a confirmation whose process died
-    // before its dialogue was saved finds it again when delivered again (the create key makes
-    // the registration the same one).
-    ctx.services.passwords().forget(ctx.user_id).await;
-    match logged_in {
+    // The account exists: the password goes, once the adapter has saved the next state — so a
+    // confirmation whose process died before that finds it again when delivered again (the
+    // create key makes the registration the same one).
+    let mut out = match logged_in {
         Ok(session) => link(ctx, &session).await.send(
             Reply::new(
                 Text::msg("register-done")
@@ -488,5 +488,7 @@ async fn create_account(form: RegisterForm, ctx: &Ctx<'_>) -> Outcome<Step> {
             tracing::warn!(%error, "login after registration failed");
             Outcome::new(Step::Idle).send(Reply::msg("register-done-login-later").with(main_menu()))
         }
-    }
+    };
+    out.forget_password = true;
+    out
 }

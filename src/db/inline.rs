@@ -9,8 +9,9 @@
 //!
 //! SQLite has one writer at a time. The connection waits for no lock inline: when another
 //! connection (the pool's: the notifier, a user's row) holds the write lock, the statement is
-//! tried again with the busy timeout, on a thread where blocking is allowed
-//! (`block_in_place`), so the runtime's threads never sleep on a lock. Meanwhile the other
+//! tried again after short async pauses (1 ms, doubling up to 50 ms) until the busy timeout, so
+//! no thread ever sleeps on a lock — not even the only thread of a single-threaded runtime,
+//! where a blocking wait would stop the very task that holds the lock. Meanwhile the other
 //! chats' statements wait for this one (one at a time): milliseconds, as the bot's other
 //! writers hold the lock only while their statements run (`Db::begin_write`, never across a
 //! call to the portal or Telegram). A commit is as durable as the pool's (WAL, synchronous
@@ -18,6 +19,8 @@
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+use tokio::time::Instant;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use tokio::sync::Mutex;
@@ -49,18 +52,18 @@ impl InlineSqlite {
             Some(conn) => conn,
             empty => empty.insert(open(&self.path)?),
         };
-        match f(conn) {
-            Err(error) if is_busy(&error) => {
-                metrics::counter!("dvc_dialogue_lock_waits_total").increment(1);
-                blocking(|| {
-                    conn.busy_timeout(Duration::from_millis(SQLITE_BUSY_TIMEOUT_MS.into()))?;
-                    let result = f(conn);
-                    conn.busy_timeout(Duration::ZERO)?;
-                    result
-                })
+        let mut result = f(conn);
+        if matches!(&result, Err(error) if is_busy(error)) {
+            metrics::counter!("dvc_dialogue_lock_waits_total").increment(1);
+            let deadline = Instant::now() + Duration::from_millis(SQLITE_BUSY_TIMEOUT_MS.into());
+            let mut pause = Duration::from_millis(1);
+            while matches!(&result, Err(error) if is_busy(error)) && Instant::now() < deadline {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(50));
+                result = f(conn);
             }
-            result => result,
         }
+        result
     }
 
     /// Closes the connection (the next use opens it again).
@@ -91,14 +94,4 @@ fn is_busy(error: &rusqlite::Error) -> bool {
         rusqlite::Error::SqliteFailure(e, _)
             if matches!(e.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
     )
-}
-
-/// Runs `f`, which may block, where blocking is allowed: off the runtime's worker (so its
-/// other tasks move on) on a multi-threaded runtime; in place on a single-threaded one.
-fn blocking<T>(f: impl FnOnce() -> T) -> T {
-    use tokio::runtime::{Handle, RuntimeFlavor};
-    match Handle::try_current().map(|h| h.runtime_flavor()) {
-        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
-        _ => f(),
-    }
 }

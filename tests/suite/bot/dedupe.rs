@@ -170,14 +170,7 @@ async fn an_update_saved_by_another_process_brings_its_question_back_once() {
         );
         let step = state.step.clone();
         state.writer = Some(dvc_bot::bot::adapter::instance().wrapping_add(1));
-        let db = sys.db().await;
-        sqlx::query("UPDATE dialogues SET state = $1 WHERE chat_id = $2")
-            .bind(serde_json::to_string(&state).expect("state"))
-            .bind(who.id)
-            .execute(&db.pool)
-            .await
-            .expect("state stored");
-        db.close().await;
+        sys.store_state(&who, &state).await;
         start_on(&mut sys, &url).await;
         let restarted = sys.last_id(&who).await;
 

@@ -233,6 +233,22 @@ impl System {
             .expect("the state reads")
     }
 
+    /// Replaces the stored dialogue of this citizen's chat (sealed with the bot's key, as the
+    /// bot writes it).
+    pub async fn store_state(&self, who: &Citizen, state: &State) {
+        let cipher = Cipher::from_hex(&self.key).expect("the key");
+        let json =
+            dvc_bot::sealed::with_cipher(&cipher, || serde_json::to_string(state)).expect("state");
+        let db = self.db().await;
+        sqlx::query("UPDATE dialogues SET state = $1 WHERE chat_id = $2")
+            .bind(json)
+            .bind(who.id)
+            .execute(&db.pool)
+            .await
+            .expect("state stored");
+        db.close().await;
+    }
+
     /// The bot's stored dialogue of this citizen's chat as it is in the database.
     pub async fn stored_json(&self, who: &Citizen) -> String {
         let db = self.db().await;

@@ -216,14 +216,7 @@ async fn an_old_button_pressed_after_a_crash_brings_back_the_lost_question() {
             field: RegField::Kind,
         };
         state.writer = Some(dvc_bot::bot::adapter::instance().wrapping_add(1));
-        let db = sys.db().await;
-        sqlx::query("UPDATE dialogues SET state = $1 WHERE chat_id = $2")
-            .bind(serde_json::to_string(&state).expect("state"))
-            .bind(who.id)
-            .execute(&db.pool)
-            .await
-            .expect("state stored");
-        db.close().await;
+        sys.store_state(&who, &state).await;
         sys.start_bot().await;
         sys.press_until(
             &who,

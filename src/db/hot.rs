@@ -15,13 +15,11 @@ use std::sync::Mutex;
 use sqlx::AnyConnection;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-use super::{Db, Engine};
+use super::Db;
 
-/// How many connections the storage keeps on PostgreSQL: commits of different chats wait for
-/// the WAL flush together.
+/// How many connections the storage keeps on PostgreSQL (SQLite has its inline one, see
+/// `inline`): commits of different chats wait for the WAL flush together.
 pub const POSTGRES_CONNECTIONS: usize = 8;
-/// On SQLite (used where the inline connection is not: see `inline`).
-pub const SQLITE_CONNECTIONS: usize = 2;
 
 /// Connections for the dialogue storage.
 pub struct HotConnections {
@@ -47,13 +45,9 @@ impl HotConnections {
         }
     }
 
-    /// As many as suit the engine (`SQLITE_CONNECTIONS`, `POSTGRES_CONNECTIONS`).
-    pub fn for_engine(db: Db) -> Self {
-        let limit = match db.engine {
-            Engine::Sqlite => SQLITE_CONNECTIONS,
-            Engine::Postgres => POSTGRES_CONNECTIONS,
-        };
-        Self::new(db, limit)
+    /// `POSTGRES_CONNECTIONS` of them.
+    pub fn postgres(db: Db) -> Self {
+        Self::new(db, POSTGRES_CONNECTIONS)
     }
 
     /// An idle connection, or a new one when none is idle and fewer than the limit are out.

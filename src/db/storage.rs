@@ -84,7 +84,7 @@ impl<D> SqlStorage<D> {
     fn build(db: Db, cipher: Option<Cipher>) -> Arc<Self> {
         let conns = match &db.sqlite_path {
             Some(path) => Conns::Inline(InlineSqlite::new(path)),
-            None => Conns::Hot(HotConnections::for_engine(db)),
+            None => Conns::Hot(HotConnections::postgres(db)),
         };
         Arc::new(Self {
             conns,
